@@ -1,0 +1,31 @@
+# Every dependency comes from Debian packages (scripts/install-deps.sh installs them).
+set(MPI_CXX_SKIP_MPICXX ON)
+find_package(MPI REQUIRED COMPONENTS C)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HWLOC REQUIRED IMPORTED_TARGET hwloc)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+if(HOCKNEY_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(HOCKNEY_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()
+
+# NCCL/CUDA: the backend arrives in a later change; the switch is here so build scripts
+# and presets already carry it. AUTO only reports what it found.
+set(HOCKNEY_HAVE_NCCL OFF)
+if(NOT HOCKNEY_NCCL STREQUAL "OFF")
+  find_package(CUDAToolkit QUIET)
+  find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
+  find_library(NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR})
+  if(CUDAToolkit_FOUND AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
+    message(STATUS "hockney: CUDA ${CUDAToolkit_VERSION} and NCCL found (${NCCL_LIBRARY}); "
+                   "the NCCL backend is not built yet")
+  elseif(HOCKNEY_NCCL STREQUAL "ON")
+    message(FATAL_ERROR "HOCKNEY_NCCL=ON but CUDA toolkit or NCCL was not found")
+  endif()
+endif()

@@ -1,0 +1,39 @@
+#pragma once
+// The α-β-γ (Hockney) coefficients of an algorithm's critical path: time ≈ alphaCount·α +
+// betaBytes·β + gammaBytes·γ. The counting transport measures the same three numbers from a
+// real run; tests keep each algorithm's cost() and its run in step.
+#include <fmt/format.h>
+
+namespace hockney {
+
+struct Cost {
+  double alphaCount = 0;   // sequential message rounds
+  double betaBytes = 0;    // bytes transferred on the critical path
+  double gammaBytes = 0;   // bytes reduced on the critical path
+  bool operator==(const Cost&) const = default;
+  Cost& operator+=(const Cost& o) {
+    alphaCount += o.alphaCount;
+    betaBytes += o.betaBytes;
+    gammaBytes += o.gammaBytes;
+    return *this;
+  }
+};
+
+inline Cost operator+(Cost a, const Cost& b) { return a += b; }
+
+// Componentwise maximum: the later of two clocks in each of α, β and γ.
+inline Cost maxCost(const Cost& a, const Cost& b) {
+  return Cost{a.alphaCount > b.alphaCount ? a.alphaCount : b.alphaCount,
+              a.betaBytes > b.betaBytes ? a.betaBytes : b.betaBytes,
+              a.gammaBytes > b.gammaBytes ? a.gammaBytes : b.gammaBytes};
+}
+
+}  // namespace hockney
+
+template <>
+struct fmt::formatter<hockney::Cost> : fmt::formatter<double> {
+  auto format(const hockney::Cost& c, format_context& ctx) const {
+    return fmt::format_to(ctx.out(), "{{alpha {}, beta {} B, gamma {} B}}", c.alphaCount,
+                          c.betaBytes, c.gammaBytes);
+  }
+};

@@ -1,0 +1,150 @@
+#include "collectives/transport/mpi.h"
+
+#include <climits>
+#include <vector>
+
+#include "collectives/core/error.h"
+#include "collectives/core/reduce.h"
+
+namespace hockney {
+namespace {
+
+constexpr int kTag = 7411;
+
+struct MpiStep : PendingStep {
+  std::vector<MPI_Request> requests;
+  std::vector<Recv> recvs;  // to check what arrived
+};
+
+// MPI has no bfloat16 or half; MPI_Allreduce on them needs user-defined ops over a 16-bit type.
+struct HalfOps {
+  MPI_Op ops[2][4];
+};
+
+template <DataType T, ReduceOp O>
+void userOp(void* in, void* inout, int* len, MPI_Datatype*) {
+  hostReduce(inout, in, static_cast<size_t>(*len), T, O);
+}
+
+template <DataType T>
+void createOps(MPI_Op* ops) {
+  HOCKNEY_MPI(MPI_Op_create(&userOp<T, ReduceOp::kSum>, 1, &ops[0]));
+  HOCKNEY_MPI(MPI_Op_create(&userOp<T, ReduceOp::kProd>, 1, &ops[1]));
+  HOCKNEY_MPI(MPI_Op_create(&userOp<T, ReduceOp::kMin>, 1, &ops[2]));
+  HOCKNEY_MPI(MPI_Op_create(&userOp<T, ReduceOp::kMax>, 1, &ops[3]));
+}
+
+}  // namespace
+
+void mpiCheck(int rc, const char* call, const char* file, int line) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(rc, text, &length);
+  throw Error(file, line, fmt::format("{} failed: {}", call, std::string(text, length)));
+}
+
+MPI_Datatype mpiDatatype(DataType type) {
+  switch (type) {
+    case DataType::kFloat32: return MPI_FLOAT;
+    case DataType::kFloat64: return MPI_DOUBLE;
+    case DataType::kInt32: return MPI_INT32_T;
+    case DataType::kInt64: return MPI_INT64_T;
+    case DataType::kBfloat16:
+    case DataType::kFloat16: return MPI_UINT16_T;
+  }
+  HOCKNEY_THROW("unknown DataType value {}", static_cast<int>(type));
+}
+
+MPI_Op mpiOp(ReduceOp op, DataType type) {
+  if (type == DataType::kBfloat16 || type == DataType::kFloat16) {
+    // Created once per process, on first use, after MPI_Init; MPI frees them at finalize.
+    static HalfOps ops = [] {
+      HalfOps h{};
+      createOps<DataType::kBfloat16>(h.ops[0]);
+      createOps<DataType::kFloat16>(h.ops[1]);
+      return h;
+    }();
+    return ops.ops[type == DataType::kBfloat16 ? 0 : 1][static_cast<int>(op)];
+  }
+  switch (op) {
+    case ReduceOp::kSum: return MPI_SUM;
+    case ReduceOp::kProd: return MPI_PROD;
+    case ReduceOp::kMin: return MPI_MIN;
+    case ReduceOp::kMax: return MPI_MAX;
+  }
+  HOCKNEY_THROW("unknown ReduceOp value {}", static_cast<int>(op));
+}
+
+int mpiCount(size_t count, const char* what) {
+  HOCKNEY_CHECK(count <= static_cast<size_t>(INT_MAX),
+                "{}: {} elements exceed MPI's int count limit ({})", what, count, INT_MAX);
+  return static_cast<int>(count);
+}
+
+std::string mpiLibraryVersion() {
+  char text[MPI_MAX_LIBRARY_VERSION_STRING];
+  int length = 0;
+  HOCKNEY_MPI(MPI_Get_library_version(text, &length));
+  std::string s(text, static_cast<size_t>(length));
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\0' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+MpiTransport::MpiTransport(MPI_Comm comm, FaultInjection fault) : fault_(fault) {
+  HOCKNEY_MPI(MPI_Comm_dup(comm, &comm_));
+  HOCKNEY_MPI(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN));
+  HOCKNEY_MPI(MPI_Comm_rank(comm_, &rank_));
+  HOCKNEY_MPI(MPI_Comm_size(comm_, &size_));
+}
+
+MpiTransport::~MpiTransport() {
+  if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);  // never throws
+}
+
+StepHandle MpiTransport::start(std::span<const Send> sends, std::span<const Recv> recvs) {
+  progress_.record(sends, recvs);
+  bool drop = fault_.dropsSend(rank_, progress_.step.load(std::memory_order_relaxed));
+  auto step = std::make_unique<MpiStep>();
+  step->requests.reserve(sends.size() + recvs.size());
+  // Receives first, so a matching send finds its buffer posted.
+  for (const Recv& r : recvs) {
+    MPI_Request req;
+    HOCKNEY_MPI(MPI_Irecv(r.data, mpiCount(r.bytes, "receive"), MPI_BYTE, r.peer, kTag + r.tag, comm_,
+                          &req));
+    step->requests.push_back(req);
+  }
+  step->recvs.assign(recvs.begin(), recvs.end());
+  if (!drop) {
+    for (const Send& s : sends) {
+      MPI_Request req;
+      HOCKNEY_MPI(MPI_Isend(s.data, mpiCount(s.bytes, "send"), MPI_BYTE, s.peer, kTag + s.tag, comm_,
+                            &req));
+      step->requests.push_back(req);
+    }
+  }
+  return step;
+}
+
+void MpiTransport::wait(StepHandle& handle) {
+  HOCKNEY_CHECK(handle != nullptr, "wait on a step that was not started");
+  auto& step = static_cast<MpiStep&>(*handle);
+  std::vector<MPI_Status> statuses(step.requests.size());
+  progress_.waiting.store(true, std::memory_order_relaxed);
+  int rc = MPI_Waitall(static_cast<int>(step.requests.size()), step.requests.data(),
+                       statuses.data());
+  progress_.waiting.store(false, std::memory_order_relaxed);
+  HOCKNEY_MPI(rc);
+  for (size_t i = 0; i < step.recvs.size(); ++i) {
+    int got = 0;
+    HOCKNEY_MPI(MPI_Get_count(&statuses[i], MPI_BYTE, &got));
+    HOCKNEY_CHECK_EQ(static_cast<size_t>(got), step.recvs[i].bytes,
+                     "bytes received from rank {} in {}", step.recvs[i].peer,
+                     progress_.describe());
+  }
+  handle.reset();
+}
+
+void MpiTransport::barrier() { HOCKNEY_MPI(MPI_Barrier(comm_)); }
+
+}  // namespace hockney

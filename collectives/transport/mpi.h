@@ -1,0 +1,45 @@
+#pragma once
+// The MPI transport: a step is Irecv + Isend for every transfer, then one Waitall. Every MPI call
+// is checked (the communicator returns errors instead of aborting), and the MPI int-count limit
+// is checked here, at the boundary, and nowhere else.
+#include <mpi.h>
+
+#include <string>
+
+#include "collectives/transport/transport.h"
+
+namespace hockney {
+
+// Throws Error with MPI's own message when rc is not MPI_SUCCESS.
+void mpiCheck(int rc, const char* call, const char* file, int line);
+#define HOCKNEY_MPI(call) ::hockney::mpiCheck((call), #call, __FILE__, __LINE__)
+
+MPI_Datatype mpiDatatype(DataType type);  // bf16/f16 map to a 16-bit container type
+MPI_Op mpiOp(ReduceOp op, DataType type);  // user ops for bf16/f16, which MPI lacks
+int mpiCount(size_t count, const char* what);  // checks the int limit
+std::string mpiLibraryVersion();
+
+class MpiTransport : public Transport {
+ public:
+  // Duplicates comm so algorithm traffic never matches anything else's.
+  explicit MpiTransport(MPI_Comm comm, FaultInjection fault = {});
+  ~MpiTransport() override;
+  MpiTransport(const MpiTransport&) = delete;
+  MpiTransport& operator=(const MpiTransport&) = delete;
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string_view backend() const override { return "mpi"; }
+  StepHandle start(std::span<const Send> sends, std::span<const Recv> recvs) override;
+  void wait(StepHandle& step) override;
+  void barrier() override;
+  MPI_Comm comm() const { return comm_; }
+
+ private:
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  int rank_ = 0;
+  int size_ = 1;
+  FaultInjection fault_;
+};
+
+}  // namespace hockney

@@ -1,0 +1,88 @@
+// Every all-reduce algorithm on the in-process transport, p = 1..16, awkward counts, every type
+// and op, against a serial reference (the inputs reduced one after another, in rank order). The
+// data are exact in every type (microbench/validation.h), so the comparison is exact for floats
+// too: tolerance 0.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "collectives/allreduce/allreduce.h"
+#include "collectives/core/reduce.h"
+#include "collectives/transport/inproc.h"
+#include "microbench/validation.h"
+
+namespace hockney {
+namespace {
+
+std::vector<size_t> countsFor(int p) {
+  auto up = static_cast<size_t>(p);
+  return {0, 1, up > 1 ? up - 1 : 1, up, up + 1, 1009};
+}
+
+void checkAlgorithm(const AllreduceAlgorithm& algo, int p, size_t count, DataType type,
+                    ReduceOp op, size_t chunkBytes) {
+  const size_t es = elementSize(type);
+  std::vector<std::vector<std::byte>> inputs(static_cast<size_t>(p)), outputs(inputs.size());
+  std::vector<std::byte> reference(count * es);
+  for (int r = 0; r < p; ++r) {
+    auto& in = inputs[static_cast<size_t>(r)];
+    in.resize(count * es + 1);  // +1: never a zero-size vector's null data()
+    fillInput(in.data(), count, type, op, r);
+    outputs[static_cast<size_t>(r)].resize(count * es + 1);
+    poison(outputs[static_cast<size_t>(r)].data(), count, type);
+    if (r == 0)
+      std::memcpy(reference.data(), in.data(), count * es);
+    else
+      hostReduce(reference.data(), in.data(), count, type, op);
+  }
+  std::vector<std::vector<std::byte>> before = inputs;
+  AllreduceShape shape{count, type, op, chunkBytes};
+  runInproc(p, [&](Transport& t) {
+    auto r = static_cast<size_t>(t.rank());
+    std::vector<std::byte> scratch(algo.scratch(p, shape) + 1);
+    algo.run(t, AllreduceArgs{shape, inputs[r].data(), outputs[r].data(), scratch.data()});
+  });
+  for (int r = 0; r < p; ++r) {
+    const auto& out = outputs[static_cast<size_t>(r)];
+    ASSERT_EQ(std::memcmp(out.data(), reference.data(), count * es), 0)
+        << algo.name << " p=" << p << " count=" << count << " " << name(type) << " " << name(op)
+        << " rank " << r << ": " << checkReduced(out.data(), count, type, op, p).value_or("");
+    ASSERT_FALSE(checkReduced(out.data(), count, type, op, p).has_value());
+    ASSERT_EQ(inputs[static_cast<size_t>(r)], before[static_cast<size_t>(r)])
+        << algo.name << " changed its input";
+  }
+}
+
+class AllreduceInproc : public ::testing::TestWithParam<std::string_view> {};
+
+TEST_P(AllreduceInproc, MatchesSerialReferenceForAllRankCountsCountsTypesAndOps) {
+  const AllreduceAlgorithm* algo = findAllreduce(GetParam());
+  ASSERT_NE(algo, nullptr);
+  for (int p = 1; p <= 16; ++p)
+    for (size_t count : countsFor(p))
+      for (DataType type : kAllDataTypes)
+        for (ReduceOp op : kAllReduceOps)
+          checkAlgorithm(*algo, p, count, type, op, /*chunkBytes=*/64);
+}
+
+TEST_P(AllreduceInproc, LargeVectorEveryRankCount) {
+  const AllreduceAlgorithm* algo = findAllreduce(GetParam());
+  for (int p = 1; p <= 16; ++p)
+    checkAlgorithm(*algo, p, size_t{1} << 16, DataType::kFloat32, ReduceOp::kSum, 16384);
+  for (DataType type : kAllDataTypes)
+    for (ReduceOp op : kAllReduceOps)
+      checkAlgorithm(*algo, 6, size_t{1} << 16, type, op, kDefaultChunkBytes);
+}
+
+std::vector<std::string_view> allNames() {
+  std::vector<std::string_view> names;
+  for (const auto& a : allreduceAlgorithms()) names.push_back(a.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Algorithms, AllreduceInproc, ::testing::ValuesIn(allNames()),
+                         [](const auto& param) { return std::string(param.param); });
+
+}  // namespace
+}  // namespace hockney
