@@ -1,1 +1,38 @@
-int main() {}
+// hockney: collective-communication benchmarks and the α-β-γ model built from them.
+// main only dispatches; each subcommand is a thin file over the layers below.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "collectives/core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "hockney: benchmarks collective algorithms (own and vendor) under mpirun or srun, "
+      "validates and times them alike, and writes versioned JSON reports.",
+      "hockney"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(hockney::kVersionText));
+  hockney::RunCommand run(app);
+  hockney::ListCommand list(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (hockney::isLeaderProcess()) app.exit(e);       // one message per job, not per rank
+    return 2;
+  }
+  try {
+    if (run.chosen()) return run.execute(argc, argv);
+    if (list.chosen()) return list.execute();
+  } catch (const hockney::UsageError& e) {
+    if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hockney: fatal: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

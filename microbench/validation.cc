@@ -26,9 +26,17 @@ double inputValue(int rank, size_t i, ReduceOp op) {
   HOCKNEY_THROW("unknown ReduceOp value {}", static_cast<int>(op));
 }
 
+int validationRankLimit(DataType type) {
+  // A sum reaches 4p: bfloat16 holds integers exactly up to 256, half up to 2048.
+  switch (type) {
+    case DataType::kBfloat16: return 64;
+    case DataType::kFloat16: return 512;
+    default: return 1 << 20;
+  }
+}
+
 double expectedValue(int p, size_t i, ReduceOp op) {
-  HOCKNEY_CHECK(p >= 1 && p <= kMaxValidatedRanks, "validation supports 1..{} ranks, not {}",
-                kMaxValidatedRanks, p);
+  HOCKNEY_CHECK(p >= 1 && p <= (1 << 20), "validation of {} ranks", p);
   double acc = inputValue(0, i, op);
   for (int r = 1; r < p; ++r) {
     double v = inputValue(r, i, op);

@@ -11,7 +11,8 @@
 
 namespace hockney {
 
-inline constexpr int kMaxValidatedRanks = 64;
+// The largest rank count whose expected results stay exact in `type` (sums grow with p).
+int validationRankLimit(DataType type);
 
 // The value rank `rank` contributes at element i.
 double inputValue(int rank, size_t i, ReduceOp op);

@@ -1,6 +1,7 @@
 #include "collectives/transport/mpi.h"
 
 #include <climits>
+#include <cstdlib>
 #include <vector>
 
 #include "collectives/core/error.h"
@@ -89,6 +90,36 @@ std::string mpiLibraryVersion() {
   std::string s(text, static_cast<size_t>(length));
   while (!s.empty() && (s.back() == '\n' || s.back() == '\0' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int provided = 0;
+  // The watchdog thread makes no MPI calls except MPI_Abort, so FUNNELED is enough.
+  HOCKNEY_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+}
+
+MpiSession::~MpiSession() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+int MpiSession::worldRank() const {
+  int r = 0;
+  HOCKNEY_MPI(MPI_Comm_rank(MPI_COMM_WORLD, &r));
+  return r;
+}
+
+int MpiSession::worldSize() const {
+  int n = 0;
+  HOCKNEY_MPI(MPI_Comm_size(MPI_COMM_WORLD, &n));
+  return n;
+}
+
+void MpiSession::abortAll(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);  // MPI_Abort should not return; make sure
 }
 
 MpiTransport::MpiTransport(MPI_Comm comm, FaultInjection fault) : fault_(fault) {

@@ -19,6 +19,19 @@ MPI_Op mpiOp(ReduceOp op, DataType type);  // user ops for bf16/f16, which MPI l
 int mpiCount(size_t count, const char* what);  // checks the int limit
 std::string mpiLibraryVersion();
 
+// MPI_Init_thread / MPI_Finalize for the life of the object.
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+  int worldRank() const;
+  int worldSize() const;
+  // Kills every rank of the job with `code`; for the watchdog and fatal errors.
+  [[noreturn]] static void abortAll(int code);
+};
+
 class MpiTransport : public Transport {
  public:
   // Duplicates comm so algorithm traffic never matches anything else's.

@@ -1,0 +1,47 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "microbench/runner.h"
+
+namespace hockney {
+
+inline constexpr const char* kVersionText = "hockney " HOCKNEY_VERSION_STRING;
+
+// True in the process that should print usage errors: rank 0 of an MPI/SLURM launch (read from
+// the launcher's environment, before MPI starts), or a plain process.
+bool isLeaderProcess();
+
+class RunCommand {
+ public:
+  explicit RunCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  RunOptions options_;
+  std::string algos_ = "all";
+  std::string minBytes_ = "8";
+  std::string maxBytes_ = "8M";
+  size_t factor_ = 2;
+  std::string sizes_;
+  std::string dtype_ = "float32";
+  std::string op_ = "sum";
+  int check_ = 1;
+  std::string chunk_;
+  std::string injectHang_;
+};
+
+class ListCommand {
+ public:
+  explicit ListCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* sub_;
+};
+
+}  // namespace hockney

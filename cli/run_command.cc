@@ -1,0 +1,95 @@
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "collectives/core/error.h"
+#include "collectives/transport/mpi.h"
+#include "microbench/sizes.h"
+
+namespace hockney {
+namespace {
+
+std::string quoteArg(const std::string& a) {
+  if (!a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos) return a;
+  std::string q = "'";
+  for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::vector<std::string> splitList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool isLeaderProcess() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* v = std::getenv(var)) return std::string(v) == "0";
+  return true;
+}
+
+RunCommand::RunCommand(CLI::App& app) {
+  sub_ = app.add_subcommand("run", "Measure a pattern's algorithms over a sweep of sizes (every rank, under mpirun or srun)");
+  auto& s = options_.sweep;
+  sub_->add_option("-p,--pattern", options_.pattern, "Communication pattern")->capture_default_str();
+  sub_->add_option("-a,--algo", algos_, "Algorithms, comma-separated, or all (see hockney list)")->capture_default_str();
+  sub_->add_option("-b,--min-bytes", minBytes_, "Smallest size (bytes; K, M, G suffixes)")->capture_default_str();
+  sub_->add_option("-e,--max-bytes", maxBytes_, "Largest size")->capture_default_str();
+  sub_->add_option("-f,--step-factor", factor_, "Multiply the size by this between points")->capture_default_str();
+  sub_->add_option("--sizes", sizes_, "Explicit comma-separated sizes (overrides -b/-e/-f), e.g. 4,1004,64K");
+  sub_->add_option("-n,--iters", s.iterations, "Timed iterations per point; 0 = enough for --target-time")->capture_default_str();
+  sub_->add_option("-w,--warmup", s.warmup, "Untimed warm-up iterations per point")->capture_default_str();
+  sub_->add_option("--target-time", s.targetSeconds, "Seconds of timed iterations per point when --iters is 0")->capture_default_str();
+  sub_->add_option("-d,--dtype", dtype_, "float32|float64|bfloat16|float16|int32|int64")->capture_default_str();
+  sub_->add_option("-o,--op", op_, "sum|prod|min|max")->capture_default_str();
+  sub_->add_option("-c,--check", check_, "Validate results (1) or not (0)")->check(CLI::IsMember({0, 1}))->capture_default_str();
+  sub_->add_option("--out", options_.out, "Report file (default results/<pattern>-<ranks>ranks-<time>.json); points are checkpointed to <out>.jsonl");
+  sub_->add_flag("--resume", options_.resume, "Continue from <out>.jsonl, skipping points already measured");
+  sub_->add_option("--timeout", options_.timeoutSeconds, "Seconds one collective call may take before the watchdog aborts the job")->capture_default_str();
+  sub_->add_option("--chunk-bytes", chunk_, "Pipelining chunk of double_binary_tree (default 512K)");
+  sub_->add_option("--buffer-sets", s.bufferSets, "Buffer sets iterations rotate through; 0 = enough to exceed twice the last-level cache")->capture_default_str();
+  sub_->add_option("--inject-hang", injectHang_, "Test hook RANK:STEP: RANK stops sending at STEP of each call")->group("");
+}
+
+int RunCommand::execute(int argc, char** argv) {
+  auto& s = options_.sweep;
+  s.type = parseDataType(dtype_);
+  s.op = parseReduceOp(op_);
+  s.check = check_ == 1;
+  s.sizes = sizes_.empty() ? geometricSizes(parseSize(minBytes_), parseSize(maxBytes_), factor_)
+                           : parseSizeList(sizes_);
+  if (!chunk_.empty()) {
+    s.chunkBytes = parseSize(chunk_);
+    HOCKNEY_USAGE_CHECK(s.chunkBytes > 0, "--chunk-bytes must be > 0");
+  }
+  options_.algorithms = splitList(algos_);
+  if (!injectHang_.empty()) {
+    auto colon = injectHang_.find(':');
+    HOCKNEY_USAGE_CHECK(colon != std::string::npos, "--inject-hang wants RANK:STEP");
+    options_.fault = FaultInjection{std::stoi(injectHang_.substr(0, colon)),
+                                    std::stol(injectHang_.substr(colon + 1))};
+  }
+  for (int i = 0; i < argc; ++i) options_.commandLine += (i ? " " : "") + quoteArg(argv[i]);
+  validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
+
+  MpiSession session(&argc, &argv);
+  try {
+    return runBenchmark(options_);
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    // One rank failing must not leave the others waiting for it.
+    std::fprintf(stderr, "hockney: fatal on rank %d: %s\n", session.worldRank(), e.what());
+    std::fflush(stderr);
+    MpiSession::abortAll(1);
+  }
+}
+
+}  // namespace hockney

@@ -1,0 +1,20 @@
+#pragma once
+// The harness's own small collectives (agreeing on iteration counts, the max over ranks of
+// per-iteration times, gathering host names and check results), built on the Transport's steps
+// so the harness runs unchanged on MPI and on in-process ranks. Linear through rank 0: they run
+// outside timed regions only.
+#include <span>
+#include <string>
+#include <vector>
+
+#include "collectives/transport/transport.h"
+
+namespace hockney {
+
+void broadcastFromZero(Transport& t, void* data, size_t bytes);
+// Every rank gets the elementwise maximum.
+void maxOverRanks(Transport& t, std::span<double> values);
+// Rank 0 gets every rank's string, in rank order; other ranks get an empty vector.
+std::vector<std::string> gatherToZero(Transport& t, const std::string& mine);
+
+}  // namespace hockney

@@ -1,0 +1,215 @@
+#include "microbench/runner.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "collectives/core/error.h"
+#include "hockney_git_commit.h"
+#include "collectives/transport/mpi.h"
+#include "microbench/control.h"
+#include "microbench/sizes.h"
+#include "microbench/table.h"
+#include "microbench/validation.h"
+#include "microbench/watchdog.h"
+#include "topology/host.h"
+
+#ifndef HOCKNEY_VERSION
+#define HOCKNEY_VERSION "unknown"
+#endif
+
+namespace hockney {
+namespace {
+
+using nlohmann::json;
+
+json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
+  std::vector<std::string> algos;
+  for (const auto& c : cases) algos.push_back(c.algorithm);
+  const SweepConfig& s = o.sweep;
+  return json{{"pattern", o.pattern},
+              {"algorithms", algos},
+              {"sizes", s.sizes},
+              {"dtype", name(s.type)},
+              {"op", name(s.op)},
+              {"iterations", s.iterations == 0 ? json("auto") : json(s.iterations)},
+              {"warmup", s.warmup},
+              {"target_time_s", s.targetSeconds},
+              {"check", s.check},
+              {"chunk_bytes", s.chunkBytes},
+              {"buffer_sets", s.bufferSets == 0 ? json("auto") : json(s.bufferSets)},
+              {"rotate_bytes", s.rotateBytes},
+              {"timeout_s", o.timeoutSeconds},
+              {"resume", o.resume},
+              {"timer", "steady_clock, barrier before each iteration, max over ranks"}};
+}
+
+json slurmJson() {
+  if (std::getenv("SLURM_JOB_ID") == nullptr) return nullptr;
+  json j = json::object();
+  for (const char* key : {"SLURM_JOB_ID", "SLURM_JOB_NAME", "SLURM_JOB_NODELIST", "SLURM_NNODES",
+                          "SLURM_NTASKS", "SLURM_JOB_PARTITION", "SLURM_CLUSTER_NAME",
+                          "SLURM_STEP_ID"})
+    if (const char* v = std::getenv(key)) j[key] = v;
+  return j;
+}
+
+std::string defaultOut(const std::string& pattern, int ranks) {
+  std::string stamp = utcNow();
+  for (char& ch : stamp)
+    if (ch == ':') ch = '-';
+  return fmt::format("results/{}-{}ranks-{}.json", pattern, ranks, stamp);
+}
+
+// Rank 0 decides, every rank learns: an empty string means go on.
+std::string agree(Transport& t, std::string problem) {
+  uint64_t length = problem.size();
+  broadcastFromZero(t, &length, sizeof length);
+  problem.resize(length);
+  broadcastFromZero(t, problem.data(), length);
+  return problem;
+}
+
+}  // namespace
+
+std::string checkpointPathFor(const std::string& out) { return out + ".jsonl"; }
+
+std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
+  std::vector<BenchCase> cases = selectCases(o.pattern, o.algorithms);
+  const SweepConfig& s = o.sweep;
+  HOCKNEY_USAGE_CHECK(!s.sizes.empty(), "no message sizes to measure");
+  checkWholeElements(s.sizes, s.type);
+  HOCKNEY_USAGE_CHECK(s.iterations >= 0, "--iters must be >= 0 (0 = automatic), not {}", s.iterations);
+  HOCKNEY_USAGE_CHECK(s.warmup >= 0, "--warmup must be >= 0, not {}", s.warmup);
+  HOCKNEY_USAGE_CHECK(o.timeoutSeconds > 0, "--timeout must be > 0 seconds, not {}", o.timeoutSeconds);
+  HOCKNEY_USAGE_CHECK(s.targetSeconds > 0, "--target-time must be > 0 seconds");
+  HOCKNEY_USAGE_CHECK(s.bufferSets >= 0 && s.bufferSets <= 64, "--buffer-sets must be 0..64");
+  if (!o.out.empty()) {
+    std::filesystem::path out(o.out);
+    HOCKNEY_USAGE_CHECK(!std::filesystem::is_directory(out), "--out {} is a directory; name a file",
+                        o.out);
+  }
+  return cases;
+}
+
+int runBenchmark(const RunOptions& options) {
+  std::vector<BenchCase> cases = validateRunOptions(options);
+  MpiTransport transport(MPI_COMM_WORLD, options.fault);
+  const int rank = transport.rank();
+  const int ranks = transport.size();
+  Provenance prov;
+  prov.startedAt = utcNow();
+  std::string out = options.out.empty() ? defaultOut(options.pattern, ranks) : options.out;
+  const Checkpoint checkpoint(checkpointPathFor(out));
+
+  // Checks that need the job: rank count and the checkpoint on rank 0's file system.
+  std::string problem;
+  std::vector<ResultRow> previous;
+  std::vector<std::string> notes;
+  if (rank == 0) {
+    try {
+      if (options.sweep.check && ranks > validationRankLimit(options.sweep.type))
+        throw UsageError(fmt::format(
+            "{} ranks: validation of {} is exact only up to {} ranks; use a wider type or -c 0",
+            ranks, name(options.sweep.type), validationRankLimit(options.sweep.type)));
+      if (checkpoint.exists() && !options.resume)
+        throw UsageError(fmt::format(
+            "{} holds points of an unfinished run; pass --resume to continue it, or remove it",
+            checkpoint.path()));
+      if (options.resume && checkpoint.exists()) previous = checkpoint.load(notes);
+      else if (options.resume) notes.push_back("--resume: no checkpoint found, started afresh");
+      if (!checkpoint.exists()) checkpoint.create();
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+  }
+  problem = agree(transport, problem);
+  if (!problem.empty()) {
+    if (rank == 0) std::fprintf(stderr, "hockney: error: %s\n", problem.c_str());
+    return 2;
+  }
+
+  // Points already measured, by key, on every rank.
+  std::string keys;
+  for (const auto& r : previous) keys += r.key() + "\n";
+  keys = agree(transport, keys);
+  SweepHooks hooks;
+  for (size_t start = 0; start < keys.size();) {
+    size_t end = keys.find('\n', start);
+    hooks.skipKeys.insert(keys.substr(start, end - start));
+    start = end + 1;
+  }
+
+  prov.hostOfRank = gatherToZero(transport, hostName());
+  HostTopology host = discoverHost();
+  SweepConfig sweep = options.sweep;
+  if (host.lastLevelCacheBytes > 0) sweep.rotateBytes = 2 * host.lastLevelCacheBytes;
+  uint64_t rotate = sweep.rotateBytes;  // rank 0's host decides, so all ranks rotate alike
+  broadcastFromZero(transport, &rotate, sizeof rotate);
+  sweep.rotateBytes = rotate;
+
+  Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), transport.progress(),
+                    rank, [](const std::string& message) {
+                      std::fprintf(stderr, "hockney: %s; aborting the job\n", message.c_str());
+                      std::fflush(stderr);
+                      MpiSession::abortAll(3);
+                    });
+
+  Table table(stdout, rank == 0 && isatty(STDERR_FILENO));
+  if (rank == 0) {
+    table.header(options.pattern, ranks, sweep, out);
+    for (const auto& n : notes) table.note(n);
+    for (const auto& r : previous) table.row(r, /*resumed=*/true);
+  }
+  hooks.onStart = [&](size_t done, size_t total, const BenchCase& c, size_t bytes) {
+    if (rank == 0) table.progress(done, total, c.algorithm, bytes);
+  };
+  hooks.onRow = [&](const ResultRow& row) {
+    if (rank != 0) return;
+    table.row(row, false);
+    checkpoint.append(row);
+  };
+  std::vector<ResultRow> fresh = runSweep(transport, cases, sweep, &watchdog, hooks);
+
+  int exitCode = 0;
+  if (rank == 0) {
+    // Resumed and fresh rows, in sweep order: by size, then by the order of the cases.
+    std::map<std::string, size_t> caseOrder;
+    for (size_t i = 0; i < cases.size(); ++i) caseOrder[cases[i].algorithm] = i;
+    std::vector<ResultRow> rows = previous;
+    rows.insert(rows.end(), fresh.begin(), fresh.end());
+    std::stable_sort(rows.begin(), rows.end(), [&](const ResultRow& a, const ResultRow& b) {
+      if (a.bytes != b.bytes) return a.bytes < b.bytes;
+      return caseOrder[a.algorithm] < caseOrder[b.algorithm];
+    });
+    for (const auto& n : flagCliffs(rows)) {
+      notes.push_back(n);
+      table.note(n);
+    }
+    size_t failed = 0;
+    for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
+    prov.toolVersion = HOCKNEY_VERSION;
+    prov.gitCommit = HOCKNEY_GIT_COMMIT;
+    prov.commandLine = options.commandLine;
+    prov.finishedAt = utcNow();
+    prov.mpiLibrary = mpiLibraryVersion();
+    prov.ranks = ranks;
+    prov.slurm = slurmJson();
+    prov.topology = toJson(host);
+    json report = makeResultsReport(prov, configJson(options, cases), rows, notes);
+    writeFileAtomically(out, report.dump(2) + "\n");
+    checkpoint.remove();
+    table.footer(rows.size(), failed, out);
+    exitCode = failed > 0 ? 1 : 0;
+  }
+  int64_t code = exitCode;
+  broadcastFromZero(transport, &code, sizeof code);
+  return static_cast<int>(code);
+}
+
+}  // namespace hockney

@@ -1,0 +1,156 @@
+#include "microbench/sweep.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "collectives/core/error.h"
+#include "microbench/control.h"
+#include "microbench/host_buffer.h"
+#include "microbench/validation.h"
+#include "microbench/watchdog.h"
+#include "reports/stats.h"
+
+namespace hockney {
+namespace {
+
+double secondsNow() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct BufferSet {
+  HostBuffer input;
+  HostBuffer output;
+};
+
+}  // namespace
+
+int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
+  if (config.bufferSets > 0) return config.bufferSets;
+  if (bytesPerSet == 0) return 1;
+  size_t sets = (config.rotateBytes + bytesPerSet - 1) / bytesPerSet;
+  return static_cast<int>(std::clamp<size_t>(sets, 1, 16));
+}
+
+ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const SweepConfig& config,
+                       Watchdog* watchdog) {
+  const int p = t.size();
+  CaseShape shape{p, bytes, bytes / elementSize(config.type), config.type, config.op,
+                  config.chunkBytes};
+  const size_t inBytes = c.inputBytes(shape);
+  const size_t outBytes = c.outputBytes(shape);
+  const int sets = bufferSetsFor(config, inBytes + outBytes);
+
+  // Allocation and initialisation stay outside the timed region; scratch is allocated once.
+  std::vector<BufferSet> buffers;
+  for (int s = 0; s < sets; ++s) {
+    BufferSet b{HostBuffer(inBytes), HostBuffer(outBytes)};
+    c.init(b.input.data(), shape, t.rank());
+    poison(b.output.data(), outBytes / elementSize(config.type), config.type);
+    buffers.push_back(std::move(b));
+  }
+  HostBuffer scratch(c.scratchBytes(shape));
+
+  if (watchdog) watchdog->setContext({c.pattern, c.algorithm, bytes});
+  auto once = [&](long iteration) {
+    const BufferSet& b = buffers[static_cast<size_t>(iteration % sets)];
+    t.barrier();
+    if (watchdog) watchdog->arm(iteration);
+    double start = secondsNow();
+    c.run(t, shape, CaseBuffers{b.input.data(), b.output.data(), scratch.data()});
+    double elapsed = secondsNow() - start;
+    if (watchdog) watchdog->disarm();
+    return elapsed;
+  };
+
+  long warmup = config.warmup;
+  long iterations = config.iterations;
+  if (iterations <= 0) warmup = std::max(warmup, 1L);
+  std::vector<double> warm;
+  for (long i = 0; i < warmup; ++i) warm.push_back(once(i));
+  if (iterations <= 0) {
+    // Every rank must run the same count: rank 0 decides from the slowest rank's warm-up.
+    maxOverRanks(t, warm);
+    double typical = percentile([&] { auto s = warm; std::sort(s.begin(), s.end()); return s; }(), 0.5);
+    double want = typical > 0 ? config.targetSeconds / typical : static_cast<double>(config.maxIterations);
+    int64_t chosen = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(want)), config.minIterations,
+                                         config.maxIterations);
+    broadcastFromZero(t, &chosen, sizeof chosen);
+    iterations = chosen;
+  }
+  std::vector<double> times(static_cast<size_t>(iterations));
+  for (long i = 0; i < iterations; ++i) times[static_cast<size_t>(i)] = once(warmup + i);
+  maxOverRanks(t, times);  // an iteration lasts as long as its slowest rank
+
+  ResultRow row;
+  row.pattern = c.pattern;
+  row.algorithm = c.algorithm;
+  row.backend = std::string(t.backend());
+  row.ranks = p;
+  row.bytes = bytes;
+  row.count = shape.count;
+  row.dtype = std::string(name(config.type));
+  row.op = std::string(name(config.op));
+  row.iterations = iterations;
+  row.warmup = warmup;
+  Summary s = summarize(times);
+  row.timeUs = TimeStats{s.min * 1e6, s.median * 1e6, s.mean * 1e6, s.p95 * 1e6, s.p99 * 1e6, s.max * 1e6};
+  row.algbwGbps = s.median > 0 ? static_cast<double>(bytes) / s.median / 1e9 : 0;
+  row.busbwGbps = row.algbwGbps * c.busFactor(p);
+  row.bufferSets = sets;
+  row.inPlace = false;
+  row.cost = c.cost(shape);
+  if (isBimodal(times)) row.flags.push_back("bimodal");
+
+  if (!config.check) {
+    row.check = "off";
+    return row;
+  }
+  // Every set's output came from timed iterations; all must be right, on every rank.
+  std::string problem;
+  for (int i = 0; i < sets && i < iterations + warmup && problem.empty(); ++i)
+    if (auto bad = c.verify(buffers[static_cast<size_t>(i)].output.data(), shape, t.rank()))
+      problem = fmt::format("rank {}: {}", t.rank(), *bad);
+  double failed = problem.empty() ? 0 : 1;
+  maxOverRanks(t, {&failed, 1});
+  row.check = failed > 0 ? "fail" : "pass";
+  std::vector<std::string> all = gatherToZero(t, problem);
+  for (const std::string& x : all)
+    if (!x.empty()) {
+      row.checkDetail = x;
+      break;
+    }
+  return row;
+}
+
+std::vector<ResultRow> runSweep(Transport& t, const std::vector<BenchCase>& cases,
+                                const SweepConfig& config, Watchdog* watchdog,
+                                const SweepHooks& hooks) {
+  std::vector<ResultRow> rows;
+  const size_t total = cases.size() * config.sizes.size();
+  size_t done = 0;
+  for (size_t bytes : config.sizes) {
+    for (const BenchCase& c : cases) {
+      ResultRow probe;
+      probe.pattern = c.pattern;
+      probe.algorithm = c.algorithm;
+      probe.backend = std::string(t.backend());
+      probe.ranks = t.size();
+      probe.bytes = bytes;
+      probe.dtype = std::string(name(config.type));
+      probe.op = std::string(name(config.op));
+      if (hooks.skipKeys.count(probe.key())) {
+        ++done;
+        continue;
+      }
+      if (hooks.onStart) hooks.onStart(done, total, c, bytes);
+      ResultRow row = measurePoint(t, c, bytes, config, watchdog);
+      if (hooks.onRow) hooks.onRow(row);
+      rows.push_back(std::move(row));
+      ++done;
+    }
+  }
+  return rows;
+}
+
+}  // namespace hockney

@@ -1,0 +1,49 @@
+#pragma once
+// The measurement loop: cases × sizes, each point timed the same way for own and vendor
+// algorithms and validated outside the timed region.
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "microbench/cases.h"
+#include "reports/results.h"
+
+namespace hockney {
+
+class Watchdog;
+
+struct SweepConfig {
+  std::vector<size_t> sizes;
+  DataType type = DataType::kFloat32;
+  ReduceOp op = ReduceOp::kSum;
+  long iterations = 0;       // 0: chosen per point from the warm-up (see targetSeconds)
+  long warmup = 5;
+  double targetSeconds = 0.05;  // timed time per point when iterations are automatic
+  long minIterations = 10;
+  long maxIterations = 1000;
+  bool check = true;
+  size_t chunkBytes = 0;     // 0: each algorithm's default
+  int bufferSets = 0;        // 0: enough sets to exceed rotateBytes, at most 16
+  size_t rotateBytes = size_t{64} << 20;
+};
+
+// Same on every rank: the sets of input/output buffers iterations rotate through.
+int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet);
+
+struct SweepHooks {
+  std::function<void(const ResultRow&)> onRow;      // every rank; rank 0 prints/saves
+  std::function<void(size_t done, size_t total, const BenchCase&, size_t bytes)> onStart;
+  std::set<std::string> skipKeys;                   // points already measured (--resume)
+};
+
+// Measures one point; every rank returns the same row.
+ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const SweepConfig& config,
+                       Watchdog* watchdog);
+
+// Size outer, algorithm inner, so every algorithm sees the same machine state at each size.
+std::vector<ResultRow> runSweep(Transport& t, const std::vector<BenchCase>& cases,
+                                const SweepConfig& config, Watchdog* watchdog,
+                                const SweepHooks& hooks);
+
+}  // namespace hockney

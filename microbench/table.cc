@@ -1,0 +1,64 @@
+#include "microbench/table.h"
+
+#include <fmt/format.h>
+
+#include "microbench/sizes.h"
+
+namespace hockney {
+
+void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
+                   const std::string& outPath) {
+  fmt::print(out_, "# hockney run: pattern {}, {} ranks, {} {}, {} sizes, iterations {}, warm-up {}\n",
+             pattern, ranks, name(c.type), name(c.op), c.sizes.size(),
+             c.iterations > 0 ? std::to_string(c.iterations) : std::string("auto"), c.warmup);
+  fmt::print(out_, "# out-of-place, buffers rotate past {}; results to {}\n",
+             formatBytes(c.rotateBytes), outPath);
+  fmt::print(out_, "#\n# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",
+             "size(B)", "count", "type", "redop", "algorithm", "time(us)", "min(us)", "p95(us)",
+             "algbw", "busbw", "check", "flags");
+  fmt::print(out_, "# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}\n",
+             "", "(elements)", "", "", "", "median", "", "", "(GB/s)", "(GB/s)", "");
+  std::fflush(out_);
+}
+
+void Table::clearProgress() {
+  if (progressShown_) {
+    std::fputs("\r\033[K", stderr);
+    progressShown_ = false;
+  }
+}
+
+void Table::progress(size_t done, size_t total, const std::string& algorithm, size_t bytes) {
+  if (!progress_) return;
+  std::fprintf(stderr, "\r\033[K[%zu/%zu] %s %s ...", done + 1, total, algorithm.c_str(),
+               formatBytes(bytes).c_str());
+  std::fflush(stderr);
+  progressShown_ = true;
+}
+
+void Table::row(const ResultRow& r, bool resumed) {
+  clearProgress();
+  std::string flags;
+  for (const auto& f : r.flags) flags += (flags.empty() ? "" : ",") + f;
+  if (resumed) flags += (flags.empty() ? "" : ",") + std::string("resumed");
+  fmt::print(out_, "  {:>12} {:>11} {:>8} {:>5} {:<19} {:>10.2f} {:>10.2f} {:>10.2f} {:>8.3f} {:>8.3f} {:>5}  {}\n",
+             r.bytes, r.count, r.dtype, r.op, r.algorithm, r.timeUs.median, r.timeUs.min,
+             r.timeUs.p95, r.algbwGbps, r.busbwGbps, r.check, flags);
+  if (!r.checkDetail.empty()) fmt::print(out_, "#   check failed: {}\n", r.checkDetail);
+  std::fflush(out_);
+}
+
+void Table::note(const std::string& text) {
+  clearProgress();
+  fmt::print(out_, "# note: {}\n", text);
+  std::fflush(out_);
+}
+
+void Table::footer(size_t rows, size_t failed, const std::string& outPath) {
+  clearProgress();
+  fmt::print(out_, "#\n# {} points, {} failed validation; report written to {}\n", rows, failed,
+             outPath);
+  std::fflush(out_);
+}
+
+}  // namespace hockney

@@ -1,0 +1,223 @@
+#include "reports/results.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "collectives/core/error.h"
+#include "reports/stats.h"
+
+namespace hockney {
+
+using nlohmann::json;
+
+std::string ResultRow::key() const {
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}", pattern, algorithm, backend, ranks, bytes, dtype, op);
+}
+
+void to_json(json& j, const ResultRow& r) {
+  j = json{{"pattern", r.pattern},
+           {"algorithm", r.algorithm},
+           {"backend", r.backend},
+           {"ranks", r.ranks},
+           {"bytes", r.bytes},
+           {"count", r.count},
+           {"dtype", r.dtype},
+           {"op", r.op},
+           {"iterations", r.iterations},
+           {"warmup", r.warmup},
+           {"time_us",
+            {{"min", r.timeUs.min},
+             {"median", r.timeUs.median},
+             {"mean", r.timeUs.mean},
+             {"p95", r.timeUs.p95},
+             {"p99", r.timeUs.p99},
+             {"max", r.timeUs.max}}},
+           {"algbw_gbps", r.algbwGbps},
+           {"busbw_gbps", r.busbwGbps},
+           {"check", r.check},
+           {"flags", r.flags},
+           {"buffer_sets", r.bufferSets},
+           {"in_place", r.inPlace}};
+  if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
+  if (r.cost)
+    j["cost"] = {{"alpha_count", r.cost->alphaCount},
+                 {"beta_bytes", r.cost->betaBytes},
+                 {"gamma_bytes", r.cost->gammaBytes}};
+  else
+    j["cost"] = nullptr;
+}
+
+void from_json(const json& j, ResultRow& r) {
+  j.at("pattern").get_to(r.pattern);
+  j.at("algorithm").get_to(r.algorithm);
+  j.at("backend").get_to(r.backend);
+  j.at("ranks").get_to(r.ranks);
+  j.at("bytes").get_to(r.bytes);
+  j.at("count").get_to(r.count);
+  j.at("dtype").get_to(r.dtype);
+  j.at("op").get_to(r.op);
+  j.at("iterations").get_to(r.iterations);
+  j.at("warmup").get_to(r.warmup);
+  const json& t = j.at("time_us");
+  r.timeUs = TimeStats{t.at("min").get<double>(), t.at("median").get<double>(),
+                       t.at("mean").get<double>(), t.at("p95").get<double>(),
+                       t.at("p99").get<double>(), t.at("max").get<double>()};
+  j.at("algbw_gbps").get_to(r.algbwGbps);
+  j.at("busbw_gbps").get_to(r.busbwGbps);
+  j.at("check").get_to(r.check);
+  r.checkDetail = j.value("check_detail", std::string());
+  r.flags = j.value("flags", std::vector<std::string>());
+  r.bufferSets = j.value("buffer_sets", 1);
+  r.inPlace = j.value("in_place", false);
+  if (j.contains("cost") && !j["cost"].is_null()) {
+    const json& c = j["cost"];
+    r.cost = Cost{c.at("alpha_count").get<double>(), c.at("beta_bytes").get<double>(),
+                  c.at("gamma_bytes").get<double>()};
+  } else {
+    r.cost.reset();
+  }
+}
+
+std::vector<std::string> flagCliffs(std::vector<ResultRow>& rows) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string, int>,
+           std::vector<size_t>>
+      series;
+  for (size_t i = 0; i < rows.size(); ++i)
+    series[{rows[i].pattern, rows[i].algorithm, rows[i].dtype, rows[i].op, rows[i].ranks}]
+        .push_back(i);
+  std::vector<std::string> notes;
+  for (auto& [id, idx] : series) {
+    std::sort(idx.begin(), idx.end(),
+              [&](size_t a, size_t b) { return rows[a].bytes < rows[b].bytes; });
+    std::vector<double> bytes, times;
+    for (size_t i : idx) {
+      bytes.push_back(static_cast<double>(rows[i].bytes));
+      times.push_back(rows[i].timeUs.median);
+    }
+    for (size_t k : cliffs(bytes, times)) {
+      ResultRow& row = rows[idx[k]];
+      if (std::find(row.flags.begin(), row.flags.end(), "cliff") == row.flags.end())
+        row.flags.push_back("cliff");
+      const ResultRow& before = rows[idx[k - 1]];
+      notes.push_back(fmt::format(
+          "{}/{}: time per byte jumps {:.1f}x from {} B to {} B ({:.1f} -> {:.1f} us): a "
+          "protocol switch or per-call allocation cliff",
+          row.pattern, row.algorithm,
+          (row.timeUs.median / static_cast<double>(row.bytes)) /
+              (before.timeUs.median / static_cast<double>(before.bytes)),
+          before.bytes, row.bytes, before.timeUs.median, row.timeUs.median));
+    }
+  }
+  return notes;
+}
+
+json makeResultsReport(const Provenance& prov, const json& config,
+                       const std::vector<ResultRow>& rows, const std::vector<std::string>& notes) {
+  std::vector<std::string> hosts;
+  std::set<std::string> seen;
+  json placement = json::array();
+  for (size_t r = 0; r < prov.hostOfRank.size(); ++r) {
+    if (seen.insert(prov.hostOfRank[r]).second) hosts.push_back(prov.hostOfRank[r]);
+    placement.push_back({{"rank", r}, {"host", prov.hostOfRank[r]}});
+  }
+  return json{{"schema_version", kResultsSchemaVersion},
+              {"kind", "results"},
+              {"tool", {{"name", "hockney"}, {"version", prov.toolVersion}, {"git_commit", prov.gitCommit}}},
+              {"command_line", prov.commandLine},
+              {"started_at", prov.startedAt},
+              {"finished_at", prov.finishedAt},
+              {"mpi", {{"library_version", prov.mpiLibrary}}},
+              {"ranks", prov.ranks},
+              {"hosts", hosts},
+              {"placement", placement},
+              {"slurm", prov.slurm},
+              {"topology", prov.topology},
+              {"config", config},
+              {"notes", notes},
+              {"results", rows}};
+}
+
+void writeFileAtomically(const std::string& path, const std::string& contents) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  fs::path temp = target;
+  temp += fmt::format(".tmp.{}", ::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    HOCKNEY_CHECK(out.good(), "cannot write {}", temp.string());
+    out << contents;
+    out.flush();
+    HOCKNEY_CHECK(out.good(), "writing {} failed", temp.string());
+  }
+  std::error_code ec;
+  fs::rename(temp, target, ec);
+  if (ec) {
+    fs::remove(temp);
+    HOCKNEY_THROW("cannot rename {} to {}: {}", temp.string(), path, ec.message());
+  }
+}
+
+bool Checkpoint::exists() const { return std::filesystem::exists(path_); }
+
+std::vector<ResultRow> Checkpoint::load(std::vector<std::string>& notes) const {
+  std::ifstream in(path_);
+  if (!in) throw UsageError(fmt::format("cannot read checkpoint {}", path_));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  std::vector<ResultRow> rows;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    try {
+      rows.push_back(json::parse(lines[i]).get<ResultRow>());
+    } catch (const json::exception& e) {
+      if (i + 1 == lines.size()) {  // the job died while writing its last line
+        notes.push_back(fmt::format("ignored a truncated last line in {}", path_));
+        break;
+      }
+      throw UsageError(fmt::format("checkpoint {} line {} is not a result row: {}", path_, i + 1,
+                                   e.what()));
+    }
+  }
+  return rows;
+}
+
+void Checkpoint::append(const ResultRow& row) const {
+  std::FILE* f = std::fopen(path_.c_str(), "a");
+  HOCKNEY_CHECK(f != nullptr, "cannot append to checkpoint {}", path_);
+  std::string line = json(row).dump() + "\n";
+  bool ok = std::fwrite(line.data(), 1, line.size(), f) == line.size();
+  ok = std::fflush(f) == 0 && ok;
+  ok = ::fsync(::fileno(f)) == 0 && ok;
+  ok = std::fclose(f) == 0 && ok;
+  HOCKNEY_CHECK(ok, "writing checkpoint {} failed", path_);
+}
+
+void Checkpoint::create() const {
+  std::filesystem::path p(path_);
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(path_, std::ios::trunc);
+  HOCKNEY_CHECK(out.good(), "cannot create checkpoint {}", path_);
+}
+
+void Checkpoint::remove() const { std::filesystem::remove(path_); }
+
+std::string utcNow() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace hockney

@@ -1,0 +1,93 @@
+#pragma once
+// results.json: one row per measured (pattern, algorithm, size), the run's provenance, and the
+// checkpoint (.jsonl) the rows are appended to while a sweep runs. Field names are the report's
+// contract (reports/schema/results.schema.json); readers (fit, compare, plots) depend on them.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectives/core/cost.h"
+
+namespace hockney {
+
+inline constexpr int kResultsSchemaVersion = 1;
+
+struct TimeStats {
+  double min = 0, median = 0, mean = 0, p95 = 0, p99 = 0, max = 0;  // microseconds
+};
+
+struct ResultRow {
+  std::string pattern;
+  std::string algorithm;
+  std::string backend;
+  int ranks = 0;
+  size_t bytes = 0;
+  size_t count = 0;
+  std::string dtype;
+  std::string op;
+  long iterations = 0;
+  long warmup = 0;
+  TimeStats timeUs;
+  double algbwGbps = 0;
+  double busbwGbps = 0;
+  std::string check;               // "pass", "fail" or "off"
+  std::string checkDetail;         // the first mismatch when check is "fail"
+  std::vector<std::string> flags;  // "bimodal", "cliff"
+  int bufferSets = 1;
+  bool inPlace = false;
+  std::optional<Cost> cost;        // the algorithm's α-β-γ coefficients; none for vendor
+
+  // Identity of a measurement point: what --resume matches on.
+  std::string key() const;
+};
+
+void to_json(nlohmann::json& j, const ResultRow& row);
+void from_json(const nlohmann::json& j, ResultRow& row);
+
+// Marks "cliff" on rows whose time per byte jumps above the previous size's (same pattern,
+// algorithm, dtype, op and ranks). Returns human-readable notes for what it flagged.
+std::vector<std::string> flagCliffs(std::vector<ResultRow>& rows);
+
+struct Provenance {
+  std::string toolVersion;
+  std::string gitCommit;
+  std::string commandLine;
+  std::string startedAt;
+  std::string finishedAt;
+  std::string mpiLibrary;
+  int ranks = 0;
+  std::vector<std::string> hostOfRank;  // index = rank
+  nlohmann::json slurm;                 // null outside SLURM
+  nlohmann::json topology;              // hwloc summary of rank 0's host
+};
+
+nlohmann::json makeResultsReport(const Provenance& prov, const nlohmann::json& config,
+                                 const std::vector<ResultRow>& rows,
+                                 const std::vector<std::string>& notes);
+
+// Writes path atomically: a temporary file beside it, then rename. Throws Error on failure and
+// leaves an existing file untouched.
+void writeFileAtomically(const std::string& path, const std::string& contents);
+
+// The checkpoint: one JSON row per line, flushed after each.
+class Checkpoint {
+ public:
+  explicit Checkpoint(std::string path) : path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+  bool exists() const;
+  // Rows already there; throws UsageError naming the line when one is malformed (a line cut off
+  // by a killed job at the very end is tolerated and reported in `notes`).
+  std::vector<ResultRow> load(std::vector<std::string>& notes) const;
+  void append(const ResultRow& row) const;
+  void create() const;  // empty file (truncates)
+  void remove() const;
+
+ private:
+  std::string path_;
+};
+
+std::string utcNow();  // ISO 8601, seconds, "Z"
+
+}  // namespace hockney
