@@ -37,11 +37,15 @@ void Watchdog::setContext(WatchContext context) {
 
 void Watchdog::arm(long iteration) {
   progress_.reset();
+  progress_.armed.store(true, std::memory_order_relaxed);
   iteration_.store(iteration, std::memory_order_relaxed);
   deadlineNs_.store(nowNs() + static_cast<long>(timeout_.count()), std::memory_order_release);
 }
 
-void Watchdog::disarm() { deadlineNs_.store(0, std::memory_order_release); }
+void Watchdog::disarm() {
+  deadlineNs_.store(0, std::memory_order_release);
+  progress_.armed.store(false, std::memory_order_relaxed);
+}
 
 std::string Watchdog::describe(long iteration) const {
   std::lock_guard lock(mutex_);

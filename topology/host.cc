@@ -70,7 +70,7 @@ nlohmann::json toJson(const HostTopology& t) {
           {"numa_nodes", t.numaNodes},      {"cores", t.cores},
           {"hardware_threads", t.hardwareThreads},
           {"last_level_cache_bytes", t.lastLevelCacheBytes},
-          {"pci_devices", t.pciDevices},    {"hwloc_version", t.hwlocVersion}};
+          {"pci_devices", t.pciDevices},    {"hwloc_api_version", t.hwlocVersion}};
 }
 
 }  // namespace hockney

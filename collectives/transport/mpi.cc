@@ -135,7 +135,8 @@ MpiTransport::~MpiTransport() {
 
 StepHandle MpiTransport::start(std::span<const Send> sends, std::span<const Recv> recvs) {
   progress_.record(sends, recvs);
-  bool drop = fault_.dropsSend(rank_, progress_.step.load(std::memory_order_relaxed));
+  bool drop = progress_.armed.load(std::memory_order_relaxed) &&
+              fault_.dropsSend(rank_, progress_.step.load(std::memory_order_relaxed));
   auto step = std::make_unique<MpiStep>();
   step->requests.reserve(sends.size() + recvs.size());
   // Receives first, so a matching send finds its buffer posted.

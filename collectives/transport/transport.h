@@ -49,6 +49,7 @@ struct StepProgress {
   std::atomic<int> sendPeer[kPeers] = {};
   std::atomic<int> recvPeer[kPeers] = {};
   std::atomic<bool> waiting{false};
+  std::atomic<bool> armed{false};  // inside a watched collective call (set by the watchdog)
 
   void reset() {
     step.store(0, std::memory_order_relaxed);
@@ -62,7 +63,8 @@ struct StepProgress {
 };
 
 // Test hook: from step `atStep` on (counted from the last progress reset), `rank` posts no
-// sends, so its peers stall. This is how tests prove the watchdog names the stalled step.
+// sends, so its peers stall. This is how tests prove the watchdog names the stalled step. The
+// MPI transport applies it only inside watched calls, never to the harness's own traffic.
 struct FaultInjection {
   int rank = -1;
   long atStep = 0;

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""Validate a hockney report against its JSON Schema: validate_report.py SCHEMA REPORT [checks].
+
+Extra checks (comma-separated) for tests: every-row-pass, algorithms=a+b+c, sizes=4+1004.
+Uses Debian's python3-jsonschema."""
+import json
+import sys
+
+import jsonschema
+
+
+def main() -> int:
+    schema_path, report_path = sys.argv[1], sys.argv[2]
+    checks = sys.argv[3].split(",") if len(sys.argv) > 3 and sys.argv[3] else []
+    with open(schema_path) as f:
+        schema = json.load(f)
+    with open(report_path) as f:
+        report = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(report), key=str)
+    for e in errors:
+        print(f"{report_path}: {'/'.join(map(str, e.path))}: {e.message}", file=sys.stderr)
+    if errors:
+        return 1
+    rows = report["results"]
+    for check in checks:
+        if check == "every-row-pass":
+            bad = [r for r in rows if r["check"] != "pass"]
+            if bad or not rows:
+                print(f"{report_path}: {len(bad)} rows not 'pass' of {len(rows)}", file=sys.stderr)
+                return 1
+        elif check.startswith("algorithms="):
+            want = set(check.split("=", 1)[1].split("+"))
+            sizes = {r["bytes"] for r in rows}
+            for size in sizes:
+                got = {r["algorithm"] for r in rows if r["bytes"] == size}
+                if got != want:
+                    print(f"{report_path}: size {size} has {sorted(got)}, want {sorted(want)}", file=sys.stderr)
+                    return 1
+        elif check.startswith("sizes="):
+            want = {int(s) for s in check.split("=", 1)[1].split("+")}
+            got = {r["bytes"] for r in rows}
+            if got != want:
+                print(f"{report_path}: sizes {sorted(got)}, want {sorted(want)}", file=sys.stderr)
+                return 1
+        else:
+            print(f"unknown check {check}", file=sys.stderr)
+            return 2
+    print(f"{report_path}: valid ({len(rows)} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Bad input: a clear message naming the problem, a non-zero exit, and an existing --out file
+# left exactly as it was.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+hockney=$1
+dir=$(mktemp -d)
+echo '{"precious": true}' >"$dir/out.json"
+cp "$dir/out.json" "$dir/before.json"
+failures=0
+expect_error() {  # expect_error "message fragment" args...
+  local want=$1
+  shift
+  "$hockney" "$@" --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
+  local rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "FAIL: exit 0 for: $*"; failures=$((failures + 1))
+  elif ! grep -qF -- "$want" "$dir/stderr"; then
+    echo "FAIL: for: $* expected '$want' in:"; cat "$dir/stderr"; failures=$((failures + 1))
+  elif ! cmp -s "$dir/out.json" "$dir/before.json" || [ -e "$dir/out.json.jsonl" ]; then
+    echo "FAIL: $* touched the --out file or left a checkpoint"; failures=$((failures + 1))
+  else
+    echo "ok: $* -> $(head -n1 "$dir/stderr")"
+  fi
+}
+expect_error "unknown allreduce algorithm 'warp_drive'" run --algo ring,warp_drive --sizes 8
+expect_error "bad size '12Q'" run --sizes 4,12Q
+expect_error "bad size 'lots'" run -b lots
+expect_error "--min-bytes (1048576) is larger than --max-bytes (1024)" run -b 1M -e 1K
+expect_error "size 6 bytes is not a whole number of float64 elements" run --sizes 8,6 -d float64
+expect_error "unknown data type 'float128'" run --sizes 8 -d float128
+expect_error "unknown reduction op 'avg'" run --sizes 8 -o avg
+expect_error "unknown pattern 'allscatter'" run --pattern allscatter --sizes 8
+expect_error "--step-factor must be at least 2" run -f 1
+expect_error "--check" run --sizes 8 -c 2
+expect_error "--timeout must be > 0" run --sizes 8 --timeout 0
+# Under mpirun (with a second argument "mpi"): every rank stops, one message, non-zero exit.
+if [ "${2:-}" != mpi ]; then
+  [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
+  exit 0
+fi
+"$here/mpirun.sh" 2 "$hockney" run --algo nope --sizes 8 --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
+rc=$?
+n=$(grep -c "unknown allreduce algorithm 'nope'" "$dir/stderr")
+if [ "$rc" -eq 0 ] || [ "$n" -ne 1 ]; then
+  echo "FAIL: under mpirun rc=$rc with $n messages"; cat "$dir/stderr"; failures=$((failures + 1))
+else
+  echo "ok: under mpirun, rc=$rc, one message"
+fi
+cmp -s "$dir/out.json" "$dir/before.json" || { echo "FAIL: out.json changed"; failures=$((failures + 1)); }
+[ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
