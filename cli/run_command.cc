@@ -44,7 +44,8 @@ RunCommand::RunCommand(CLI::App& app) {
   sub_->add_option("-e,--max-bytes", maxBytes_, "Largest size")->capture_default_str();
   sub_->add_option("-f,--step-factor", factor_, "Multiply the size by this between points")->capture_default_str();
   sub_->add_option("--sizes", sizes_, "Explicit comma-separated sizes (overrides -b/-e/-f), e.g. 4,1004,64K");
-  sub_->add_option("-n,--iters", s.iterations, "Timed iterations per point; 0 = enough for --target-time")->capture_default_str();
+  sub_->add_option("-n,--iters", s.iterations, "Timed samples per point; 0 = enough for --target-time")->capture_default_str();
+  sub_->add_option("--batch", s.batch, "Back-to-back calls per timed sample; 0 = enough for 20 us (small messages)")->capture_default_str();
   sub_->add_option("-w,--warmup", s.warmup, "Untimed warm-up iterations per point")->capture_default_str();
   sub_->add_option("--target-time", s.targetSeconds, "Seconds of timed iterations per point when --iters is 0")->capture_default_str();
   sub_->add_option("-d,--dtype", dtype_, "float32|float64|bfloat16|float16|int32|int64")->capture_default_str();

@@ -39,6 +39,7 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
               {"op", name(s.op)},
               {"iterations", s.iterations == 0 ? json("auto") : json(s.iterations)},
               {"warmup", s.warmup},
+              {"batch", s.batch == 0 ? json("auto") : json(s.batch)},
               {"target_time_s", s.targetSeconds},
               {"check", s.check},
               {"chunk_bytes", s.chunkBytes},
@@ -46,7 +47,7 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
               {"rotate_bytes", s.rotateBytes},
               {"timeout_s", o.timeoutSeconds},
               {"resume", o.resume},
-              {"timer", "steady_clock, barrier before each iteration, max over ranks"}};
+              {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"}};
 }
 
 json slurmJson() {
@@ -85,6 +86,7 @@ std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
   HOCKNEY_USAGE_CHECK(!s.sizes.empty(), "no message sizes to measure");
   checkWholeElements(s.sizes, s.type);
   HOCKNEY_USAGE_CHECK(s.iterations >= 0, "--iters must be >= 0 (0 = automatic), not {}", s.iterations);
+  HOCKNEY_USAGE_CHECK(s.batch >= 0, "--batch must be >= 0 (0 = automatic), not {}", s.batch);
   HOCKNEY_USAGE_CHECK(s.warmup >= 0, "--warmup must be >= 0, not {}", s.warmup);
   HOCKNEY_USAGE_CHECK(o.timeoutSeconds > 0, "--timeout must be > 0 seconds, not {}", o.timeoutSeconds);
   HOCKNEY_USAGE_CHECK(s.targetSeconds > 0, "--target-time must be > 0 seconds");

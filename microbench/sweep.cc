@@ -52,35 +52,45 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
   HostBuffer scratch(c.scratchBytes(shape));
 
   if (watchdog) watchdog->setContext({c.pattern, c.algorithm, bytes});
-  auto once = [&](long iteration) {
-    const BufferSet& b = buffers[static_cast<size_t>(iteration % sets)];
+  // One timed sample: barrier, then `calls` back-to-back calls, each on the next buffer set.
+  long nextCall = 0;
+  auto sample = [&](long index, long calls) {
     t.barrier();
-    if (watchdog) watchdog->arm(iteration);
+    if (watchdog) watchdog->arm(index);
     double start = secondsNow();
-    c.run(t, shape, CaseBuffers{b.input.data(), b.output.data(), scratch.data()});
+    for (long k = 0; k < calls; ++k, ++nextCall) {
+      const BufferSet& b = buffers[static_cast<size_t>(nextCall % sets)];
+      c.run(t, shape, CaseBuffers{b.input.data(), b.output.data(), scratch.data()});
+    }
     double elapsed = secondsNow() - start;
     if (watchdog) watchdog->disarm();
-    return elapsed;
+    return elapsed / static_cast<double>(calls);
   };
 
-  long warmup = config.warmup;
-  long iterations = config.iterations;
-  if (iterations <= 0) warmup = std::max(warmup, 1L);
+  const bool automatic = config.iterations <= 0 || config.batch <= 0;
+  const long warmup = automatic ? std::max(config.warmup, 1L) : config.warmup;
   std::vector<double> warm;
-  for (long i = 0; i < warmup; ++i) warm.push_back(once(i));
-  if (iterations <= 0) {
-    // Every rank must run the same count: rank 0 decides from the slowest rank's warm-up.
+  for (long i = 0; i < warmup; ++i) warm.push_back(sample(i, 1));
+  int64_t plan[2] = {config.iterations, config.batch};
+  if (automatic) {
+    // Every rank must run the same counts: all see the slowest rank's warm-up, rank 0 decides.
     maxOverRanks(t, warm);
-    double typical = percentile([&] { auto s = warm; std::sort(s.begin(), s.end()); return s; }(), 0.5);
-    double want = typical > 0 ? config.targetSeconds / typical : static_cast<double>(config.maxIterations);
-    int64_t chosen = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(want)), config.minIterations,
-                                         config.maxIterations);
-    broadcastFromZero(t, &chosen, sizeof chosen);
-    iterations = chosen;
+    std::sort(warm.begin(), warm.end());
+    const double typical = std::max(percentile(warm, 0.5), 1e-9);
+    if (plan[1] <= 0)
+      plan[1] = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(config.minSampleSeconds / typical)),
+                                    1, config.maxBatch);
+    if (plan[0] <= 0)
+      plan[0] = std::clamp<int64_t>(
+          static_cast<int64_t>(std::ceil(config.targetSeconds / (typical * static_cast<double>(plan[1])))),
+          config.minIterations, config.maxIterations);
+    broadcastFromZero(t, plan, sizeof plan);
   }
+  const long iterations = plan[0];
+  const long batch = plan[1];
   std::vector<double> times(static_cast<size_t>(iterations));
-  for (long i = 0; i < iterations; ++i) times[static_cast<size_t>(i)] = once(warmup + i);
-  maxOverRanks(t, times);  // an iteration lasts as long as its slowest rank
+  for (long i = 0; i < iterations; ++i) times[static_cast<size_t>(i)] = sample(warmup + i, batch);
+  maxOverRanks(t, times);  // a sample lasts as long as its slowest rank
 
   ResultRow row;
   row.pattern = c.pattern;
@@ -97,6 +107,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
   row.timeUs = TimeStats{s.min * 1e6, s.median * 1e6, s.mean * 1e6, s.p95 * 1e6, s.p99 * 1e6, s.max * 1e6};
   row.algbwGbps = s.median > 0 ? static_cast<double>(bytes) / s.median / 1e9 : 0;
   row.busbwGbps = row.algbwGbps * c.busFactor(p);
+  row.callsPerSample = batch;
   row.bufferSets = sets;
   row.inPlace = false;
   row.cost = c.cost(shape);
@@ -108,7 +119,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
   }
   // Every set's output came from timed iterations; all must be right, on every rank.
   std::string problem;
-  for (int i = 0; i < sets && i < iterations + warmup && problem.empty(); ++i)
+  for (long i = 0; i < sets && i < nextCall && problem.empty(); ++i)
     if (auto bad = c.verify(buffers[static_cast<size_t>(i)].output.data(), shape, t.rank()))
       problem = fmt::format("rank {}: {}", t.rank(), *bad);
   double failed = problem.empty() ? 0 : 1;

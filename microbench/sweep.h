@@ -17,11 +17,14 @@ struct SweepConfig {
   std::vector<size_t> sizes;
   DataType type = DataType::kFloat32;
   ReduceOp op = ReduceOp::kSum;
-  long iterations = 0;       // 0: chosen per point from the warm-up (see targetSeconds)
+  long iterations = 0;       // timed samples; 0: chosen per point from the warm-up
+  long batch = 0;            // calls per timed sample; 0: enough to last minSampleSeconds
+  double minSampleSeconds = 20e-6;  // batching keeps barrier skew small against the sample
   long warmup = 5;
   double targetSeconds = 0.05;  // timed time per point when iterations are automatic
   long minIterations = 10;
-  long maxIterations = 1000;
+  long maxIterations = 10000;
+  long maxBatch = 1000;
   bool check = true;
   size_t chunkBytes = 0;     // 0: each algorithm's default
   int bufferSets = 0;        // 0: enough sets to exceed rotateBytes, at most 16

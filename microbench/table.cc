@@ -8,9 +8,11 @@ namespace hockney {
 
 void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
                    const std::string& outPath) {
-  fmt::print(out_, "# hockney run: pattern {}, {} ranks, {} {}, {} sizes, iterations {}, warm-up {}\n",
+  fmt::print(out_, "# hockney run: pattern {}, {} ranks, {} {}, {} sizes, samples {}, calls per sample {}, "
+             "warm-up {}\n",
              pattern, ranks, name(c.type), name(c.op), c.sizes.size(),
-             c.iterations > 0 ? std::to_string(c.iterations) : std::string("auto"), c.warmup);
+             c.iterations > 0 ? std::to_string(c.iterations) : std::string("auto"),
+             c.batch > 0 ? std::to_string(c.batch) : std::string("auto"), c.warmup);
   fmt::print(out_, "# out-of-place, buffers rotate past {}; results to {}\n",
              formatBytes(c.rotateBytes), outPath);
   fmt::print(out_, "#\n# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",

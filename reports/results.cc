@@ -34,6 +34,7 @@ void to_json(json& j, const ResultRow& r) {
            {"op", r.op},
            {"iterations", r.iterations},
            {"warmup", r.warmup},
+           {"calls_per_sample", r.callsPerSample},
            {"time_us",
             {{"min", r.timeUs.min},
              {"median", r.timeUs.median},
@@ -67,6 +68,7 @@ void from_json(const json& j, ResultRow& r) {
   j.at("op").get_to(r.op);
   j.at("iterations").get_to(r.iterations);
   j.at("warmup").get_to(r.warmup);
+  r.callsPerSample = j.value("calls_per_sample", 1L);
   const json& t = j.at("time_us");
   r.timeUs = TimeStats{t.at("min").get<double>(), t.at("median").get<double>(),
                        t.at("mean").get<double>(), t.at("p95").get<double>(),

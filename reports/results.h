@@ -27,8 +27,9 @@ struct ResultRow {
   size_t count = 0;
   std::string dtype;
   std::string op;
-  long iterations = 0;
+  long iterations = 0;       // timed samples
   long warmup = 0;
+  long callsPerSample = 1;   // back-to-back calls timed together; times are per call
   TimeStats timeUs;
   double algbwGbps = 0;
   double busbwGbps = 0;

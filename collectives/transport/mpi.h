@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <string>
+#include <vector>
 
 #include "collectives/transport/transport.h"
 
@@ -53,6 +54,7 @@ class MpiTransport : public Transport {
   int rank_ = 0;
   int size_ = 1;
   FaultInjection fault_;
+  std::vector<StepHandle> spare_;  // finished steps, kept for reuse
 };
 
 }  // namespace hockney
