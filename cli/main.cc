@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    if (hockney::isLeaderProcess()) app.exit(e);       // one message per job, not per rank
+    if (hockney::isLeaderProcess()) app.exit(e);     // one message per job, not per rank
     return 2;
   }
   try {

@@ -36,27 +36,55 @@ bool isLeaderProcess() {
 }
 
 RunCommand::RunCommand(CLI::App& app) {
-  sub_ = app.add_subcommand("run", "Measure a pattern's algorithms over a sweep of sizes (every rank, under mpirun or srun)");
+  sub_ = app.add_subcommand(
+      "run",
+      "Measure a pattern's algorithms over a sweep of sizes (every rank, under mpirun or srun)");
   auto& s = options_.sweep;
-  sub_->add_option("-p,--pattern", options_.pattern, "Communication pattern")->capture_default_str();
-  sub_->add_option("-a,--algo", algos_, "Algorithms, comma-separated, or all (see hockney list)")->capture_default_str();
-  sub_->add_option("-b,--min-bytes", minBytes_, "Smallest size (bytes; K, M, G suffixes)")->capture_default_str();
+  sub_->add_option("-p,--pattern", options_.pattern, "Communication pattern")
+      ->capture_default_str();
+  sub_->add_option("-a,--algo", algos_, "Algorithms, comma-separated, or all (see hockney list)")
+      ->capture_default_str();
+  sub_->add_option("-b,--min-bytes", minBytes_, "Smallest size (bytes; K, M, G suffixes)")
+      ->capture_default_str();
   sub_->add_option("-e,--max-bytes", maxBytes_, "Largest size")->capture_default_str();
-  sub_->add_option("-f,--step-factor", factor_, "Multiply the size by this between points")->capture_default_str();
-  sub_->add_option("--sizes", sizes_, "Explicit comma-separated sizes (overrides -b/-e/-f), e.g. 4,1004,64K");
-  sub_->add_option("-n,--iters", s.iterations, "Timed samples per point; 0 = enough for --target-time")->capture_default_str();
-  sub_->add_option("--batch", s.batch, "Back-to-back calls per timed sample; 0 = enough for 20 us (small messages)")->capture_default_str();
-  sub_->add_option("-w,--warmup", s.warmup, "Untimed warm-up iterations per point")->capture_default_str();
-  sub_->add_option("--target-time", s.targetSeconds, "Seconds of timed iterations per point when --iters is 0")->capture_default_str();
-  sub_->add_option("-d,--dtype", dtype_, "float32|float64|bfloat16|float16|int32|int64")->capture_default_str();
+  sub_->add_option("-f,--step-factor", factor_, "Multiply the size by this between points")
+      ->capture_default_str();
+  sub_->add_option("--sizes", sizes_,
+                   "Explicit comma-separated sizes (overrides -b/-e/-f), e.g. 4,1004,64K");
+  sub_->add_option("-n,--iters", s.iterations,
+                   "Timed samples per point; 0 = enough for --target-time")
+      ->capture_default_str();
+  sub_->add_option("--batch", s.batch,
+                   "Back-to-back calls per timed sample; 0 = enough for 20 us (small messages)")
+      ->capture_default_str();
+  sub_->add_option("-w,--warmup", s.warmup, "Untimed warm-up iterations per point")
+      ->capture_default_str();
+  sub_->add_option("--target-time", s.targetSeconds,
+                   "Seconds of timed iterations per point when --iters is 0")
+      ->capture_default_str();
+  sub_->add_option("-d,--dtype", dtype_, "float32|float64|bfloat16|float16|int32|int64")
+      ->capture_default_str();
   sub_->add_option("-o,--op", op_, "sum|prod|min|max")->capture_default_str();
-  sub_->add_option("-c,--check", check_, "Validate results (1) or not (0)")->check(CLI::IsMember({0, 1}))->capture_default_str();
-  sub_->add_option("--out", options_.out, "Report file (default results/<pattern>-<ranks>ranks-<time>.json); points are checkpointed to <out>.jsonl");
-  sub_->add_flag("--resume", options_.resume, "Continue from <out>.jsonl, skipping points already measured");
-  sub_->add_option("--timeout", options_.timeoutSeconds, "Seconds one collective call may take before the watchdog aborts the job")->capture_default_str();
-  sub_->add_option("--chunk-bytes", chunk_, "Pipelining chunk of double_binary_tree (default 512K)");
-  sub_->add_option("--buffer-sets", s.bufferSets, "Buffer sets iterations rotate through; 0 = enough to exceed twice the last-level cache")->capture_default_str();
-  sub_->add_option("--inject-hang", injectHang_, "Test hook RANK:STEP: RANK stops sending at STEP of each call")->group("");
+  sub_->add_option("-c,--check", check_, "Validate results (1) or not (0)")
+      ->check(CLI::IsMember({0, 1}))
+      ->capture_default_str();
+  sub_->add_option("--out", options_.out,
+                   "Report file (default results/<pattern>-<ranks>ranks-<time>.json); points are "
+                   "checkpointed to <out>.jsonl");
+  sub_->add_flag("--resume", options_.resume,
+                 "Continue from <out>.jsonl, skipping points already measured");
+  sub_->add_option("--timeout", options_.timeoutSeconds,
+                   "Seconds one collective call may take before the watchdog aborts the job")
+      ->capture_default_str();
+  sub_->add_option("--chunk-bytes", chunk_,
+                   "Pipelining chunk of double_binary_tree (default 512K)");
+  sub_->add_option(
+          "--buffer-sets", s.bufferSets,
+          "Buffer sets iterations rotate through; 0 = enough to exceed twice the last-level cache")
+      ->capture_default_str();
+  sub_->add_option("--inject-hang", injectHang_,
+                   "Test hook RANK:STEP: RANK stops sending at STEP of each call")
+      ->group("");
 }
 
 int RunCommand::execute(int argc, char** argv) {

@@ -49,7 +49,9 @@ void registerAll() {
           ->RangeMultiplier(8)
           ->Range(4 << 10, 64 << 20);
     }
-  benchmark::RegisterBenchmark("copy/memcpy", copyKernel)->RangeMultiplier(8)->Range(4 << 10, 64 << 20);
+  benchmark::RegisterBenchmark("copy/memcpy", copyKernel)
+      ->RangeMultiplier(8)
+      ->Range(4 << 10, 64 << 20);
 }
 
 }  // namespace

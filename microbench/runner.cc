@@ -10,8 +10,8 @@
 #include <set>
 
 #include "collectives/core/error.h"
-#include "hockney_git_commit.h"
 #include "collectives/transport/mpi.h"
+#include "hockney_git_commit.h"
 #include "microbench/control.h"
 #include "microbench/sizes.h"
 #include "microbench/table.h"
@@ -32,30 +32,31 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
   std::vector<std::string> algos;
   for (const auto& c : cases) algos.push_back(c.algorithm);
   const SweepConfig& s = o.sweep;
-  return json{{"pattern", o.pattern},
-              {"algorithms", algos},
-              {"sizes", s.sizes},
-              {"dtype", name(s.type)},
-              {"op", name(s.op)},
-              {"iterations", s.iterations == 0 ? json("auto") : json(s.iterations)},
-              {"warmup", s.warmup},
-              {"batch", s.batch == 0 ? json("auto") : json(s.batch)},
-              {"target_time_s", s.targetSeconds},
-              {"check", s.check},
-              {"chunk_bytes", s.chunkBytes},
-              {"buffer_sets", s.bufferSets == 0 ? json("auto") : json(s.bufferSets)},
-              {"rotate_bytes", s.rotateBytes},
-              {"timeout_s", o.timeoutSeconds},
-              {"resume", o.resume},
-              {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"}};
+  return json{
+      {"pattern", o.pattern},
+      {"algorithms", algos},
+      {"sizes", s.sizes},
+      {"dtype", name(s.type)},
+      {"op", name(s.op)},
+      {"iterations", s.iterations == 0 ? json("auto") : json(s.iterations)},
+      {"warmup", s.warmup},
+      {"batch", s.batch == 0 ? json("auto") : json(s.batch)},
+      {"target_time_s", s.targetSeconds},
+      {"check", s.check},
+      {"chunk_bytes", s.chunkBytes},
+      {"buffer_sets", s.bufferSets == 0 ? json("auto") : json(s.bufferSets)},
+      {"rotate_bytes", s.rotateBytes},
+      {"timeout_s", o.timeoutSeconds},
+      {"resume", o.resume},
+      {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"}};
 }
 
 json slurmJson() {
   if (std::getenv("SLURM_JOB_ID") == nullptr) return nullptr;
   json j = json::object();
-  for (const char* key : {"SLURM_JOB_ID", "SLURM_JOB_NAME", "SLURM_JOB_NODELIST", "SLURM_NNODES",
-                          "SLURM_NTASKS", "SLURM_JOB_PARTITION", "SLURM_CLUSTER_NAME",
-                          "SLURM_STEP_ID"})
+  for (const char* key :
+       {"SLURM_JOB_ID", "SLURM_JOB_NAME", "SLURM_JOB_NODELIST", "SLURM_NNODES", "SLURM_NTASKS",
+        "SLURM_JOB_PARTITION", "SLURM_CLUSTER_NAME", "SLURM_STEP_ID"})
     if (const char* v = std::getenv(key)) j[key] = v;
   return j;
 }
@@ -78,17 +79,21 @@ std::string agree(Transport& t, std::string problem) {
 
 }  // namespace
 
-std::string checkpointPathFor(const std::string& out) { return out + ".jsonl"; }
+std::string checkpointPathFor(const std::string& out) {
+  return out + ".jsonl";
+}
 
 std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
   std::vector<BenchCase> cases = selectCases(o.pattern, o.algorithms);
   const SweepConfig& s = o.sweep;
   HOCKNEY_USAGE_CHECK(!s.sizes.empty(), "no message sizes to measure");
   checkWholeElements(s.sizes, s.type);
-  HOCKNEY_USAGE_CHECK(s.iterations >= 0, "--iters must be >= 0 (0 = automatic), not {}", s.iterations);
+  HOCKNEY_USAGE_CHECK(s.iterations >= 0, "--iters must be >= 0 (0 = automatic), not {}",
+                      s.iterations);
   HOCKNEY_USAGE_CHECK(s.batch >= 0, "--batch must be >= 0 (0 = automatic), not {}", s.batch);
   HOCKNEY_USAGE_CHECK(s.warmup >= 0, "--warmup must be >= 0, not {}", s.warmup);
-  HOCKNEY_USAGE_CHECK(o.timeoutSeconds > 0, "--timeout must be > 0 seconds, not {}", o.timeoutSeconds);
+  HOCKNEY_USAGE_CHECK(o.timeoutSeconds > 0, "--timeout must be > 0 seconds, not {}",
+                      o.timeoutSeconds);
   HOCKNEY_USAGE_CHECK(s.targetSeconds > 0, "--target-time must be > 0 seconds");
   HOCKNEY_USAGE_CHECK(s.bufferSets >= 0 && s.bufferSets <= 64, "--buffer-sets must be 0..64");
   if (!o.out.empty()) {
@@ -123,8 +128,10 @@ int runBenchmark(const RunOptions& options) {
         throw UsageError(fmt::format(
             "{} holds points of an unfinished run; pass --resume to continue it, or remove it",
             checkpoint.path()));
-      if (options.resume && checkpoint.exists()) previous = checkpoint.load(notes);
-      else if (options.resume) notes.push_back("--resume: no checkpoint found, started afresh");
+      if (options.resume && checkpoint.exists())
+        previous = checkpoint.load(notes);
+      else if (options.resume)
+        notes.push_back("--resume: no checkpoint found, started afresh");
       if (!checkpoint.exists()) checkpoint.create();
     } catch (const std::exception& e) {
       problem = e.what();

@@ -25,8 +25,8 @@ struct RunOptions {
 // Everything that can be checked before MPI starts; throws UsageError with the reason.
 std::vector<BenchCase> validateRunOptions(const RunOptions& options);
 
-// MPI must be initialised. Returns the process exit code: 0 all points passed, 1 a check failed, 2 bad input found once
-// the job was up (rank count, checkpoint). Fatal errors abort the whole job.
+// MPI must be initialised. Returns the process exit code: 0 all points passed, 1 a check failed, 2
+// bad input found once the job was up (rank count, checkpoint). Fatal errors abort the whole job.
 int runBenchmark(const RunOptions& options);
 
 std::string checkpointPathFor(const std::string& out);

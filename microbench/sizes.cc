@@ -22,7 +22,9 @@ size_t parseSize(std::string_view text) {
   for (char& c : suffix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   size_t scale = 1;
   if (!suffix.empty() && (suffix[0] == 'K' || suffix[0] == 'M' || suffix[0] == 'G')) {
-    scale = suffix[0] == 'K' ? size_t{1} << 10 : suffix[0] == 'M' ? size_t{1} << 20 : size_t{1} << 30;
+    scale = suffix[0] == 'K'   ? size_t{1} << 10
+            : suffix[0] == 'M' ? size_t{1} << 20
+                               : size_t{1} << 30;
     suffix.erase(0, 1);
     if (suffix == "IB" || suffix == "B") suffix.clear();
   } else if (suffix == "B") {

@@ -35,8 +35,8 @@ int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
 ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const SweepConfig& config,
                        Watchdog* watchdog) {
   const int p = t.size();
-  CaseShape shape{p, bytes, bytes / elementSize(config.type), config.type, config.op,
-                  config.chunkBytes};
+  CaseShape shape{p,           bytes,     bytes / elementSize(config.type),
+                  config.type, config.op, config.chunkBytes};
   const size_t inBytes = c.inputBytes(shape);
   const size_t outBytes = c.outputBytes(shape);
   const int sets = bufferSetsFor(config, inBytes + outBytes);
@@ -78,11 +78,12 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
     std::sort(warm.begin(), warm.end());
     const double typical = std::max(percentile(warm, 0.5), 1e-9);
     if (plan[1] <= 0)
-      plan[1] = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(config.minSampleSeconds / typical)),
-                                    1, config.maxBatch);
+      plan[1] = std::clamp<int64_t>(
+          static_cast<int64_t>(std::ceil(config.minSampleSeconds / typical)), 1, config.maxBatch);
     if (plan[0] <= 0)
       plan[0] = std::clamp<int64_t>(
-          static_cast<int64_t>(std::ceil(config.targetSeconds / (typical * static_cast<double>(plan[1])))),
+          static_cast<int64_t>(
+              std::ceil(config.targetSeconds / (typical * static_cast<double>(plan[1])))),
           config.minIterations, config.maxIterations);
     broadcastFromZero(t, plan, sizeof plan);
   }
@@ -104,7 +105,8 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
   row.iterations = iterations;
   row.warmup = warmup;
   Summary s = summarize(times);
-  row.timeUs = TimeStats{s.min * 1e6, s.median * 1e6, s.mean * 1e6, s.p95 * 1e6, s.p99 * 1e6, s.max * 1e6};
+  row.timeUs =
+      TimeStats{s.min * 1e6, s.median * 1e6, s.mean * 1e6, s.p95 * 1e6, s.p99 * 1e6, s.max * 1e6};
   row.algbwGbps = s.median > 0 ? static_cast<double>(bytes) / s.median / 1e9 : 0;
   row.busbwGbps = row.algbwGbps * c.busFactor(p);
   row.callsPerSample = batch;

@@ -17,8 +17,8 @@ struct SweepConfig {
   std::vector<size_t> sizes;
   DataType type = DataType::kFloat32;
   ReduceOp op = ReduceOp::kSum;
-  long iterations = 0;       // timed samples; 0: chosen per point from the warm-up
-  long batch = 0;            // calls per timed sample; 0: enough to last minSampleSeconds
+  long iterations = 0;              // timed samples; 0: chosen per point from the warm-up
+  long batch = 0;                   // calls per timed sample; 0: enough to last minSampleSeconds
   double minSampleSeconds = 20e-6;  // batching keeps barrier skew small against the sample
   long warmup = 5;
   double targetSeconds = 0.05;  // timed time per point when iterations are automatic
@@ -26,8 +26,8 @@ struct SweepConfig {
   long maxIterations = 10000;
   long maxBatch = 1000;
   bool check = true;
-  size_t chunkBytes = 0;     // 0: each algorithm's default
-  int bufferSets = 0;        // 0: enough sets to exceed rotateBytes, at most 16
+  size_t chunkBytes = 0;  // 0: each algorithm's default
+  int bufferSets = 0;     // 0: enough sets to exceed rotateBytes, at most 16
   size_t rotateBytes = size_t{64} << 20;
 };
 
@@ -35,9 +35,9 @@ struct SweepConfig {
 int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet);
 
 struct SweepHooks {
-  std::function<void(const ResultRow&)> onRow;      // every rank; rank 0 prints/saves
+  std::function<void(const ResultRow&)> onRow;  // every rank; rank 0 prints/saves
   std::function<void(size_t done, size_t total, const BenchCase&, size_t bytes)> onStart;
-  std::set<std::string> skipKeys;                   // points already measured (--resume)
+  std::set<std::string> skipKeys;  // points already measured (--resume)
 };
 
 // Measures one point; every rank returns the same row.

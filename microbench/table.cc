@@ -8,14 +8,17 @@ namespace hockney {
 
 void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
                    const std::string& outPath) {
-  fmt::print(out_, "# hockney run: pattern {}, {} ranks, {} {}, {} sizes, samples {}, calls per sample {}, "
-             "warm-up {}\n",
-             pattern, ranks, name(c.type), name(c.op), c.sizes.size(),
-             c.iterations > 0 ? std::to_string(c.iterations) : std::string("auto"),
-             c.batch > 0 ? std::to_string(c.batch) : std::string("auto"), c.warmup);
+  fmt::print(
+      out_,
+      "# hockney run: pattern {}, {} ranks, {} {}, {} sizes, samples {}, calls per sample {}, "
+      "warm-up {}\n",
+      pattern, ranks, name(c.type), name(c.op), c.sizes.size(),
+      c.iterations > 0 ? std::to_string(c.iterations) : std::string("auto"),
+      c.batch > 0 ? std::to_string(c.batch) : std::string("auto"), c.warmup);
   fmt::print(out_, "# out-of-place, buffers rotate past {}; results to {}\n",
              formatBytes(c.rotateBytes), outPath);
-  fmt::print(out_, "#\n# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",
+  fmt::print(out_,
+             "#\n# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",
              "size(B)", "count", "type", "redop", "algorithm", "time(us)", "min(us)", "p95(us)",
              "algbw", "busbw", "check", "flags");
   fmt::print(out_, "# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}\n",
@@ -43,7 +46,9 @@ void Table::row(const ResultRow& r, bool resumed) {
   std::string flags;
   for (const auto& f : r.flags) flags += (flags.empty() ? "" : ",") + f;
   if (resumed) flags += (flags.empty() ? "" : ",") + std::string("resumed");
-  fmt::print(out_, "  {:>12} {:>11} {:>8} {:>5} {:<19} {:>10.2f} {:>10.2f} {:>10.2f} {:>8.3f} {:>8.3f} {:>5}  {}\n",
+  fmt::print(out_,
+             "  {:>12} {:>11} {:>8} {:>5} {:<19} {:>10.2f} {:>10.2f} {:>10.2f} {:>8.3f} {:>8.3f} "
+             "{:>5}  {}\n",
              r.bytes, r.count, r.dtype, r.op, r.algorithm, r.timeUs.median, r.timeUs.min,
              r.timeUs.p95, r.algbwGbps, r.busbwGbps, r.check, flags);
   if (!r.checkDetail.empty()) fmt::print(out_, "#   check failed: {}\n", r.checkDetail);

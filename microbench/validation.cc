@@ -14,14 +14,16 @@ namespace hockney {
 double inputValue(int rank, size_t i, ReduceOp op) {
   const auto r = static_cast<size_t>(rank);
   switch (op) {
-    case ReduceOp::kSum: return static_cast<double>((r + i) % 4 + 1);
+    case ReduceOp::kSum:
+      return static_cast<double>((r + i) % 4 + 1);
     case ReduceOp::kProd: {
       // At most 8 factors of two (256) and a sign from rank 1: exact in bfloat16.
       double v = ((r + i) % 5 == 0 && rank < 8) ? 2.0 : 1.0;
       return (rank == 1 && i % 3 == 0) ? -v : v;
     }
     case ReduceOp::kMin:
-    case ReduceOp::kMax: return static_cast<double>(static_cast<int>((r * 7 + i * 13) % 17) - 8);
+    case ReduceOp::kMax:
+      return static_cast<double>(static_cast<int>((r * 7 + i * 13) % 17) - 8);
   }
   HOCKNEY_THROW("unknown ReduceOp value {}", static_cast<int>(op));
 }
@@ -29,9 +31,12 @@ double inputValue(int rank, size_t i, ReduceOp op) {
 int validationRankLimit(DataType type) {
   // A sum reaches 4p: bfloat16 holds integers exactly up to 256, half up to 2048.
   switch (type) {
-    case DataType::kBfloat16: return 64;
-    case DataType::kFloat16: return 512;
-    default: return 1 << 20;
+    case DataType::kBfloat16:
+      return 64;
+    case DataType::kFloat16:
+      return 512;
+    default:
+      return 1 << 20;
   }
 }
 
@@ -41,10 +46,18 @@ double expectedValue(int p, size_t i, ReduceOp op) {
   for (int r = 1; r < p; ++r) {
     double v = inputValue(r, i, op);
     switch (op) {
-      case ReduceOp::kSum: acc += v; break;
-      case ReduceOp::kProd: acc *= v; break;
-      case ReduceOp::kMin: acc = std::min(acc, v); break;
-      case ReduceOp::kMax: acc = std::max(acc, v); break;
+      case ReduceOp::kSum:
+        acc += v;
+        break;
+      case ReduceOp::kProd:
+        acc *= v;
+        break;
+      case ReduceOp::kMin:
+        acc = std::min(acc, v);
+        break;
+      case ReduceOp::kMax:
+        acc = std::max(acc, v);
+        break;
     }
   }
   return acc;
@@ -52,22 +65,36 @@ double expectedValue(int p, size_t i, ReduceOp op) {
 
 double readElement(const void* buf, size_t i, DataType type) {
   switch (type) {
-    case DataType::kFloat32: return static_cast<const float*>(buf)[i];
-    case DataType::kFloat64: return static_cast<const double*>(buf)[i];
-    case DataType::kInt32: return static_cast<const int32_t*>(buf)[i];
-    case DataType::kInt64: return static_cast<double>(static_cast<const int64_t*>(buf)[i]);
-    case DataType::kBfloat16: return toFloat(static_cast<const Bfloat16*>(buf)[i]);
-    case DataType::kFloat16: return toFloat(static_cast<const Float16*>(buf)[i]);
+    case DataType::kFloat32:
+      return static_cast<const float*>(buf)[i];
+    case DataType::kFloat64:
+      return static_cast<const double*>(buf)[i];
+    case DataType::kInt32:
+      return static_cast<const int32_t*>(buf)[i];
+    case DataType::kInt64:
+      return static_cast<double>(static_cast<const int64_t*>(buf)[i]);
+    case DataType::kBfloat16:
+      return toFloat(static_cast<const Bfloat16*>(buf)[i]);
+    case DataType::kFloat16:
+      return toFloat(static_cast<const Float16*>(buf)[i]);
   }
   HOCKNEY_THROW("unknown DataType value {}", static_cast<int>(type));
 }
 
 void writeElement(void* buf, size_t i, DataType type, double value) {
   switch (type) {
-    case DataType::kFloat32: static_cast<float*>(buf)[i] = static_cast<float>(value); return;
-    case DataType::kFloat64: static_cast<double*>(buf)[i] = value; return;
-    case DataType::kInt32: static_cast<int32_t*>(buf)[i] = static_cast<int32_t>(value); return;
-    case DataType::kInt64: static_cast<int64_t*>(buf)[i] = static_cast<int64_t>(value); return;
+    case DataType::kFloat32:
+      static_cast<float*>(buf)[i] = static_cast<float>(value);
+      return;
+    case DataType::kFloat64:
+      static_cast<double*>(buf)[i] = value;
+      return;
+    case DataType::kInt32:
+      static_cast<int32_t*>(buf)[i] = static_cast<int32_t>(value);
+      return;
+    case DataType::kInt64:
+      static_cast<int64_t*>(buf)[i] = static_cast<int64_t>(value);
+      return;
     case DataType::kBfloat16:
       static_cast<Bfloat16*>(buf)[i] = toBfloat16(static_cast<float>(value));
       return;
@@ -93,8 +120,8 @@ std::optional<std::string> checkReduced(const void* buf, size_t count, DataType 
     double got = readElement(buf, i, type);
     double want = expectedValue(p, first + i, op);
     if (!(got == want))
-      return fmt::format("element {} is {} but should be {} ({} {} over {} ranks)", first + i,
-                         got, want, name(type), name(op), p);
+      return fmt::format("element {} is {} but should be {} ({} {} over {} ranks)", first + i, got,
+                         want, name(type), name(op), p);
   }
   return std::nullopt;
 }

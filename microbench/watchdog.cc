@@ -58,7 +58,8 @@ std::string Watchdog::describe(long iteration) const {
 
 void Watchdog::watch() {
   std::unique_lock lock(mutex_);
-  const auto tick = std::min<std::chrono::nanoseconds>(timeout_ / 4, std::chrono::milliseconds(100));
+  const auto tick =
+      std::min<std::chrono::nanoseconds>(timeout_ / 4, std::chrono::milliseconds(100));
   while (!stop_) {
     cv_.wait_for(lock, std::max<std::chrono::nanoseconds>(tick, std::chrono::milliseconds(1)));
     if (stop_) break;

@@ -70,9 +70,9 @@ void from_json(const json& j, ResultRow& r) {
   j.at("warmup").get_to(r.warmup);
   r.callsPerSample = j.value("calls_per_sample", 1L);
   const json& t = j.at("time_us");
-  r.timeUs = TimeStats{t.at("min").get<double>(), t.at("median").get<double>(),
-                       t.at("mean").get<double>(), t.at("p95").get<double>(),
-                       t.at("p99").get<double>(), t.at("max").get<double>()};
+  r.timeUs =
+      TimeStats{t.at("min").get<double>(), t.at("median").get<double>(), t.at("mean").get<double>(),
+                t.at("p95").get<double>(), t.at("p99").get<double>(),    t.at("max").get<double>()};
   j.at("algbw_gbps").get_to(r.algbwGbps);
   j.at("busbw_gbps").get_to(r.busbwGbps);
   j.at("check").get_to(r.check);
@@ -90,8 +90,7 @@ void from_json(const json& j, ResultRow& r) {
 }
 
 std::vector<std::string> flagCliffs(std::vector<ResultRow>& rows) {
-  std::map<std::tuple<std::string, std::string, std::string, std::string, int>,
-           std::vector<size_t>>
+  std::map<std::tuple<std::string, std::string, std::string, std::string, int>, std::vector<size_t>>
       series;
   for (size_t i = 0; i < rows.size(); ++i)
     series[{rows[i].pattern, rows[i].algorithm, rows[i].dtype, rows[i].op, rows[i].ranks}]
@@ -131,21 +130,23 @@ json makeResultsReport(const Provenance& prov, const json& config,
     if (seen.insert(prov.hostOfRank[r]).second) hosts.push_back(prov.hostOfRank[r]);
     placement.push_back({{"rank", r}, {"host", prov.hostOfRank[r]}});
   }
-  return json{{"schema_version", kResultsSchemaVersion},
-              {"kind", "results"},
-              {"tool", {{"name", "hockney"}, {"version", prov.toolVersion}, {"git_commit", prov.gitCommit}}},
-              {"command_line", prov.commandLine},
-              {"started_at", prov.startedAt},
-              {"finished_at", prov.finishedAt},
-              {"mpi", {{"library_version", prov.mpiLibrary}}},
-              {"ranks", prov.ranks},
-              {"hosts", hosts},
-              {"placement", placement},
-              {"slurm", prov.slurm},
-              {"topology", prov.topology},
-              {"config", config},
-              {"notes", notes},
-              {"results", rows}};
+  return json{
+      {"schema_version", kResultsSchemaVersion},
+      {"kind", "results"},
+      {"tool",
+       {{"name", "hockney"}, {"version", prov.toolVersion}, {"git_commit", prov.gitCommit}}},
+      {"command_line", prov.commandLine},
+      {"started_at", prov.startedAt},
+      {"finished_at", prov.finishedAt},
+      {"mpi", {{"library_version", prov.mpiLibrary}}},
+      {"ranks", prov.ranks},
+      {"hosts", hosts},
+      {"placement", placement},
+      {"slurm", prov.slurm},
+      {"topology", prov.topology},
+      {"config", config},
+      {"notes", notes},
+      {"results", rows}};
 }
 
 void writeFileAtomically(const std::string& path, const std::string& contents) {
@@ -169,7 +170,9 @@ void writeFileAtomically(const std::string& path, const std::string& contents) {
   }
 }
 
-bool Checkpoint::exists() const { return std::filesystem::exists(path_); }
+bool Checkpoint::exists() const {
+  return std::filesystem::exists(path_);
+}
 
 std::vector<ResultRow> Checkpoint::load(std::vector<std::string>& notes) const {
   std::ifstream in(path_);
@@ -186,8 +189,8 @@ std::vector<ResultRow> Checkpoint::load(std::vector<std::string>& notes) const {
         notes.push_back(fmt::format("ignored a truncated last line in {}", path_));
         break;
       }
-      throw UsageError(fmt::format("checkpoint {} line {} is not a result row: {}", path_, i + 1,
-                                   e.what()));
+      throw UsageError(
+          fmt::format("checkpoint {} line {} is not a result row: {}", path_, i + 1, e.what()));
     }
   }
   return rows;
@@ -211,7 +214,9 @@ void Checkpoint::create() const {
   HOCKNEY_CHECK(out.good(), "cannot create checkpoint {}", path_);
 }
 
-void Checkpoint::remove() const { std::filesystem::remove(path_); }
+void Checkpoint::remove() const {
+  std::filesystem::remove(path_);
+}
 
 std::string utcNow() {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

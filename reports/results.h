@@ -27,9 +27,9 @@ struct ResultRow {
   size_t count = 0;
   std::string dtype;
   std::string op;
-  long iterations = 0;       // timed samples
+  long iterations = 0;  // timed samples
   long warmup = 0;
-  long callsPerSample = 1;   // back-to-back calls timed together; times are per call
+  long callsPerSample = 1;  // back-to-back calls timed together; times are per call
   TimeStats timeUs;
   double algbwGbps = 0;
   double busbwGbps = 0;
@@ -38,7 +38,7 @@ struct ResultRow {
   std::vector<std::string> flags;  // "bimodal", "cliff"
   int bufferSets = 1;
   bool inPlace = false;
-  std::optional<Cost> cost;        // the algorithm's α-β-γ coefficients; none for vendor
+  std::optional<Cost> cost;  // the algorithm's α-β-γ coefficients; none for vendor
 
   // Identity of a measurement point: what --resume matches on.
   std::string key() const;

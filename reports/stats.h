@@ -20,6 +20,6 @@ bool isBimodal(std::span<const double> samples);
 // Indices i (in size order) whose time per byte is more than `ratio` times that of the size
 // before, both at least minBytes: where a protocol or allocator falls off a cliff.
 std::vector<size_t> cliffs(std::span<const double> bytes, std::span<const double> medianTimes,
-                           double ratio = 3.0, double minBytes = 64 * 1024);
+                           double ratio = 1.6, double minBytes = 64 * 1024);
 
 }  // namespace hockney

@@ -66,11 +66,14 @@ HostTopology discoverHost() {
 }
 
 nlohmann::json toJson(const HostTopology& t) {
-  return {{"hostname", t.hostname},         {"packages", t.packages},
-          {"numa_nodes", t.numaNodes},      {"cores", t.cores},
+  return {{"hostname", t.hostname},
+          {"packages", t.packages},
+          {"numa_nodes", t.numaNodes},
+          {"cores", t.cores},
           {"hardware_threads", t.hardwareThreads},
           {"last_level_cache_bytes", t.lastLevelCacheBytes},
-          {"pci_devices", t.pciDevices},    {"hwloc_api_version", t.hwlocVersion}};
+          {"pci_devices", t.pciDevices},
+          {"hwloc_api_version", t.hwlocVersion}};
 }
 
 }  // namespace hockney

@@ -13,7 +13,8 @@ void recursiveDoublingAllgatherBlocks(Transport& t, const Fold& fold, void* buf,
   const auto parts = static_cast<size_t>(pof2);
   for (int m = 1; m < pof2; m *= 2) {
     const int partner = me ^ m;
-    Chunk mine = chunkRange(count, parts, static_cast<size_t>(me & ~(m - 1)), static_cast<size_t>(m));
+    Chunk mine =
+        chunkRange(count, parts, static_cast<size_t>(me & ~(m - 1)), static_cast<size_t>(m));
     Chunk theirs =
         chunkRange(count, parts, static_cast<size_t>(partner & ~(m - 1)), static_cast<size_t>(m));
     t.sendRecv(fold.oldRank(partner), base + mine.offset * elemSize, mine.length * elemSize,

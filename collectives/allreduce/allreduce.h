@@ -43,9 +43,9 @@ std::span<const AllreduceAlgorithm> allreduceAlgorithms();
 // nullptr when there is no such algorithm.
 const AllreduceAlgorithm* findAllreduce(std::string_view name);
 
-#define HOCKNEY_DECLARE_ALLREDUCE(id)                                \
-  void id##Allreduce(Transport& t, const AllreduceArgs& args);       \
-  Cost id##AllreduceCost(int p, const AllreduceShape& shape);        \
+#define HOCKNEY_DECLARE_ALLREDUCE(id)                          \
+  void id##Allreduce(Transport& t, const AllreduceArgs& args); \
+  Cost id##AllreduceCost(int p, const AllreduceShape& shape);  \
   size_t id##AllreduceScratch(int p, const AllreduceShape& shape);
 
 HOCKNEY_DECLARE_ALLREDUCE(ring)

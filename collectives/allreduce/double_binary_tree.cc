@@ -156,8 +156,9 @@ Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize) {
         }
         std::map<std::tuple<int, int, int>, size_t> need;
         for (const auto& m : step.recvs) ++need[{m.peer, me, m.tag}];
-        bool ready = std::all_of(need.begin(), need.end(),
-                                 [&](const auto& kv) { return inFlight[kv.first].size() >= kv.second; });
+        bool ready = std::all_of(need.begin(), need.end(), [&](const auto& kv) {
+          return inFlight[kv.first].size() >= kv.second;
+        });
         if (!ready) break;
         Cost done = clock[r];
         size_t sent = 0, received = 0;
@@ -169,8 +170,10 @@ Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize) {
           received += m.count * elemSize;
         }
         if (!step.sends.empty() || !step.recvs.empty())
-          clock[r] = maxCost(clock[r], done + Cost{1, static_cast<double>(std::max(sent, received)), 0});
-        for (const auto& m : step.reduces) clock[r].gammaBytes += static_cast<double>(m.count * elemSize);
+          clock[r] =
+              maxCost(clock[r], done + Cost{1, static_cast<double>(std::max(sent, received)), 0});
+        for (const auto& m : step.reduces)
+          clock[r].gammaBytes += static_cast<double>(m.count * elemSize);
         ++next[r];
         posted[r] = false;
         progress = true;
@@ -211,11 +214,13 @@ void doubleBinaryTreeAllreduce(Transport& t, const AllreduceArgs& args) {
     if (step.sends.empty() && step.recvs.empty()) continue;
     sends.clear();
     recvs.clear();
-    for (const auto& m : step.sends) sends.push_back({m.peer, out + m.offset * es, m.count * es, m.tag});
+    for (const auto& m : step.sends)
+      sends.push_back({m.peer, out + m.offset * es, m.count * es, m.tag});
     for (const auto& m : step.recvs)
       recvs.push_back({m.peer, m.slot < 0 ? out + m.offset * es : slot(m), m.count * es, m.tag});
     t.exchange(sends, recvs);
-    for (const auto& m : step.reduces) t.reduce(out + m.offset * es, slot(m), m.count, s.type, s.op);
+    for (const auto& m : step.reduces)
+      t.reduce(out + m.offset * es, slot(m), m.count, s.type, s.op);
   }
 }
 

@@ -11,8 +11,8 @@ namespace hockney {
 
 struct BinaryTree {
   int root = 0;
-  std::vector<int> parent;                    // -1 at the root
-  std::vector<std::array<int, 2>> children;   // -1 where absent
+  std::vector<int> parent;                   // -1 at the root
+  std::vector<std::array<int, 2>> children;  // -1 where absent
 };
 
 // In-order binary tree over ranks 0..p-1 built from the ranks' low bits: rank 0 is the root,
@@ -28,7 +28,7 @@ struct PlanMove {
   int peer;
   size_t offset;  // elements, in the output vector
   size_t count;
-  int slot;       // scratch slot the receive lands in (reduce phase), or -1: straight to output
+  int slot;  // scratch slot the receive lands in (reduce phase), or -1: straight to output
   int tag;
 };
 struct PlanStep {

@@ -22,8 +22,7 @@ void rabenseifnerAllreduce(Transport& t, const AllreduceArgs& args) {
   Fold fold = foldOf(t.rank(), t.size());
   foldIn(t, fold, args.output, s.count, s.type, s.op, args.scratch);
   if (fold.participates()) {
-    recursiveHalvingReduceScatterBlocks(t, fold, args.output, s.count, s.type, s.op,
-                                        args.scratch);
+    recursiveHalvingReduceScatterBlocks(t, fold, args.output, s.count, s.type, s.op, args.scratch);
     recursiveDoublingAllgatherBlocks(t, fold, args.output, s.count, elementSize(s.type));
   }
   foldOut(t, fold, args.output, s.count, s.type);

@@ -15,14 +15,16 @@ Chunk chunkOf(size_t count, size_t parts, size_t index) {
 }
 
 Chunk chunkRange(size_t count, size_t parts, size_t first, size_t n) {
-  HOCKNEY_CHECK(n >= 1 && first + n <= parts, "chunk range [{}, {}) of {} parts", first,
-                first + n, parts);
+  HOCKNEY_CHECK(n >= 1 && first + n <= parts, "chunk range [{}, {}) of {} parts", first, first + n,
+                parts);
   Chunk a = chunkOf(count, parts, first);
   Chunk b = chunkOf(count, parts, first + n - 1);
   return Chunk{a.offset, b.offset + b.length - a.offset};
 }
 
-size_t maxChunkLength(size_t count, size_t parts) { return (count + parts - 1) / parts; }
+size_t maxChunkLength(size_t count, size_t parts) {
+  return (count + parts - 1) / parts;
+}
 
 Fold foldOf(int rank, int p) {
   HOCKNEY_CHECK(p >= 1 && rank >= 0 && rank < p, "rank {} of {}", rank, p);
@@ -48,6 +50,8 @@ int ceilLog2(size_t v) {
   return v == 1 ? 0 : static_cast<int>(std::bit_width(v - 1));
 }
 
-bool isPowerOfTwo(size_t v) { return std::has_single_bit(v); }
+bool isPowerOfTwo(size_t v) {
+  return std::has_single_bit(v);
+}
 
 }  // namespace hockney

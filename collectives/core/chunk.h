@@ -26,10 +26,10 @@ size_t maxChunkLength(size_t count, size_t parts);
 // (r = p - p'), each even rank hands its data to the odd rank above it and sits out; the
 // remaining p' ranks get new ranks 0..p'-1.
 struct Fold {
-  int pof2;         // p'
-  int remainder;    // r = p - p'
-  int newRank;      // rank among the p' participants, or -1 when this rank sits out
-  int partner;      // for the first 2r ranks: the rank it pairs with in the fold; else -1
+  int pof2;       // p'
+  int remainder;  // r = p - p'
+  int newRank;    // rank among the p' participants, or -1 when this rank sits out
+  int partner;    // for the first 2r ranks: the rank it pairs with in the fold; else -1
 
   bool participates() const { return newRank >= 0; }
   // The real rank that holds new rank `nr`.
@@ -38,8 +38,8 @@ struct Fold {
 
 Fold foldOf(int rank, int p);
 
-int floorLog2(size_t v);   // v >= 1
-int ceilLog2(size_t v);    // v >= 1; ceilLog2(1) == 0
+int floorLog2(size_t v);  // v >= 1
+int ceilLog2(size_t v);   // v >= 1; ceilLog2(1) == 0
 bool isPowerOfTwo(size_t v);
 
 }  // namespace hockney

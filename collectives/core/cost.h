@@ -7,9 +7,9 @@
 namespace hockney {
 
 struct Cost {
-  double alphaCount = 0;   // sequential message rounds
-  double betaBytes = 0;    // bytes transferred on the critical path
-  double gammaBytes = 0;   // bytes reduced on the critical path
+  double alphaCount = 0;  // sequential message rounds
+  double betaBytes = 0;   // bytes transferred on the critical path
+  double gammaBytes = 0;  // bytes reduced on the critical path
   bool operator==(const Cost&) const = default;
   Cost& operator+=(const Cost& o) {
     alphaCount += o.alphaCount;
@@ -19,7 +19,9 @@ struct Cost {
   }
 };
 
-inline Cost operator+(Cost a, const Cost& b) { return a += b; }
+inline Cost operator+(Cost a, const Cost& b) {
+  return a += b;
+}
 
 // Componentwise maximum: the later of two clocks in each of α, β and γ.
 inline Cost maxCost(const Cost& a, const Cost& b) {

@@ -26,13 +26,20 @@ constexpr std::array kTypes{
 };
 
 constexpr std::array<std::pair<std::string_view, DataType>, 8> kTypeAliases{{
-    {"float", DataType::kFloat32},  {"double", DataType::kFloat64}, {"bf16", DataType::kBfloat16},
-    {"half", DataType::kFloat16},   {"fp16", DataType::kFloat16},   {"fp32", DataType::kFloat32},
-    {"int", DataType::kInt32},      {"fp64", DataType::kFloat64},
+    {"float", DataType::kFloat32},
+    {"double", DataType::kFloat64},
+    {"bf16", DataType::kBfloat16},
+    {"half", DataType::kFloat16},
+    {"fp16", DataType::kFloat16},
+    {"fp32", DataType::kFloat32},
+    {"int", DataType::kInt32},
+    {"fp64", DataType::kFloat64},
 }};
 
 constexpr std::array<std::pair<std::string_view, ReduceOp>, 4> kOps{{
-    {"sum", ReduceOp::kSum}, {"prod", ReduceOp::kProd}, {"min", ReduceOp::kMin},
+    {"sum", ReduceOp::kSum},
+    {"prod", ReduceOp::kProd},
+    {"min", ReduceOp::kMin},
     {"max", ReduceOp::kMax},
 }};
 
@@ -44,9 +51,15 @@ const TypeInfo& info(DataType type) {
 
 }  // namespace
 
-size_t elementSize(DataType type) { return info(type).size; }
-bool isFloatingPoint(DataType type) { return info(type).floating; }
-std::string_view name(DataType type) { return info(type).name; }
+size_t elementSize(DataType type) {
+  return info(type).size;
+}
+bool isFloatingPoint(DataType type) {
+  return info(type).floating;
+}
+std::string_view name(DataType type) {
+  return info(type).name;
+}
 
 std::string_view name(ReduceOp op) {
   for (const auto& [text, value] : kOps)

@@ -11,9 +11,9 @@ namespace hockney {
 enum class DataType { kFloat32, kFloat64, kBfloat16, kFloat16, kInt32, kInt64 };
 enum class ReduceOp { kSum, kProd, kMin, kMax };
 
-inline constexpr std::array kAllDataTypes{DataType::kFloat32, DataType::kFloat64,
+inline constexpr std::array kAllDataTypes{DataType::kFloat32,  DataType::kFloat64,
                                           DataType::kBfloat16, DataType::kFloat16,
-                                          DataType::kInt32,   DataType::kInt64};
+                                          DataType::kInt32,    DataType::kInt64};
 inline constexpr std::array kAllReduceOps{ReduceOp::kSum, ReduceOp::kProd, ReduceOp::kMin,
                                           ReduceOp::kMax};
 

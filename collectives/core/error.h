@@ -30,25 +30,25 @@ class UsageError : public std::runtime_error {
 
 #define HOCKNEY_THROW(...) throw ::hockney::Error(__FILE__, __LINE__, ::fmt::format(__VA_ARGS__))
 
-#define HOCKNEY_CHECK(cond, ...)                                                      \
-  do {                                                                                \
-    if (!(cond))                                                                      \
-      throw ::hockney::Error(__FILE__, __LINE__,                                      \
-                             ::fmt::format("check failed: {}: {}", #cond,             \
-                                           ::fmt::format(__VA_ARGS__)));              \
+#define HOCKNEY_CHECK(cond, ...)                                                     \
+  do {                                                                               \
+    if (!(cond))                                                                     \
+      throw ::hockney::Error(                                                        \
+          __FILE__, __LINE__,                                                        \
+          ::fmt::format("check failed: {}: {}", #cond, ::fmt::format(__VA_ARGS__))); \
   } while (0)
 
-#define HOCKNEY_CHECK_EQ(a, b, ...)                                                        \
-  do {                                                                                     \
-    const auto& hockneyA_ = (a);                                                           \
-    const auto& hockneyB_ = (b);                                                           \
-    if (!(hockneyA_ == hockneyB_))                                                         \
-      throw ::hockney::Error(__FILE__, __LINE__,                                           \
-                             ::fmt::format("check failed: {} == {} ({} vs {}): {}", #a, #b, \
+#define HOCKNEY_CHECK_EQ(a, b, ...)                                                            \
+  do {                                                                                         \
+    const auto& hockneyA_ = (a);                                                               \
+    const auto& hockneyB_ = (b);                                                               \
+    if (!(hockneyA_ == hockneyB_))                                                             \
+      throw ::hockney::Error(__FILE__, __LINE__,                                               \
+                             ::fmt::format("check failed: {} == {} ({} vs {}): {}", #a, #b,    \
                                            hockneyA_, hockneyB_, ::fmt::format(__VA_ARGS__))); \
   } while (0)
 
-#define HOCKNEY_USAGE_CHECK(cond, ...) \
-  do {                                 \
+#define HOCKNEY_USAGE_CHECK(cond, ...)                                    \
+  do {                                                                    \
     if (!(cond)) throw ::hockney::UsageError(::fmt::format(__VA_ARGS__)); \
   } while (0)

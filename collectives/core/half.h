@@ -13,7 +13,9 @@ struct Float16 {
   uint16_t bits;
 };
 
-inline float toFloat(Bfloat16 v) { return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16); }
+inline float toFloat(Bfloat16 v) {
+  return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16);
+}
 
 // Round to nearest even; NaN stays NaN.
 inline Bfloat16 toBfloat16(float f) {

@@ -28,8 +28,7 @@ double halvingLevelBytes(int pof2, size_t count, size_t elemSize) {
   double total = 0;
   for (int m = pof2 / 2; m >= 1; m /= 2)
     total += static_cast<double>(
-        chunkRange(count, static_cast<size_t>(pof2), 0, static_cast<size_t>(m)).length *
-        elemSize);
+        chunkRange(count, static_cast<size_t>(pof2), 0, static_cast<size_t>(m)).length * elemSize);
   return total;
 }
 

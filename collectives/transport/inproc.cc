@@ -79,8 +79,7 @@ void InprocFabric::barrier(const std::function<std::string()>& what) {
   auto until = deadline();
   while (barrierGeneration_ == generation) {
     throwIfAborted();
-    if (cv_.wait_until(lock, until) == std::cv_status::timeout &&
-        barrierGeneration_ == generation)
+    if (cv_.wait_until(lock, until) == std::cv_status::timeout && barrierGeneration_ == generation)
       HOCKNEY_THROW("timeout in barrier after {}", what());
   }
 }
@@ -141,7 +140,8 @@ void runInprocWith(int size, const std::function<void(InprocTransport&)>& body,
 }
 
 void runInproc(int size, const std::function<void(Transport&)>& body, InprocOptions options) {
-  runInprocWith(size, [&](InprocTransport& t) { body(t); }, options);
+  runInprocWith(
+      size, [&](InprocTransport& t) { body(t); }, options);
 }
 
 }  // namespace hockney

@@ -36,7 +36,9 @@ struct MpiStep : PendingStep {
   }
   MPI_Request* requests() { return moreRequests.empty() ? inlineRequests : moreRequests.data(); }
   MPI_Status* statuses() { return moreStatuses.empty() ? inlineStatuses : moreStatuses.data(); }
-  Recv* recvs() { return moreRecvs.empty() && recvCount <= kInline ? inlineRecvs : moreRecvs.data(); }
+  Recv* recvs() {
+    return moreRecvs.empty() && recvCount <= kInline ? inlineRecvs : moreRecvs.data();
+  }
 };
 
 // MPI has no bfloat16 or half; MPI_Allreduce on them needs user-defined ops over a 16-bit type.
@@ -69,12 +71,17 @@ void mpiCheck(int rc, const char* call, const char* file, int line) {
 
 MPI_Datatype mpiDatatype(DataType type) {
   switch (type) {
-    case DataType::kFloat32: return MPI_FLOAT;
-    case DataType::kFloat64: return MPI_DOUBLE;
-    case DataType::kInt32: return MPI_INT32_T;
-    case DataType::kInt64: return MPI_INT64_T;
+    case DataType::kFloat32:
+      return MPI_FLOAT;
+    case DataType::kFloat64:
+      return MPI_DOUBLE;
+    case DataType::kInt32:
+      return MPI_INT32_T;
+    case DataType::kInt64:
+      return MPI_INT64_T;
     case DataType::kBfloat16:
-    case DataType::kFloat16: return MPI_UINT16_T;
+    case DataType::kFloat16:
+      return MPI_UINT16_T;
   }
   HOCKNEY_THROW("unknown DataType value {}", static_cast<int>(type));
 }
@@ -91,10 +98,14 @@ MPI_Op mpiOp(ReduceOp op, DataType type) {
     return ops.ops[type == DataType::kBfloat16 ? 0 : 1][static_cast<int>(op)];
   }
   switch (op) {
-    case ReduceOp::kSum: return MPI_SUM;
-    case ReduceOp::kProd: return MPI_PROD;
-    case ReduceOp::kMin: return MPI_MIN;
-    case ReduceOp::kMax: return MPI_MAX;
+    case ReduceOp::kSum:
+      return MPI_SUM;
+    case ReduceOp::kProd:
+      return MPI_PROD;
+    case ReduceOp::kMin:
+      return MPI_MIN;
+    case ReduceOp::kMax:
+      return MPI_MAX;
   }
   HOCKNEY_THROW("unknown ReduceOp value {}", static_cast<int>(op));
 }
@@ -196,12 +207,14 @@ void MpiTransport::wait(StepHandle& handle) {
     int got = 0;
     HOCKNEY_MPI(MPI_Get_count(&step.statuses()[i], MPI_BYTE, &got));
     const Recv& r = step.recvs()[i];
-    HOCKNEY_CHECK_EQ(static_cast<size_t>(got), r.bytes, "bytes received from rank {} in {}",
-                     r.peer, progress_.describe());
+    HOCKNEY_CHECK_EQ(static_cast<size_t>(got), r.bytes, "bytes received from rank {} in {}", r.peer,
+                     progress_.describe());
   }
   spare_.push_back(std::move(handle));  // reused by the next start(): no allocation per step
 }
 
-void MpiTransport::barrier() { HOCKNEY_MPI(MPI_Barrier(comm_)); }
+void MpiTransport::barrier() {
+  HOCKNEY_MPI(MPI_Barrier(comm_));
+}
 
 }  // namespace hockney

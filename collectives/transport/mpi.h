@@ -15,8 +15,8 @@ namespace hockney {
 void mpiCheck(int rc, const char* call, const char* file, int line);
 #define HOCKNEY_MPI(call) ::hockney::mpiCheck((call), #call, __FILE__, __LINE__)
 
-MPI_Datatype mpiDatatype(DataType type);  // bf16/f16 map to a 16-bit container type
-MPI_Op mpiOp(ReduceOp op, DataType type);  // user ops for bf16/f16, which MPI lacks
+MPI_Datatype mpiDatatype(DataType type);       // bf16/f16 map to a 16-bit container type
+MPI_Op mpiOp(ReduceOp op, DataType type);      // user ops for bf16/f16, which MPI lacks
 int mpiCount(size_t count, const char* what);  // checks the int limit
 std::string mpiLibraryVersion();
 

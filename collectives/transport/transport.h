@@ -94,8 +94,8 @@ class Transport {
     Recv r{peer, data, bytes};
     exchange({}, {&r, 1});
   }
-  void sendRecv(int sendPeer, const void* sendData, size_t sendBytes, int recvPeer,
-                void* recvData, size_t recvBytes) {
+  void sendRecv(int sendPeer, const void* sendData, size_t sendBytes, int recvPeer, void* recvData,
+                size_t recvBytes) {
     Send s{sendPeer, sendData, sendBytes};
     Recv r{recvPeer, recvData, recvBytes};
     exchange({&s, 1}, {&r, 1});

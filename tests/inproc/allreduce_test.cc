@@ -20,8 +20,8 @@ std::vector<size_t> countsFor(int p) {
   return {0, 1, up > 1 ? up - 1 : 1, up, up + 1, 1009};
 }
 
-void checkAlgorithm(const AllreduceAlgorithm& algo, int p, size_t count, DataType type,
-                    ReduceOp op, size_t chunkBytes) {
+void checkAlgorithm(const AllreduceAlgorithm& algo, int p, size_t count, DataType type, ReduceOp op,
+                    size_t chunkBytes) {
   const size_t es = elementSize(type);
   std::vector<std::vector<std::byte>> inputs(static_cast<size_t>(p)), outputs(inputs.size());
   std::vector<std::byte> reference(count * es);

@@ -39,8 +39,10 @@ TEST(InprocMessages, SizeMismatchIsAnError) {
   EXPECT_THROW(runInproc(2,
                          [](Transport& t) {
                            char buf[8] = {};
-                           if (t.rank() == 0) t.send(1, buf, 8);
-                           else t.recv(0, buf, 4);
+                           if (t.rank() == 0)
+                             t.send(1, buf, 8);
+                           else
+                             t.recv(0, buf, 4);
                          }),
                Error);
 }

@@ -21,7 +21,8 @@ SweepConfig smallConfig() {
 }
 
 TEST(Sweep, OwnAlgorithmsPassAndRanksAgree) {
-  std::vector<BenchCase> cases = selectCases("allreduce", {"ring", "rabenseifner", "double_binary_tree"});
+  std::vector<BenchCase> cases =
+      selectCases("allreduce", {"ring", "rabenseifner", "double_binary_tree"});
   std::mutex mutex;
   std::vector<std::vector<ResultRow>> perRank(5);
   runInproc(5, [&](Transport& t) {
@@ -120,10 +121,11 @@ TEST(Cases, VendorNeedsMpiAndSaysSo) {
   BenchCase vendor = selectCases("allreduce", {"vendor"}).front();
   EXPECT_TRUE(vendor.vendor);
   EXPECT_FALSE(vendor.cost(CaseShape{}).has_value());
-  EXPECT_THROW(runInproc(1, [&](Transport& t) {
-                 SweepConfig c = smallConfig();
-                 measurePoint(t, vendor, 8, c, nullptr);
-               }),
+  EXPECT_THROW(runInproc(1,
+                         [&](Transport& t) {
+                           SweepConfig c = smallConfig();
+                           measurePoint(t, vendor, 8, c, nullptr);
+                         }),
                Error);
 }
 

@@ -33,8 +33,13 @@ int main(int argc, char** argv) {
   {
     MpiTransport t(MPI_COMM_WORLD);
     const int p = t.size();
-    std::vector<size_t> counts{0, 1, static_cast<size_t>(p) - 1, static_cast<size_t>(p),
-                               static_cast<size_t>(p) + 1, 1009, 65536 + 7};
+    std::vector<size_t> counts{0,
+                               1,
+                               static_cast<size_t>(p) - 1,
+                               static_cast<size_t>(p),
+                               static_cast<size_t>(p) + 1,
+                               1009,
+                               65536 + 7};
     for (const AllreduceAlgorithm& algo : allreduceAlgorithms()) {
       for (DataType type : kAllDataTypes) {
         for (ReduceOp op : kAllReduceOps) {
@@ -43,8 +48,10 @@ int main(int argc, char** argv) {
             for (size_t count : counts) {
               const size_t bytes = count * elementSize(type);
               std::vector<std::byte> in(bytes + 1), ours(bytes + 1), theirs(bytes + 1);
-              if (randomInts) fillRandomInt32(in.data(), count, t.rank());
-              else fillInput(in.data(), count, type, op, t.rank());
+              if (randomInts)
+                fillRandomInt32(in.data(), count, t.rank());
+              else
+                fillInput(in.data(), count, type, op, t.rank());
               poison(ours.data(), count, type);
               AllreduceShape shape{count, type, op, 4096};
               std::vector<std::byte> scratch(algo.scratch(p, shape) + 1);

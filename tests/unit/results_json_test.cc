@@ -33,8 +33,9 @@ ResultRow sampleRow(size_t bytes, double medianUs) {
 }
 
 fs::path tempDir() {
-  fs::path d = fs::temp_directory_path() / ("hockney-test-" + std::to_string(::getpid()) + "-" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path d =
+      fs::temp_directory_path() / ("hockney-test-" + std::to_string(::getpid()) + "-" +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::create_directories(d);
   return d;
 }
@@ -89,7 +90,10 @@ TEST(Checkpoint, AppendsLoadsAndToleratesATruncatedLastLine) {
   EXPECT_EQ(cp.load(notes).size(), 2u);
   EXPECT_EQ(notes.size(), 1u);
   // A bad line in the middle is not a crash: it is a clear error naming the line.
-  { std::ofstream(cp.path(), std::ios::app) << "\n" << nlohmann::json(sampleRow(32, 3)).dump() << "\n"; }
+  {
+    std::ofstream(cp.path(), std::ios::app) << "\n"
+                                            << nlohmann::json(sampleRow(32, 3)).dump() << "\n";
+  }
   try {
     cp.load(notes);
     FAIL();

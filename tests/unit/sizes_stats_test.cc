@@ -36,7 +36,8 @@ TEST(Sizes, WholeElementsOnly) {
     checkWholeElements({8, 1002}, DataType::kFloat32);
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_STREQ(e.what(), "size 1002 bytes is not a whole number of float32 elements (4 bytes each)");
+    EXPECT_STREQ(e.what(),
+                 "size 1002 bytes is not a whole number of float32 elements (4 bytes each)");
   }
 }
 
@@ -68,6 +69,11 @@ TEST(Stats, CliffIsAJumpInTimePerByteAtLargeSizes) {
   std::vector<double> bytes{8, 1 << 20, 16 << 20, 32 << 20};
   std::vector<double> times{1, 150, 2000, 80000};
   EXPECT_EQ(cliffs(bytes, times), (std::vector<size_t>{3}));
+  // Doubling the size and the time is flat time per byte: no cliff; doubling it and tripling the
+  // time is one.
+  EXPECT_TRUE(cliffs(std::vector<double>{1 << 20, 2 << 20}, std::vector<double>{100, 200}).empty());
+  EXPECT_EQ(cliffs(std::vector<double>{1 << 20, 2 << 20}, std::vector<double>{100, 400}).size(),
+            1u);
   // Small sizes are latency-bound: time per byte falls, and below 64 KiB nothing is flagged.
   EXPECT_TRUE(cliffs(std::vector<double>{8, 16}, std::vector<double>{1, 100}).empty());
 }
