@@ -1,5 +1,7 @@
 #include "collectives/allgather/ring.h"
 
+#include "collectives/core/block.h"
+
 #include "collectives/core/chunk.h"
 
 namespace hockney {
@@ -24,5 +26,24 @@ Cost ringAllgatherBlocksCost(int p, size_t count, size_t elemSize) {
   double c = static_cast<double>(maxChunkLength(count, p) * elemSize);
   return {static_cast<double>(p - 1), (p - 1) * c, 0};
 }
+
+}  // namespace hockney
+
+namespace hockney {
+
+// The all-gather pattern: this rank's block into its place in the output, then the ring.
+// Cost as ringAllgatherBlocks with count = p·block: (p-1)·α + (p-1)·b·β. No scratch.
+void ringAllgather(Transport& t, const BlockShape& s, const void* input, void* output, void*) {
+  if (s.block == 0) return;  // nothing to move: no messages either
+  t.copy(static_cast<std::byte*>(output) + static_cast<size_t>(t.rank()) * s.blockBytes(), input,
+         s.blockBytes());
+  ringAllgatherBlocks(t, output, s.block * static_cast<size_t>(s.p), elementSize(s.type));
+}
+
+Cost ringAllgatherCost(const BlockShape& s) {
+  return ringAllgatherBlocksCost(s.p, s.block * static_cast<size_t>(s.p), elementSize(s.type));
+}
+
+size_t ringAllgatherScratch(const BlockShape&) { return 0; }
 
 }  // namespace hockney

@@ -18,8 +18,6 @@
 #include "collectives/allreduce/double_binary_tree.h"
 
 #include <algorithm>
-#include <deque>
-#include <map>
 #include <tuple>
 
 #include "collectives/allreduce/allreduce.h"
@@ -138,61 +136,9 @@ Plan doubleBinaryTreePlan(int p, int rank, size_t count, size_t chunkElems) {
   return plan;
 }
 
-Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize) {
-  const size_t p = plans.size();
-  std::map<std::tuple<int, int, int>, std::deque<Cost>> inFlight;  // (src, dst, tag)
-  std::vector<Cost> clock(p);
-  std::vector<size_t> next(p, 0);
-  std::vector<bool> posted(p, false);
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (size_t r = 0; r < p; ++r) {
-      const int me = static_cast<int>(r);
-      while (next[r] < plans[r].size()) {
-        const PlanStep& step = plans[r][next[r]];
-        if (!posted[r]) {
-          for (const auto& s : step.sends) inFlight[{me, s.peer, s.tag}].push_back(clock[r]);
-          posted[r] = true;
-        }
-        std::map<std::tuple<int, int, int>, size_t> need;
-        for (const auto& m : step.recvs) ++need[{m.peer, me, m.tag}];
-        bool ready = std::all_of(need.begin(), need.end(), [&](const auto& kv) {
-          return inFlight[kv.first].size() >= kv.second;
-        });
-        if (!ready) break;
-        Cost done = clock[r];
-        size_t sent = 0, received = 0;
-        for (const auto& s : step.sends) sent += s.count * elemSize;
-        for (const auto& m : step.recvs) {
-          auto& q = inFlight[{m.peer, me, m.tag}];
-          done = maxCost(done, q.front());
-          q.pop_front();
-          received += m.count * elemSize;
-        }
-        if (!step.sends.empty() || !step.recvs.empty())
-          clock[r] =
-              maxCost(clock[r], done + Cost{1, static_cast<double>(std::max(sent, received)), 0});
-        for (const auto& m : step.reduces)
-          clock[r].gammaBytes += static_cast<double>(m.count * elemSize);
-        ++next[r];
-        posted[r] = false;
-        progress = true;
-      }
-    }
-  }
-  Cost total;
-  for (size_t r = 0; r < p; ++r) {
-    HOCKNEY_CHECK(next[r] == plans[r].size(), "plan replay deadlocked at rank {} step {}", r,
-                  next[r]);
-    total = maxCost(total, clock[r]);
-  }
-  return total;
-}
-
 void doubleBinaryTreeAllreduce(Transport& t, const AllreduceArgs& args) {
   const auto& s = args.shape;
-  const size_t es = elementSize(s.type);
-  t.copy(args.output, args.input, s.count * es);
+  t.copy(args.output, args.input, s.count * elementSize(s.type));
   const size_t chunkElems = chunkElemsFor(s);
   // Building the plan is host work, kept out of timed calls: the last plan is reused while the
   // shape stays the same (per thread, so in-process ranks each keep their own).
@@ -203,25 +149,7 @@ void doubleBinaryTreeAllreduce(Transport& t, const AllreduceArgs& args) {
     cached = doubleBinaryTreePlan(t.size(), t.rank(), s.count, chunkElems);
     cachedFor = key;
   }
-  const Plan& plan = cached;
-  auto* out = static_cast<std::byte*>(args.output);
-  auto* scratch = static_cast<std::byte*>(args.scratch);
-  const size_t slotBytes = slotElemsFor(s) * es;
-  auto slot = [&](const PlanMove& m) { return scratch + static_cast<size_t>(m.slot) * slotBytes; };
-  std::vector<Send> sends;
-  std::vector<Recv> recvs;
-  for (const PlanStep& step : plan) {
-    if (step.sends.empty() && step.recvs.empty()) continue;
-    sends.clear();
-    recvs.clear();
-    for (const auto& m : step.sends)
-      sends.push_back({m.peer, out + m.offset * es, m.count * es, m.tag});
-    for (const auto& m : step.recvs)
-      recvs.push_back({m.peer, m.slot < 0 ? out + m.offset * es : slot(m), m.count * es, m.tag});
-    t.exchange(sends, recvs);
-    for (const auto& m : step.reduces)
-      t.reduce(out + m.offset * es, slot(m), m.count, s.type, s.op);
-  }
+  executePlan(t, cached, PlanBuffers{args.output, args.scratch, slotElemsFor(s)}, s.type, s.op);
 }
 
 Cost doubleBinaryTreeAllreduceCost(int p, const AllreduceShape& s) {

@@ -1,11 +1,12 @@
 #pragma once
 // The double binary tree's schedule as data, so the algorithm and its cost() read the same
 // plan: the algorithm executes it, the cost replays it with the counting transport's clock
-// rules (plan_replay). Tests check the two agree with a real counting run.
+// rules (collectives/core/plan.h). Tests check the two agree with a real counting run.
 #include <array>
 #include <vector>
 
 #include "collectives/core/cost.h"
+#include "collectives/core/plan.h"
 
 namespace hockney {
 
@@ -23,26 +24,8 @@ BinaryTree inorderTree(int p);
 // every rank forwards data in at most one tree (NCCL's double binary tree idea).
 BinaryTree complementTree(const BinaryTree& tree);
 
-// One step of a plan: transfers run concurrently, then reductions output[offset..] op= slot.
-struct PlanMove {
-  int peer;
-  size_t offset;  // elements, in the output vector
-  size_t count;
-  int slot;  // scratch slot the receive lands in (reduce phase), or -1: straight to output
-  int tag;
-};
-struct PlanStep {
-  std::vector<PlanMove> sends;
-  std::vector<PlanMove> recvs;
-  std::vector<PlanMove> reduces;  // peer unused
-};
-using Plan = std::vector<PlanStep>;
-
 inline constexpr int kDbtSlots = 4;  // 2 trees x 2 children
 
 Plan doubleBinaryTreePlan(int p, int rank, size_t count, size_t chunkElems);
-
-// Lamport replay of every rank's plan: the counting transport's rules without running data.
-Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize);
 
 }  // namespace hockney

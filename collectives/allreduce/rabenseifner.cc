@@ -22,17 +22,18 @@ void rabenseifnerAllreduce(Transport& t, const AllreduceArgs& args) {
   Fold fold = foldOf(t.rank(), t.size());
   foldIn(t, fold, args.output, s.count, s.type, s.op, args.scratch);
   if (fold.participates()) {
-    recursiveHalvingReduceScatterBlocks(t, fold, args.output, s.count, s.type, s.op, args.scratch);
-    recursiveDoublingAllgatherBlocks(t, fold, args.output, s.count, elementSize(s.type));
+    const Parts parts = Parts::equal(s.count, fold.pof2);
+    recursiveHalvingReduceScatterBlocks(t, fold, args.output, parts, s.type, s.op, args.scratch);
+    recursiveDoublingAllgatherBlocks(t, fold, args.output, parts, elementSize(s.type));
   }
   foldOut(t, fold, args.output, s.count, s.type);
 }
 
 Cost rabenseifnerAllreduceCost(int p, const AllreduceShape& s) {
   if (p == 1 || s.count == 0) return {};
-  int pof2 = foldOf(0, p).pof2;
-  return recursiveHalvingReduceScatterBlocksCost(pof2, s.count, s.type) +
-         recursiveDoublingAllgatherBlocksCost(pof2, s.count, elementSize(s.type)) +
+  const Parts parts = Parts::equal(s.count, foldOf(0, p).pof2);
+  return recursiveHalvingReduceScatterBlocksCost(parts, s.type) +
+         recursiveDoublingAllgatherBlocksCost(parts, elementSize(s.type)) +
          foldCost(p, s.count, s.type);
 }
 

@@ -40,6 +40,23 @@ Fold foldOf(int rank, int p) {
   return f;
 }
 
+Parts Parts::foldedBlocks(size_t block, int p) {
+  Fold f = foldOf(0, p);
+  return Parts{block * static_cast<size_t>(p), f.pof2, block, f.remainder};
+}
+
+Chunk Parts::range(int first, int n) const {
+  if (block == 0)
+    return chunkRange(count, static_cast<size_t>(pof2), static_cast<size_t>(first),
+                      static_cast<size_t>(n));
+  HOCKNEY_CHECK(n >= 1 && first + n <= pof2, "part range [{}, {}) of {}", first, first + n, pof2);
+  auto startBlock = [this](int i) {
+    return static_cast<size_t>(i < remainder ? 2 * i : i + remainder);
+  };
+  size_t begin = startBlock(first) * block;
+  return Chunk{begin, startBlock(first + n) * block - begin};
+}
+
 int floorLog2(size_t v) {
   HOCKNEY_CHECK(v >= 1, "log2 of {}", v);
   return static_cast<int>(std::bit_width(v)) - 1;

@@ -38,6 +38,21 @@ struct Fold {
 
 Fold foldOf(int rank, int p);
 
+// How recursive halving / doubling split a vector among the p' participants of a fold. Either
+// p' equal parts of `count` elements (chunkOf), or the blocks of p ranks of `block` elements
+// each, where participant i < r owns the two blocks of ranks 2i and 2i+1 (it folded its even
+// neighbour in) and participant i >= r owns the block of rank i + r. Parts never grow with
+// their index, so the first m parts are the largest m-part range (what cost() relies on).
+struct Parts {
+  static Parts equal(size_t count, int pof2) { return Parts{count, pof2, 0, 0}; }
+  static Parts foldedBlocks(size_t block, int p);
+  Chunk range(int first, int n) const;  // parts [first, first + n), contiguous
+  size_t count;     // elements in the whole vector
+  int pof2;
+  size_t block;     // foldedBlocks only; 0 for equal parts
+  int remainder;    // foldedBlocks only
+};
+
 int floorLog2(size_t v);  // v >= 1
 int ceilLog2(size_t v);   // v >= 1; ceilLog2(1) == 0
 bool isPowerOfTwo(size_t v);

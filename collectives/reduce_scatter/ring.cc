@@ -28,3 +28,23 @@ Cost ringReduceScatterBlocksCost(int p, size_t count, DataType type) {
 }
 
 }  // namespace hockney
+
+namespace hockney {
+
+void ringReduceScatter(Transport& t, const BlockShape& s, const void* input, void* output,
+                       void* scratch) {
+  if (s.block == 0) return;  // nothing to move: no messages either
+  auto* work = static_cast<std::byte*>(scratch);
+  const size_t n = s.block * static_cast<size_t>(s.p);
+  t.copy(work, input, s.totalBytes());
+  ringReduceScatterBlocks(t, work, n, s.type, s.op, work + s.totalBytes());
+  t.copy(output, work + static_cast<size_t>(t.rank()) * s.blockBytes(), s.blockBytes());
+}
+
+Cost ringReduceScatterCost(const BlockShape& s) {
+  return ringReduceScatterBlocksCost(s.p, s.block * static_cast<size_t>(s.p), s.type);
+}
+
+size_t ringReduceScatterScratch(const BlockShape& s) { return s.totalBytes() + s.blockBytes(); }
+
+}  // namespace hockney

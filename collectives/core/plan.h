@@ -1,0 +1,52 @@
+#pragma once
+// An algorithm's schedule as data. Where exact α-β-γ coefficients depend on a shape that has no
+// tidy closed form (the double binary tree's two trees, a parameter server's placement, a
+// pipeline schedule), the algorithm builds a Plan per rank, executes it, and its cost() replays
+// all ranks' plans with the counting transport's clock rules; tests compare that replay with a
+// real counting run.
+#include <cstddef>
+#include <vector>
+
+#include "collectives/core/cost.h"
+#include "collectives/core/datatype.h"
+#include "collectives/transport/transport.h"
+
+namespace hockney {
+
+// Offsets and counts are in elements of the output vector, or of a scratch slot.
+struct PlanMove {
+  int peer;
+  size_t offset;
+  size_t count;
+  int slot;  // receives: the scratch slot it lands in, or -1 for output[offset]
+  int tag;
+};
+
+// Transfers run concurrently; then slots are copied (copies) and reduced (reduces) into the
+// output; then computeUs of busy work (a pipeline stage's compute, to expose overlap).
+struct PlanStep {
+  std::vector<PlanMove> sends;    // from output[offset]
+  std::vector<PlanMove> recvs;
+  std::vector<PlanMove> copies;   // output[offset] = slot (peer unused)
+  std::vector<PlanMove> reduces;  // output[offset] op= slot (peer unused)
+  double computeUs = 0;
+};
+using Plan = std::vector<PlanStep>;
+
+struct PlanBuffers {
+  void* output;
+  void* scratch;      // slots of slotElems elements each
+  size_t slotElems;
+  double* transferSeconds = nullptr;  // if set, time spent in steps that move data is added
+};
+
+void executePlan(Transport& t, const Plan& plan, const PlanBuffers& buffers, DataType type,
+                 ReduceOp op);
+
+// Lamport replay of every rank's plan: the counting transport's rules without moving data.
+Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize);
+
+// Busy-waits (no sleep: a GPU kernel keeps the stream busy, not the scheduler idle).
+void spinMicroseconds(double us);
+
+}  // namespace hockney
