@@ -32,6 +32,9 @@ class RunCommand {
   int check_ = 1;
   std::string chunk_;
   std::string injectHang_;
+  std::string peers_;
+  std::string skew_;
+  std::string schedule_;
 };
 
 class ListCommand {

@@ -5,6 +5,8 @@
 #include "collectives/transport/mpi.h"
 #include "microbench/sizes.h"
 
+#include <fmt/format.h>
+
 namespace hockney {
 namespace {
 
@@ -82,6 +84,23 @@ RunCommand::RunCommand(CLI::App& app) {
           "--buffer-sets", s.bufferSets,
           "Buffer sets iterations rotate through; 0 = enough to exceed twice the last-level cache")
       ->capture_default_str();
+  auto& po = s.pattern;
+  const char* kPattern = "Pattern options";
+  sub_->add_option("--root", po.root, "bcast/reduce: root rank")->group(kPattern)->capture_default_str();
+  sub_->add_option("--peers", peers_, "sendrecv pingpong/bidirectional: the two ranks, A,B (default 0,1)")->group(kPattern);
+  sub_->add_option("--servers", po.servers, "ps sharded: number of servers")->group(kPattern)->capture_default_str();
+  sub_->add_option("--ps-placement", po.placement, "ps: dedicated (extra server ranks) or colocated (workers host shards)")->group(kPattern)->capture_default_str();
+  sub_->add_option("--stages", po.stages, "pipeline: stages per pipeline (0 = all ranks)")->group(kPattern)->capture_default_str();
+  sub_->add_option("--microbatches", po.microbatches, "pipeline: micro-batches per step")->group(kPattern)->capture_default_str();
+  sub_->add_option("--schedule", schedule_, "pipeline: gpipe or 1f1b (the same as --algo)")->group(kPattern);
+  sub_->add_option("--compute-us", po.computeUs, "pipeline: busy compute per micro-batch and direction, microseconds")->group(kPattern)->capture_default_str();
+  sub_->add_option("--routing", po.routing, "alltoall: uniform or topk")->group(kPattern)->capture_default_str();
+  sub_->add_option("--experts", po.experts, "alltoall topk: experts (0 = one per rank)")->group(kPattern)->capture_default_str();
+  sub_->add_option("--top-k", po.topK, "alltoall topk: experts per token")->group(kPattern)->capture_default_str();
+  sub_->add_option("--capacity-factor", po.capacityFactor, "alltoall topk: expert capacity factor")->group(kPattern)->capture_default_str();
+  sub_->add_option("--skew", skew_, "alltoall topk: expert popularity, zipf:S (S = 0 uniform)")->group(kPattern);
+  sub_->add_option("--hidden", po.hidden, "alltoall topk: elements per token")->group(kPattern)->capture_default_str();
+  sub_->add_option("--seed", po.seed, "alltoall topk: router seed")->group(kPattern)->capture_default_str();
   sub_->add_option("--inject-hang", injectHang_,
                    "Test hook RANK:STEP: RANK stops sending at STEP of each call")
       ->group("");
@@ -97,6 +116,30 @@ int RunCommand::execute(int argc, char** argv) {
   if (!chunk_.empty()) {
     s.chunkBytes = parseSize(chunk_);
     HOCKNEY_USAGE_CHECK(s.chunkBytes > 0, "--chunk-bytes must be > 0");
+  }
+  if (!schedule_.empty()) {
+    HOCKNEY_USAGE_CHECK(options_.pattern == "pipeline", "--schedule applies to --pattern pipeline");
+    HOCKNEY_USAGE_CHECK(algos_ == "all" || algos_ == schedule_,
+                        "--schedule {} contradicts --algo {}", schedule_, algos_);
+    algos_ = schedule_;
+  }
+  if (!peers_.empty()) {
+    auto list = splitList(peers_);
+    HOCKNEY_USAGE_CHECK(list.size() == 2, "--peers wants two ranks A,B, not '{}'", peers_);
+    try {
+      s.pattern.peerA = std::stoi(list[0]);
+      s.pattern.peerB = std::stoi(list[1]);
+    } catch (const std::exception&) {
+      throw UsageError(fmt::format("--peers wants two ranks A,B, not '{}'", peers_));
+    }
+  }
+  if (!skew_.empty()) {
+    HOCKNEY_USAGE_CHECK(skew_.rfind("zipf:", 0) == 0, "--skew wants zipf:S, not '{}'", skew_);
+    try {
+      s.pattern.zipfS = std::stod(skew_.substr(5));
+    } catch (const std::exception&) {
+      throw UsageError(fmt::format("--skew wants zipf:S with a number S, not '{}'", skew_));
+    }
   }
   options_.algorithms = splitList(algos_);
   if (!injectHang_.empty()) {

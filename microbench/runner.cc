@@ -28,6 +28,23 @@ namespace {
 
 using nlohmann::json;
 
+json patternJson(const PatternOptions& p) {
+  return json{{"root", p.root},
+              {"peers", {p.peerA, p.peerB}},
+              {"servers", p.servers},
+              {"ps_placement", p.placement},
+              {"stages", p.stages},
+              {"microbatches", p.microbatches},
+              {"compute_us", p.computeUs},
+              {"routing", p.routing},
+              {"experts", p.experts},
+              {"top_k", p.topK},
+              {"capacity_factor", p.capacityFactor},
+              {"zipf_s", p.zipfS},
+              {"hidden", p.hidden},
+              {"seed", p.seed}};
+}
+
 json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
   std::vector<std::string> algos;
   for (const auto& c : cases) algos.push_back(c.algorithm);
@@ -116,9 +133,30 @@ int runBenchmark(const RunOptions& options) {
 
   // Checks that need the job: rank count and the checkpoint on rank 0's file system.
   std::string problem;
-  std::vector<ResultRow> previous;
   std::vector<std::string> notes;
-  if (rank == 0) {
+  try {
+    checkPatternOptions(options.pattern, options.sweep.pattern, ranks);
+    const bool explicitAlgos = !(options.algorithms.size() == 1 && options.algorithms[0] == "all");
+    std::vector<BenchCase> runnable;
+    for (BenchCase& c : cases) {
+      std::optional<std::string> why =
+          c.unavailable ? c.unavailable(options.sweep.pattern, ranks) : std::nullopt;
+      if (!why) {
+        runnable.push_back(std::move(c));
+      } else if (explicitAlgos) {
+        throw UsageError(fmt::format("{}/{} cannot run here: {}", options.pattern, c.algorithm, *why));
+      } else {
+        notes.push_back(fmt::format("skipped {}/{}: {}", options.pattern, c.algorithm, *why));
+      }
+    }
+    HOCKNEY_USAGE_CHECK(!runnable.empty(), "no {} algorithm can run with these options",
+                        options.pattern);
+    cases = std::move(runnable);
+  } catch (const UsageError& e) {
+    problem = e.what();  // the same on every rank: options and rank count are
+  }
+  std::vector<ResultRow> previous;
+  if (rank == 0 && problem.empty()) {
     try {
       if (options.sweep.check && ranks > validationRankLimit(options.sweep.type))
         throw UsageError(fmt::format(

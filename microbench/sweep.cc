@@ -32,35 +32,51 @@ int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
   return static_cast<int>(std::clamp<size_t>(sets, 1, 16));
 }
 
-ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const SweepConfig& config,
+ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested, const SweepConfig& config,
                        Watchdog* watchdog) {
   const int p = t.size();
-  CaseShape shape{p,           bytes,     bytes / elementSize(config.type),
-                  config.type, config.op, config.chunkBytes};
-  const size_t inBytes = c.inputBytes(shape);
-  const size_t outBytes = c.outputBytes(shape);
-  const int sets = bufferSetsFor(config, inBytes + outBytes);
+  const int me = t.rank();
+  CaseShape shape;
+  shape.ranks = p;
+  shape.requestedBytes = requested;
+  shape.bytes = c.effectiveBytes(requested, p, config.type, config.pattern);
+  shape.count = shape.bytes / elementSize(config.type);
+  shape.type = config.type;
+  shape.op = config.op;
+  shape.chunkBytes = config.chunkBytes;
+  shape.opts = &config.pattern;
+  const std::shared_ptr<const void> state = c.prepare ? c.prepare(shape, me) : nullptr;
+  const size_t inBytes = c.inputBytes(shape, state.get(), me);
+  const size_t outBytes = c.outputBytes(shape, state.get(), me);
+  // Same on every rank: sized from the nominal vector, not this rank's share.
+  const int sets = bufferSetsFor(config, 2 * std::max<size_t>(shape.bytes, 1));
 
   // Allocation and initialisation stay outside the timed region; scratch is allocated once.
   std::vector<BufferSet> buffers;
   for (int s = 0; s < sets; ++s) {
     BufferSet b{HostBuffer(inBytes), HostBuffer(outBytes)};
-    c.init(b.input.data(), shape, t.rank());
+    c.init(b.input.data(), shape, state.get(), me);
     poison(b.output.data(), outBytes / elementSize(config.type), config.type);
     buffers.push_back(std::move(b));
   }
-  HostBuffer scratch(c.scratchBytes(shape));
+  HostBuffer scratch(c.scratchBytes(shape, state.get(), me));
+  const size_t phases = c.phaseNames.size();
+  std::vector<double> phaseClock(std::max<size_t>(phases, 1));
+  std::vector<std::vector<double>> phaseSamples(phases);
 
-  if (watchdog) watchdog->setContext({c.pattern, c.algorithm, bytes});
+  if (watchdog) watchdog->setContext({c.pattern, c.algorithm, shape.bytes});
   // One timed sample: barrier, then `calls` back-to-back calls, each on the next buffer set.
   long nextCall = 0;
   auto sample = [&](long index, long calls) {
+    std::fill(phaseClock.begin(), phaseClock.end(), 0.0);
     t.barrier();
     if (watchdog) watchdog->arm(index);
     double start = secondsNow();
     for (long k = 0; k < calls; ++k, ++nextCall) {
       const BufferSet& b = buffers[static_cast<size_t>(nextCall % sets)];
-      c.run(t, shape, CaseBuffers{b.input.data(), b.output.data(), scratch.data()});
+      c.run(t, shape,
+            CaseBuffers{b.input.data(), b.output.data(), scratch.data(), state.get(),
+                        phaseClock.data()});
     }
     double elapsed = secondsNow() - start;
     if (watchdog) watchdog->disarm();
@@ -90,15 +106,20 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
   const long iterations = plan[0];
   const long batch = plan[1];
   std::vector<double> times(static_cast<size_t>(iterations));
-  for (long i = 0; i < iterations; ++i) times[static_cast<size_t>(i)] = sample(warmup + i, batch);
+  for (long i = 0; i < iterations; ++i) {
+    times[static_cast<size_t>(i)] = sample(warmup + i, batch) * c.timeScale;
+    for (size_t ph = 0; ph < phases; ++ph)
+      phaseSamples[ph].push_back(phaseClock[ph] / static_cast<double>(batch));
+  }
   maxOverRanks(t, times);  // a sample lasts as long as its slowest rank
+  for (auto& ph : phaseSamples) maxOverRanks(t, ph);
 
   ResultRow row;
   row.pattern = c.pattern;
   row.algorithm = c.algorithm;
   row.backend = std::string(t.backend());
   row.ranks = p;
-  row.bytes = bytes;
+  row.bytes = shape.bytes;
   row.count = shape.count;
   row.dtype = std::string(name(config.type));
   row.op = std::string(name(config.op));
@@ -107,12 +128,20 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
   Summary s = summarize(times);
   row.timeUs =
       TimeStats{s.min * 1e6, s.median * 1e6, s.mean * 1e6, s.p95 * 1e6, s.p99 * 1e6, s.max * 1e6};
-  row.algbwGbps = s.median > 0 ? static_cast<double>(bytes) / s.median / 1e9 : 0;
+  const double algBytes = static_cast<double>(c.algbwBytes(shape, state.get()));
+  row.algbwGbps = s.median > 0 ? algBytes / s.median / 1e9 : 0;
   row.busbwGbps = row.algbwGbps * c.busFactor(p);
   row.callsPerSample = batch;
   row.bufferSets = sets;
   row.inPlace = false;
-  row.cost = c.cost(shape);
+  row.cost = c.cost(shape, state.get());
+  row.details = c.details ? c.details(shape, state.get()) : nlohmann::json::object();
+  if (shape.bytes != requested) row.details["requested_bytes"] = requested;
+  if (phases > 0) {
+    nlohmann::json ph = nlohmann::json::object();
+    for (size_t i = 0; i < phases; ++i) ph[c.phaseNames[i]] = summarize(phaseSamples[i]).median * 1e6;
+    row.details["phase_median_us"] = ph;
+  }
   if (isBimodal(times)) row.flags.push_back("bimodal");
 
   if (!config.check) {
@@ -122,7 +151,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const Swe
   // Every set's output came from timed iterations; all must be right, on every rank.
   std::string problem;
   for (long i = 0; i < sets && i < nextCall && problem.empty(); ++i)
-    if (auto bad = c.verify(buffers[static_cast<size_t>(i)].output.data(), shape, t.rank()))
+    if (auto bad = c.verify(buffers[static_cast<size_t>(i)].output.data(), shape, state.get(), me))
       problem = fmt::format("rank {}: {}", t.rank(), *bad);
   double failed = problem.empty() ? 0 : 1;
   maxOverRanks(t, {&failed, 1});
@@ -149,7 +178,7 @@ std::vector<ResultRow> runSweep(Transport& t, const std::vector<BenchCase>& case
       probe.algorithm = c.algorithm;
       probe.backend = std::string(t.backend());
       probe.ranks = t.size();
-      probe.bytes = bytes;
+      probe.bytes = c.effectiveBytes(bytes, t.size(), config.type, config.pattern);
       probe.dtype = std::string(name(config.type));
       probe.op = std::string(name(config.op));
       if (hooks.skipKeys.count(probe.key())) {

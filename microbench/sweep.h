@@ -29,6 +29,7 @@ struct SweepConfig {
   size_t chunkBytes = 0;  // 0: each algorithm's default
   int bufferSets = 0;     // 0: enough sets to exceed rotateBytes, at most 16
   size_t rotateBytes = size_t{64} << 20;
+  PatternOptions pattern;
 };
 
 // Same on every rank: the sets of input/output buffers iterations rotate through.

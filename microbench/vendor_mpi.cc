@@ -1,5 +1,6 @@
 // Vendor cases: the MPI library's own collectives on the same buffers, timed and validated
 // exactly as our algorithms are. The only MPI calls outside collectives/transport/.
+#include "collectives/alltoall/alltoall.h"
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
 #include "microbench/cases.h"
@@ -7,22 +8,59 @@
 namespace hockney {
 namespace {
 
-MpiTransport& needMpi(Transport& t, const char* what) {
+MPI_Comm commOf(Transport& t, const char* what) {
   auto* mpi = dynamic_cast<MpiTransport*>(&t);
   HOCKNEY_CHECK(mpi != nullptr, "{} needs the MPI transport, not '{}'", what, t.backend());
-  return *mpi;
+  return mpi->comm();
 }
 
 }  // namespace
 
-BenchCase vendorAllreduceCase() {
-  BenchCase c;
-  c.run = [](Transport& t, const CaseShape& s, const CaseBuffers& b) {
-    MpiTransport& mpi = needMpi(t, "vendor MPI_Allreduce");
-    HOCKNEY_MPI(MPI_Allreduce(b.input, b.output, mpiCount(s.count, "MPI_Allreduce"),
-                              mpiDatatype(s.type), mpiOp(s.op, s.type), mpi.comm()));
+void vendorAllreduce(Transport& t, const CaseShape& s, const CaseBuffers& b) {
+  HOCKNEY_MPI(MPI_Allreduce(b.input, b.output, mpiCount(s.count, "MPI_Allreduce"),
+                            mpiDatatype(s.type), mpiOp(s.op, s.type), commOf(t, "MPI_Allreduce")));
+}
+
+void vendorReduceScatter(Transport& t, const CaseShape& s, const CaseBuffers& b) {
+  const size_t block = s.count / static_cast<size_t>(s.ranks);
+  HOCKNEY_MPI(MPI_Reduce_scatter_block(b.input, b.output, mpiCount(block, "MPI_Reduce_scatter_block"),
+                                       mpiDatatype(s.type), mpiOp(s.op, s.type),
+                                       commOf(t, "MPI_Reduce_scatter_block")));
+}
+
+void vendorAllgather(Transport& t, const CaseShape& s, const CaseBuffers& b) {
+  const size_t block = s.count / static_cast<size_t>(s.ranks);
+  HOCKNEY_MPI(MPI_Allgather(b.input, mpiCount(block, "MPI_Allgather"), mpiDatatype(s.type),
+                            b.output, mpiCount(block, "MPI_Allgather"), mpiDatatype(s.type),
+                            commOf(t, "MPI_Allgather")));
+}
+
+void vendorBcast(Transport& t, const CaseShape& s, const CaseBuffers& b) {
+  if (t.rank() == s.opts->root) t.copy(b.output, b.input, s.bytes);
+  HOCKNEY_MPI(MPI_Bcast(b.output, mpiCount(s.count, "MPI_Bcast"), mpiDatatype(s.type),
+                        s.opts->root, commOf(t, "MPI_Bcast")));
+}
+
+void vendorReduce(Transport& t, const CaseShape& s, const CaseBuffers& b) {
+  HOCKNEY_MPI(MPI_Reduce(b.input, b.output, mpiCount(s.count, "MPI_Reduce"), mpiDatatype(s.type),
+                         mpiOp(s.op, s.type), s.opts->root, commOf(t, "MPI_Reduce")));
+}
+
+void vendorAlltoallv(Transport& t, const CaseShape&, const CaseBuffers& b) {
+  // The state's first member is the routing; its layout follows (cases_alltoall.cc).
+  const auto& layout = alltoallLayoutOf(b.state);
+  // int counts for MPI: checked here, at the MPI boundary (a few small vectors per call).
+  thread_local std::vector<int> sc, sd, rc, rd;
+  auto fill = [](std::vector<int>& out, const std::vector<size_t>& in) {
+    out.resize(in.size());
+    for (size_t i = 0; i < in.size(); ++i) out[i] = mpiCount(in[i], "MPI_Alltoallv");
   };
-  return c;
+  fill(sc, layout.sendBytes);
+  fill(sd, layout.sendOffset);
+  fill(rc, layout.recvBytes);
+  fill(rd, layout.recvOffset);
+  HOCKNEY_MPI(MPI_Alltoallv(b.input, sc.data(), sd.data(), MPI_BYTE, b.output, rc.data(), rd.data(),
+                            MPI_BYTE, commOf(t, "MPI_Alltoallv")));
 }
 
 }  // namespace hockney

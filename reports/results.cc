@@ -49,6 +49,7 @@ void to_json(json& j, const ResultRow& r) {
            {"buffer_sets", r.bufferSets},
            {"in_place", r.inPlace}};
   if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
+  if (!r.details.empty()) j["details"] = r.details;
   if (r.cost)
     j["cost"] = {{"alpha_count", r.cost->alphaCount},
                  {"beta_bytes", r.cost->betaBytes},
@@ -80,6 +81,7 @@ void from_json(const json& j, ResultRow& r) {
   r.flags = j.value("flags", std::vector<std::string>());
   r.bufferSets = j.value("buffer_sets", 1);
   r.inPlace = j.value("in_place", false);
+  r.details = j.value("details", nlohmann::json::object());
   if (j.contains("cost") && !j["cost"].is_null()) {
     const json& c = j["cost"];
     r.cost = Cost{c.at("alpha_count").get<double>(), c.at("beta_bytes").get<double>(),

@@ -39,6 +39,7 @@ struct ResultRow {
   int bufferSets = 1;
   bool inPlace = false;
   std::optional<Cost> cost;  // the algorithm's α-β-γ coefficients; none for vendor
+  nlohmann::json details = nlohmann::json::object();  // pattern-specific facts (phases, ...)
 
   // Identity of a measurement point: what --resume matches on.
   std::string key() const;

@@ -22,6 +22,7 @@ void spinMicroseconds(double us) {
 void executePlan(Transport& t, const Plan& plan, const PlanBuffers& b, DataType type, ReduceOp op) {
   const size_t es = elementSize(type);
   auto* out = static_cast<std::byte*>(b.output);
+  const auto* from = b.sendFrom ? static_cast<const std::byte*>(b.sendFrom) : out;
   auto* scratch = static_cast<std::byte*>(b.scratch);
   auto slot = [&](const PlanMove& m) {
     return scratch + static_cast<size_t>(m.slot) * b.slotElems * es;
@@ -29,24 +30,22 @@ void executePlan(Transport& t, const Plan& plan, const PlanBuffers& b, DataType 
   std::vector<Send> sends;
   std::vector<Recv> recvs;
   for (const PlanStep& step : plan) {
+    const auto start = b.phaseSeconds ? std::chrono::steady_clock::now()
+                                      : std::chrono::steady_clock::time_point{};
     if (!step.sends.empty() || !step.recvs.empty()) {
       sends.clear();
       recvs.clear();
       for (const auto& m : step.sends)
-        sends.push_back({m.peer, out + m.offset * es, m.count * es, m.tag});
+        sends.push_back({m.peer, from + m.offset * es, m.count * es, m.tag});
       for (const auto& m : step.recvs)
         recvs.push_back({m.peer, m.slot < 0 ? out + m.offset * es : slot(m), m.count * es, m.tag});
-      if (b.transferSeconds) {
-        auto start = std::chrono::steady_clock::now();
-        t.exchange(sends, recvs);
-        *b.transferSeconds +=
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      } else {
-        t.exchange(sends, recvs);
-      }
+      t.exchange(sends, recvs);
     }
     for (const auto& m : step.copies) t.copy(out + m.offset * es, slot(m), m.count * es);
     for (const auto& m : step.reduces) t.reduce(out + m.offset * es, slot(m), m.count, type, op);
+    if (b.phaseSeconds)
+      b.phaseSeconds[step.phase] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     spinMicroseconds(step.computeUs);
   }
 }

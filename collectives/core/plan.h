@@ -24,12 +24,14 @@ struct PlanMove {
 
 // Transfers run concurrently; then slots are copied (copies) and reduced (reduces) into the
 // output; then computeUs of busy work (a pipeline stage's compute, to expose overlap).
+// Sends read PlanBuffers::sendFrom (the output unless set).
 struct PlanStep {
   std::vector<PlanMove> sends;    // from output[offset]
   std::vector<PlanMove> recvs;
   std::vector<PlanMove> copies;   // output[offset] = slot (peer unused)
   std::vector<PlanMove> reduces;  // output[offset] op= slot (peer unused)
   double computeUs = 0;
+  int phase = 0;  // which PlanBuffers::phaseSeconds entry the step's transfer time adds to
 };
 using Plan = std::vector<PlanStep>;
 
@@ -37,7 +39,8 @@ struct PlanBuffers {
   void* output;
   void* scratch;      // slots of slotElems elements each
   size_t slotElems;
-  double* transferSeconds = nullptr;  // if set, time spent in steps that move data is added
+  double* phaseSeconds = nullptr;  // if set, each step's transfer + reduction time is added here
+  const void* sendFrom = nullptr;  // sends read from here instead of output (e.g. the input)
 };
 
 void executePlan(Transport& t, const Plan& plan, const PlanBuffers& buffers, DataType type,
