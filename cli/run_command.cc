@@ -86,21 +86,51 @@ RunCommand::RunCommand(CLI::App& app) {
       ->capture_default_str();
   auto& po = s.pattern;
   const char* kPattern = "Pattern options";
-  sub_->add_option("--root", po.root, "bcast/reduce: root rank")->group(kPattern)->capture_default_str();
-  sub_->add_option("--peers", peers_, "sendrecv pingpong/bidirectional: the two ranks, A,B (default 0,1)")->group(kPattern);
-  sub_->add_option("--servers", po.servers, "ps sharded: number of servers")->group(kPattern)->capture_default_str();
-  sub_->add_option("--ps-placement", po.placement, "ps: dedicated (extra server ranks) or colocated (workers host shards)")->group(kPattern)->capture_default_str();
-  sub_->add_option("--stages", po.stages, "pipeline: stages per pipeline (0 = all ranks)")->group(kPattern)->capture_default_str();
-  sub_->add_option("--microbatches", po.microbatches, "pipeline: micro-batches per step")->group(kPattern)->capture_default_str();
-  sub_->add_option("--schedule", schedule_, "pipeline: gpipe or 1f1b (the same as --algo)")->group(kPattern);
-  sub_->add_option("--compute-us", po.computeUs, "pipeline: busy compute per micro-batch and direction, microseconds")->group(kPattern)->capture_default_str();
-  sub_->add_option("--routing", po.routing, "alltoall: uniform or topk")->group(kPattern)->capture_default_str();
-  sub_->add_option("--experts", po.experts, "alltoall topk: experts (0 = one per rank)")->group(kPattern)->capture_default_str();
-  sub_->add_option("--top-k", po.topK, "alltoall topk: experts per token")->group(kPattern)->capture_default_str();
-  sub_->add_option("--capacity-factor", po.capacityFactor, "alltoall topk: expert capacity factor")->group(kPattern)->capture_default_str();
-  sub_->add_option("--skew", skew_, "alltoall topk: expert popularity, zipf:S (S = 0 uniform)")->group(kPattern);
-  sub_->add_option("--hidden", po.hidden, "alltoall topk: elements per token")->group(kPattern)->capture_default_str();
-  sub_->add_option("--seed", po.seed, "alltoall topk: router seed")->group(kPattern)->capture_default_str();
+  sub_->add_option("--root", po.root, "bcast/reduce: root rank")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--peers", peers_,
+                   "sendrecv pingpong/bidirectional: the two ranks, A,B (default 0,1)")
+      ->group(kPattern);
+  sub_->add_option("--servers", po.servers, "ps sharded: number of servers")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--ps-placement", po.placement,
+                   "ps: dedicated (extra server ranks) or colocated (workers host shards)")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--stages", po.stages, "pipeline: stages per pipeline (0 = all ranks)")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--microbatches", po.microbatches, "pipeline: micro-batches per step")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--schedule", schedule_, "pipeline: gpipe or 1f1b (the same as --algo)")
+      ->group(kPattern);
+  sub_->add_option("--compute-us", po.computeUs,
+                   "pipeline: busy compute per micro-batch and direction, microseconds")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--routing", po.routing, "alltoall: uniform or topk")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--experts", po.experts, "alltoall topk: experts (0 = one per rank)")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--top-k", po.topK, "alltoall topk: experts per token")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--capacity-factor", po.capacityFactor, "alltoall topk: expert capacity factor")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--skew", skew_, "alltoall topk: expert popularity, zipf:S (S = 0 uniform)")
+      ->group(kPattern);
+  sub_->add_option("--hidden", po.hidden, "alltoall topk: elements per token")
+      ->group(kPattern)
+      ->capture_default_str();
+  sub_->add_option("--seed", po.seed, "alltoall topk: router seed")
+      ->group(kPattern)
+      ->capture_default_str();
   sub_->add_option("--inject-hang", injectHang_,
                    "Test hook RANK:STEP: RANK stops sending at STEP of each call")
       ->group("");

@@ -12,8 +12,8 @@ std::optional<std::string> checkInputSlice(const void* buf, size_t count, DataTy
     double got = readElement(buf, i, type);
     double want = inputValue(rank, first + i, ReduceOp::kSum);
     if (!(got == want))
-      return fmt::format("{}: element {} is {} but should be {} (from rank {})", what, i, got,
-                         want, rank);
+      return fmt::format("{}: element {} is {} but should be {} (from rank {})", what, i, got, want,
+                         rank);
   }
   return std::nullopt;
 }

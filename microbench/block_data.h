@@ -14,7 +14,7 @@ std::optional<std::string> checkReduceScatter(const void* out, const BlockShape&
 std::optional<std::string> checkAllgather(const void* out, const BlockShape& s);
 std::optional<std::string> checkAlltoall(const void* out, const BlockShape& s, int rank);
 // Elements [first, first + count) of `rank`'s closed-form input, compared with buf.
-std::optional<std::string> checkInputSlice(const void* buf, size_t count, DataType type,
-                                           int rank, size_t first, const char* what);
+std::optional<std::string> checkInputSlice(const void* buf, size_t count, DataType type, int rank,
+                                           size_t first, const char* what);
 
 }  // namespace hockney

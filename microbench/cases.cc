@@ -19,7 +19,9 @@ BenchCase baseCase(std::string pattern, std::string algorithm, std::string summa
   c.algorithm = std::move(algorithm);
   c.summary = std::move(summary);
   c.busFactor = busFactor;
-  c.effectiveBytes = [](size_t requested, int, DataType, const PatternOptions&) { return requested; };
+  c.effectiveBytes = [](size_t requested, int, DataType, const PatternOptions&) {
+    return requested;
+  };
   c.inputBytes = [](const CaseShape& s, const void*, int) { return s.bytes; };
   c.outputBytes = c.inputBytes;
   c.scratchBytes = [](const CaseShape&, const void*, int) { return size_t{0}; };
@@ -29,7 +31,7 @@ BenchCase baseCase(std::string pattern, std::string algorithm, std::string summa
 }
 
 std::vector<std::string> patternNames() {
-  return {"allreduce", "reduce_scatter", "allgather", "bcast",    "reduce",
+  return {"allreduce", "reduce_scatter", "allgather", "bcast",   "reduce",
           "alltoall",  "sendrecv",       "ps",        "pipeline"};
 }
 
@@ -50,13 +52,14 @@ void checkPatternOptions(std::string_view pattern, const PatternOptions& o, int 
     HOCKNEY_USAGE_CHECK(o.root >= 0 && o.root < p, "--root {} is not a rank of {}", o.root, p);
   if (pattern == "sendrecv") {
     HOCKNEY_USAGE_CHECK(p >= 2, "sendrecv needs at least 2 ranks, not {}", p);
-    HOCKNEY_USAGE_CHECK(o.peerA >= 0 && o.peerA < p && o.peerB >= 0 && o.peerB < p &&
-                            o.peerA != o.peerB,
-                        "--peers {},{} must be two different ranks of {}", o.peerA, o.peerB, p);
+    HOCKNEY_USAGE_CHECK(
+        o.peerA >= 0 && o.peerA < p && o.peerB >= 0 && o.peerB < p && o.peerA != o.peerB,
+        "--peers {},{} must be two different ranks of {}", o.peerA, o.peerB, p);
   }
   if (pattern == "ps") {
     HOCKNEY_USAGE_CHECK(o.placement == "dedicated" || o.placement == "colocated",
-                        "unknown --ps-placement '{}' (expected dedicated or colocated)", o.placement);
+                        "unknown --ps-placement '{}' (expected dedicated or colocated)",
+                        o.placement);
     psLayout(p, o.servers, o.placement == "colocated");
     psLayout(p, 1, o.placement == "colocated");  // single
   }
@@ -70,19 +73,22 @@ void checkPatternOptions(std::string_view pattern, const PatternOptions& o, int 
   if (pattern == "alltoall") checkRoutingOptions(o, p);
 }
 
-std::vector<BenchCase> selectCases(std::string_view pattern, const std::vector<std::string>& names) {
+std::vector<BenchCase> selectCases(std::string_view pattern,
+                                   const std::vector<std::string>& names) {
   std::vector<BenchCase> all = casesFor(pattern);
   if (names.empty() || (names.size() == 1 && names[0] == "all")) return all;
   std::vector<BenchCase> chosen;
   for (const std::string& n : names) {
-    auto it = std::find_if(all.begin(), all.end(), [&](const BenchCase& c) { return c.algorithm == n; });
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const BenchCase& c) { return c.algorithm == n; });
     if (it == all.end()) {
       std::vector<std::string> known;
       for (const auto& c : all) known.push_back(c.algorithm);
       throw UsageError(fmt::format("unknown {} algorithm '{}' (available: {}, or all)", pattern, n,
                                    fmt::join(known, ", ")));
     }
-    if (std::none_of(chosen.begin(), chosen.end(), [&](const BenchCase& c) { return c.algorithm == n; }))
+    if (std::none_of(chosen.begin(), chosen.end(),
+                     [&](const BenchCase& c) { return c.algorithm == n; }))
       chosen.push_back(*it);
   }
   return chosen;

@@ -19,11 +19,11 @@ namespace hockney {
 
 // Options of particular patterns (defaults are what a user gets without the flag).
 struct PatternOptions {
-  int root = 0;                     // bcast, reduce
-  int peerA = 0, peerB = 1;         // sendrecv pingpong/bidirectional
-  int servers = 2;                  // ps sharded
+  int root = 0;                         // bcast, reduce
+  int peerA = 0, peerB = 1;             // sendrecv pingpong/bidirectional
+  int servers = 2;                      // ps sharded
   std::string placement = "dedicated";  // ps: dedicated | colocated
-  int stages = 0;                   // pipeline: 0 = every rank one stage
+  int stages = 0;                       // pipeline: 0 = every rank one stage
   int microbatches = 8;
   std::string schedule = "1f1b";    // gpipe | 1f1b
   double computeUs = 0;             // pipeline busy work per micro-batch and direction
@@ -31,7 +31,7 @@ struct PatternOptions {
   int experts = 0;                  // 0 = one per rank
   int topK = 2;
   double capacityFactor = 1.25;
-  double zipfS = 0;                 // 0 = no skew
+  double zipfS = 0;  // 0 = no skew
   int hidden = 1024;
   unsigned seed = 1;
 };
@@ -62,7 +62,8 @@ struct BenchCase {
   std::string summary;
   double (*busFactor)(int p);  // busbw = algbw × factor (nccl-tests' definitions)
   // Reported bytes for a requested size (e.g. rounded to p blocks); identity by default.
-  std::function<size_t(size_t requested, int p, DataType type, const PatternOptions&)> effectiveBytes;
+  std::function<size_t(size_t requested, int p, DataType type, const PatternOptions&)>
+      effectiveBytes;
   // Per-point set-up outside the timed region (a routing matrix, a plan); may be empty.
   std::function<std::shared_ptr<const void>(const CaseShape&, int rank)> prepare;
   std::function<size_t(const CaseShape&, const void* state, int rank)> inputBytes;
@@ -70,11 +71,12 @@ struct BenchCase {
   std::function<size_t(const CaseShape&, const void* state, int rank)> scratchBytes;
   std::function<void(void* input, const CaseShape&, const void* state, int rank)> init;
   // The first wrong element described, or nullopt.
-  std::function<std::optional<std::string>(const void* output, const CaseShape&,
-                                           const void* state, int rank)>
+  std::function<std::optional<std::string>(const void* output, const CaseShape&, const void* state,
+                                           int rank)>
       verify;
   std::function<void(Transport&, const CaseShape&, const CaseBuffers&)> run;
-  // Critical-path coefficients; none for vendor cases (black boxes, fitted as α' + n·β').
+  // Critical-path coefficients of the reported time (the call's × timeScale); none for vendor
+  // cases (black boxes, fitted as α' + n·β').
   std::function<std::optional<Cost>(const CaseShape&, const void* state)> cost;
   // Bytes algbw divides by (default: the reported bytes); e.g. the busiest rank's volume.
   std::function<size_t(const CaseShape&, const void* state)> algbwBytes;

@@ -6,7 +6,9 @@
 namespace hockney {
 namespace {
 
-double allreduceBusFactor(int p) { return p > 1 ? 2.0 * (p - 1) / p : 0.0; }
+double allreduceBusFactor(int p) {
+  return p > 1 ? 2.0 * (p - 1) / p : 0.0;
+}
 
 AllreduceShape allreduceShape(const CaseShape& s) {
   return AllreduceShape{s.count, s.type, s.op, s.chunkBytes ? s.chunkBytes : kDefaultChunkBytes};

@@ -23,9 +23,13 @@ struct AlltoallState {
 
 namespace {
 
-double alltoallBusFactor(int p) { return p > 1 ? static_cast<double>(p - 1) / p : 0.0; }
+double alltoallBusFactor(int p) {
+  return p > 1 ? static_cast<double>(p - 1) / p : 0.0;
+}
 
-const AlltoallState& stateOf(const void* s) { return *static_cast<const AlltoallState*>(s); }
+const AlltoallState& stateOf(const void* s) {
+  return *static_cast<const AlltoallState*>(s);
+}
 
 BlockShape uniformShape(const CaseShape& s) {
   return BlockShape{s.ranks, s.count / static_cast<size_t>(s.ranks), s.type, s.op};
@@ -67,10 +71,15 @@ BenchCase alltoallBase(std::string algorithm, std::string summary) {
     for (size_t x : v) t += x;
     return t;
   };
-  c.inputBytes = [sum](const CaseShape&, const void* st, int) { return sum(stateOf(st).layout.sendBytes); };
-  c.outputBytes = [sum](const CaseShape&, const void* st, int) { return sum(stateOf(st).layout.recvBytes); };
+  c.inputBytes = [sum](const CaseShape&, const void* st, int) {
+    return sum(stateOf(st).layout.sendBytes);
+  };
+  c.outputBytes = [sum](const CaseShape&, const void* st, int) {
+    return sum(stateOf(st).layout.recvBytes);
+  };
   c.init = [sum](void* in, const CaseShape& s, const void* st, int rank) {
-    fillInput(in, sum(stateOf(st).layout.sendBytes) / elementSize(s.type), s.type, ReduceOp::kSum, rank);
+    fillInput(in, sum(stateOf(st).layout.sendBytes) / elementSize(s.type), s.type, ReduceOp::kSum,
+              rank);
   };
   c.verify = [](const void* out, const CaseShape& s, const void* st,
                 int rank) -> std::optional<std::string> {
@@ -79,7 +88,8 @@ BenchCase alltoallBase(std::string algorithm, std::string summary) {
     for (int q = 0; q < s.ranks; ++q) {
       // What rank q put at this rank's place in its send vector.
       size_t senderOffset = 0;
-      for (int d = 0; d < rank; ++d) senderOffset += a.routing.bytes[static_cast<size_t>(q)][static_cast<size_t>(d)];
+      for (int d = 0; d < rank; ++d)
+        senderOffset += a.routing.bytes[static_cast<size_t>(q)][static_cast<size_t>(d)];
       const auto uq = static_cast<size_t>(q);
       if (auto bad = checkInputSlice(static_cast<const std::byte*>(out) + a.layout.recvOffset[uq],
                                      a.layout.recvBytes[uq] / es, s.type, q, senderOffset / es,
@@ -91,7 +101,8 @@ BenchCase alltoallBase(std::string algorithm, std::string summary) {
   c.algbwBytes = [](const CaseShape&, const void* st) { return stateOf(st).busiestBytes; };
   c.details = [](const CaseShape& s, const void* st) {
     const AlltoallState& a = stateOf(st);
-    nlohmann::json d{{"routing", s.opts->routing}, {"imbalance", a.imbalance},
+    nlohmann::json d{{"routing", s.opts->routing},
+                     {"imbalance", a.imbalance},
                      {"busiest_rank_bytes", a.busiestBytes}};
     if (s.opts->routing == "topk") {
       d["experts"] = s.opts->experts > 0 ? s.opts->experts : s.ranks;
@@ -110,7 +121,9 @@ BenchCase alltoallBase(std::string algorithm, std::string summary) {
 
 }  // namespace
 
-const AlltoallvLayout& alltoallLayoutOf(const void* st) { return stateOf(st).layout; }
+const AlltoallvLayout& alltoallLayoutOf(const void* st) {
+  return stateOf(st).layout;
+}
 
 std::vector<BenchCase> alltoallCases() {
   std::vector<BenchCase> cases;
@@ -118,7 +131,9 @@ std::vector<BenchCase> alltoallCases() {
     BenchCase c = alltoallBase(std::string(a.name), std::string(a.summary));
     const BlockAlgorithm* algo = &a;
     const bool pairwise = a.name == "pairwise";
-    c.scratchBytes = [algo](const CaseShape& s, const void*, int) { return algo->scratch(uniformShape(s)); };
+    c.scratchBytes = [algo](const CaseShape& s, const void*, int) {
+      return algo->scratch(uniformShape(s));
+    };
     c.run = [algo, pairwise](Transport& t, const CaseShape& s, const CaseBuffers& b) {
       if (pairwise && s.opts->routing != "uniform")
         pairwiseAlltoallv(t, stateOf(b.state).layout, b.input, b.output);
@@ -132,7 +147,8 @@ std::vector<BenchCase> alltoallCases() {
     };
     if (!pairwise)
       c.unavailable = [](const PatternOptions& o, int) -> std::optional<std::string> {
-        if (o.routing != "uniform") return std::string("bruck moves equal blocks only (--routing uniform)");
+        if (o.routing != "uniform")
+          return std::string("bruck moves equal blocks only (--routing uniform)");
         return std::nullopt;
       };
     cases.push_back(std::move(c));

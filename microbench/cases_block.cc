@@ -10,16 +10,20 @@
 namespace hockney {
 namespace {
 
-double blockBusFactor(int p) { return p > 1 ? static_cast<double>(p - 1) / p : 0.0; }
-double unitBusFactor(int) { return 1.0; }
+double blockBusFactor(int p) {
+  return p > 1 ? static_cast<double>(p - 1) / p : 0.0;
+}
+double unitBusFactor(int) {
+  return 1.0;
+}
 
 BlockShape blockShape(const CaseShape& s) {
   return BlockShape{s.ranks, s.count / static_cast<size_t>(s.ranks), s.type, s.op};
 }
 
 BenchCase blockBase(std::string_view pattern, std::string algorithm, std::string summary) {
-  BenchCase c = baseCase(std::string(pattern), std::move(algorithm), std::move(summary),
-                         blockBusFactor);
+  BenchCase c =
+      baseCase(std::string(pattern), std::move(algorithm), std::move(summary), blockBusFactor);
   c.effectiveBytes = [](size_t requested, int p, DataType type, const PatternOptions&) {
     const size_t unit = static_cast<size_t>(p) * elementSize(type);
     return requested / unit * unit;
@@ -48,16 +52,20 @@ std::vector<BenchCase> blockPatternCases(std::string_view pattern) {
   for (const BlockAlgorithm& a : rs ? reduceScatterAlgorithms() : allgatherAlgorithms()) {
     BenchCase c = blockBase(pattern, std::string(a.name), std::string(a.summary));
     const BlockAlgorithm* algo = &a;
-    c.scratchBytes = [algo](const CaseShape& s, const void*, int) { return algo->scratch(blockShape(s)); };
+    c.scratchBytes = [algo](const CaseShape& s, const void*, int) {
+      return algo->scratch(blockShape(s));
+    };
     c.run = [algo](Transport& t, const CaseShape& s, const CaseBuffers& b) {
       algo->run(t, blockShape(s), b.input, b.output, b.scratch);
     };
-    c.cost = [algo](const CaseShape& s, const void*) { return std::optional<Cost>(algo->cost(blockShape(s))); };
+    c.cost = [algo](const CaseShape& s, const void*) {
+      return std::optional<Cost>(algo->cost(blockShape(s)));
+    };
     cases.push_back(std::move(c));
   }
-  BenchCase vendor = blockBase(pattern, "vendor",
-                               rs ? "MPI_Reduce_scatter_block of the MPI library"
-                                  : "MPI_Allgather of the MPI library");
+  BenchCase vendor = blockBase(
+      pattern, "vendor",
+      rs ? "MPI_Reduce_scatter_block of the MPI library" : "MPI_Allgather of the MPI library");
   vendor.vendor = true;
   vendor.run = rs ? vendorReduceScatter : vendorAllgather;
   cases.push_back(std::move(vendor));
@@ -67,7 +75,8 @@ std::vector<BenchCase> blockPatternCases(std::string_view pattern) {
 std::vector<BenchCase> rootedCases(std::string_view pattern) {
   const bool bcast = pattern == "bcast";
   auto base = [&](std::string algorithm, std::string summary) {
-    BenchCase c = baseCase(std::string(pattern), std::move(algorithm), std::move(summary), unitBusFactor);
+    BenchCase c =
+        baseCase(std::string(pattern), std::move(algorithm), std::move(summary), unitBusFactor);
     c.init = [bcast](void* in, const CaseShape& s, const void*, int rank) {
       fillInput(in, s.count, s.type, bcast ? ReduceOp::kSum : s.op, rank);
     };
@@ -78,7 +87,9 @@ std::vector<BenchCase> rootedCases(std::string_view pattern) {
       if (rank != root) return std::nullopt;  // only the root's result is defined
       return checkReduced(out, s.count, s.type, s.op, s.ranks);
     };
-    c.details = [](const CaseShape& s, const void*) { return nlohmann::json{{"root", s.opts->root}}; };
+    c.details = [](const CaseShape& s, const void*) {
+      return nlohmann::json{{"root", s.opts->root}};
+    };
     return c;
   };
   std::vector<BenchCase> cases;
@@ -104,7 +115,8 @@ std::vector<BenchCase> rootedCases(std::string_view pattern) {
     };
     cases.push_back(std::move(c));
   }
-  BenchCase vendor = base("vendor", bcast ? "MPI_Bcast of the MPI library" : "MPI_Reduce of the MPI library");
+  BenchCase vendor =
+      base("vendor", bcast ? "MPI_Bcast of the MPI library" : "MPI_Reduce of the MPI library");
   vendor.vendor = true;
   vendor.run = bcast ? vendorBcast : vendorReduce;
   cases.push_back(std::move(vendor));

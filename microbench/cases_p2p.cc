@@ -12,7 +12,9 @@
 namespace hockney {
 namespace {
 
-double unitBusFactor(int) { return 1.0; }
+double unitBusFactor(int) {
+  return 1.0;
+}
 
 // ---- sendrecv: each rank sends its closed-form vector; the receiver checks the peer's ----
 
@@ -81,7 +83,8 @@ BenchCase psCase(bool single) {
       cachedFor = key;
     }
     if (l.isWorker(t.rank())) t.copy(b.output, b.input, s.bytes);
-    executePlan(t, plan, PlanBuffers{b.output, b.scratch, paramServerSlotElems(l, s.count), b.phases},
+    executePlan(t, plan,
+                PlanBuffers{b.output, b.scratch, paramServerSlotElems(l, s.count), b.phases},
                 s.type, s.op);
   };
   c.cost = [single](const CaseShape& s, const void*) {
@@ -92,8 +95,8 @@ BenchCase psCase(bool single) {
   };
   c.details = [single](const CaseShape& s, const void*) {
     PsLayout l = layoutFor(s, single);
-    return nlohmann::json{{"servers", l.servers}, {"workers", l.workers()},
-                          {"placement", s.opts->placement}};
+    return nlohmann::json{
+        {"servers", l.servers}, {"workers", l.workers()}, {"placement", s.opts->placement}};
   };
   if (!single)
     c.unavailable = [](const PatternOptions& o, int) -> std::optional<std::string> {
@@ -116,11 +119,14 @@ BenchCase pipelineCase(bool oneFOneB) {
                                   : "all forwards, then all backwards",
                          unitBusFactor);
   c.phaseNames = {"forward_transfers", "backward_transfers"};
-  auto slots = [](const CaseShape& s) { return 2 * static_cast<size_t>(s.opts->microbatches) * s.bytes; };
+  auto slots = [](const CaseShape& s) {
+    return 2 * static_cast<size_t>(s.opts->microbatches) * s.bytes;
+  };
   c.inputBytes = [slots](const CaseShape& s, const void*, int) { return slots(s); };
   c.outputBytes = c.inputBytes;
   c.init = [](void* in, const CaseShape& s, const void*, int rank) {
-    fillInput(in, 2 * static_cast<size_t>(s.opts->microbatches) * s.count, s.type, ReduceOp::kSum, rank);
+    fillInput(in, 2 * static_cast<size_t>(s.opts->microbatches) * s.count, s.type, ReduceOp::kSum,
+              rank);
   };
   c.verify = [oneFOneB](const void* out, const CaseShape& s, const void*,
                         int rank) -> std::optional<std::string> {
@@ -142,10 +148,12 @@ BenchCase pipelineCase(bool oneFOneB) {
     return std::nullopt;
   };
   c.run = [oneFOneB](Transport& t, const CaseShape& s, const CaseBuffers& b) {
-    thread_local std::tuple<int, int, int, int, bool, double, size_t> cachedFor{-1, -1, -1, -1, false, -1, 0};
+    thread_local std::tuple<int, int, int, int, bool, double, size_t> cachedFor{-1,    -1, -1, -1,
+                                                                                false, -1, 0};
     thread_local Plan plan;
     PipelineLayout l = pipeLayout(s, oneFOneB);
-    auto key = std::make_tuple(s.ranks, t.rank(), l.stages, l.microbatches, oneFOneB, l.computeUs, s.count);
+    auto key = std::make_tuple(s.ranks, t.rank(), l.stages, l.microbatches, oneFOneB, l.computeUs,
+                               s.count);
     if (key != cachedFor) {
       plan = pipelinePlan(l, s.ranks, t.rank(), s.count);
       cachedFor = key;
@@ -173,7 +181,8 @@ BenchCase pipelineCase(bool oneFOneB) {
 }  // namespace
 
 std::vector<BenchCase> sendrecvCases() {
-  BenchCase pp = sendrecvCase("pingpong", "a sends, b returns; one-way time (half the round trip)", 0.5);
+  BenchCase pp =
+      sendrecvCase("pingpong", "a sends, b returns; one-way time (half the round trip)", 0.5);
   pp.run = [](Transport& t, const CaseShape& s, const CaseBuffers& b) {
     pingpong(t, s.opts->peerA, s.opts->peerB, b.input, b.output, s.bytes);
   };
@@ -181,15 +190,20 @@ std::vector<BenchCase> sendrecvCases() {
   bi.run = [](Transport& t, const CaseShape& s, const CaseBuffers& b) {
     bidirectional(t, s.opts->peerA, s.opts->peerB, b.input, b.output, s.bytes);
   };
-  BenchCase mp = sendrecvCase("multipair", "ranks 2i and 2i+1 ping-pong at once; one-way time", 0.5);
+  BenchCase mp =
+      sendrecvCase("multipair", "ranks 2i and 2i+1 ping-pong at once; one-way time", 0.5);
   mp.run = [](Transport& t, const CaseShape& s, const CaseBuffers& b) {
     multipairPingpong(t, b.input, b.output, s.bytes);
   };
   return {pp, bi, mp};
 }
 
-std::vector<BenchCase> paramServerCases() { return {psCase(true), psCase(false)}; }
+std::vector<BenchCase> paramServerCases() {
+  return {psCase(true), psCase(false)};
+}
 
-std::vector<BenchCase> pipelineCases() { return {pipelineCase(false), pipelineCase(true)}; }
+std::vector<BenchCase> pipelineCases() {
+  return {pipelineCase(false), pipelineCase(true)};
+}
 
 }  // namespace hockney

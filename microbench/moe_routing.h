@@ -10,9 +10,9 @@
 namespace hockney {
 
 struct RoutingResult {
-  TrafficMatrix bytes;          // [src][dst]
+  TrafficMatrix bytes;  // [src][dst]
   size_t tokensPerRank = 0;
-  size_t droppedTokens = 0;     // over capacity, summed over ranks
+  size_t droppedTokens = 0;  // over capacity, summed over ranks
   size_t capacityPerExpert = 0;
 };
 

@@ -144,7 +144,8 @@ int runBenchmark(const RunOptions& options) {
       if (!why) {
         runnable.push_back(std::move(c));
       } else if (explicitAlgos) {
-        throw UsageError(fmt::format("{}/{} cannot run here: {}", options.pattern, c.algorithm, *why));
+        throw UsageError(
+            fmt::format("{}/{} cannot run here: {}", options.pattern, c.algorithm, *why));
       } else {
         notes.push_back(fmt::format("skipped {}/{}: {}", options.pattern, c.algorithm, *why));
       }

@@ -32,8 +32,8 @@ int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
   return static_cast<int>(std::clamp<size_t>(sets, 1, 16));
 }
 
-ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested, const SweepConfig& config,
-                       Watchdog* watchdog) {
+ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
+                       const SweepConfig& config, Watchdog* watchdog) {
   const int p = t.size();
   const int me = t.rank();
   CaseShape shape;
@@ -139,7 +139,8 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested, const
   if (shape.bytes != requested) row.details["requested_bytes"] = requested;
   if (phases > 0) {
     nlohmann::json ph = nlohmann::json::object();
-    for (size_t i = 0; i < phases; ++i) ph[c.phaseNames[i]] = summarize(phaseSamples[i]).median * 1e6;
+    for (size_t i = 0; i < phases; ++i)
+      ph[c.phaseNames[i]] = summarize(phaseSamples[i]).median * 1e6;
     row.details["phase_median_us"] = ph;
   }
   if (isBimodal(times)) row.flags.push_back("bimodal");

@@ -23,9 +23,9 @@ void vendorAllreduce(Transport& t, const CaseShape& s, const CaseBuffers& b) {
 
 void vendorReduceScatter(Transport& t, const CaseShape& s, const CaseBuffers& b) {
   const size_t block = s.count / static_cast<size_t>(s.ranks);
-  HOCKNEY_MPI(MPI_Reduce_scatter_block(b.input, b.output, mpiCount(block, "MPI_Reduce_scatter_block"),
-                                       mpiDatatype(s.type), mpiOp(s.op, s.type),
-                                       commOf(t, "MPI_Reduce_scatter_block")));
+  HOCKNEY_MPI(MPI_Reduce_scatter_block(
+      b.input, b.output, mpiCount(block, "MPI_Reduce_scatter_block"), mpiDatatype(s.type),
+      mpiOp(s.op, s.type), commOf(t, "MPI_Reduce_scatter_block")));
 }
 
 void vendorAllgather(Transport& t, const CaseShape& s, const CaseBuffers& b) {
@@ -37,8 +37,8 @@ void vendorAllgather(Transport& t, const CaseShape& s, const CaseBuffers& b) {
 
 void vendorBcast(Transport& t, const CaseShape& s, const CaseBuffers& b) {
   if (t.rank() == s.opts->root) t.copy(b.output, b.input, s.bytes);
-  HOCKNEY_MPI(MPI_Bcast(b.output, mpiCount(s.count, "MPI_Bcast"), mpiDatatype(s.type),
-                        s.opts->root, commOf(t, "MPI_Bcast")));
+  HOCKNEY_MPI(MPI_Bcast(b.output, mpiCount(s.count, "MPI_Bcast"), mpiDatatype(s.type), s.opts->root,
+                        commOf(t, "MPI_Bcast")));
 }
 
 void vendorReduce(Transport& t, const CaseShape& s, const CaseBuffers& b) {

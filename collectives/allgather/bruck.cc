@@ -35,6 +35,8 @@ Cost bruckAllgatherCost(const BlockShape& s) {
           static_cast<double>((s.p - 1) * s.blockBytes()), 0};
 }
 
-size_t bruckAllgatherScratch(const BlockShape& s) { return s.totalBytes(); }
+size_t bruckAllgatherScratch(const BlockShape& s) {
+  return s.totalBytes();
+}
 
 }  // namespace hockney

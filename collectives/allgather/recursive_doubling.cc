@@ -5,8 +5,8 @@
 
 namespace hockney {
 
-void recursiveDoublingAllgatherBlocks(Transport& t, const Fold& fold, void* buf,
-                                      const Parts& parts, size_t elemSize) {
+void recursiveDoublingAllgatherBlocks(Transport& t, const Fold& fold, void* buf, const Parts& parts,
+                                      size_t elemSize) {
   const int pof2 = fold.pof2;
   const int me = fold.newRank;
   if (pof2 == 1 || parts.count == 0) return;
@@ -35,8 +35,8 @@ Cost recursiveDoublingAllgatherBlocksCost(const Parts& parts, size_t elemSize) {
 // α + b·β before and α + n·β after.
 namespace hockney {
 
-void recursiveDoublingAllgather(Transport& t, const BlockShape& s, const void* input,
-                                void* output, void*) {
+void recursiveDoublingAllgather(Transport& t, const BlockShape& s, const void* input, void* output,
+                                void*) {
   if (s.block == 0) return;  // nothing to move: no messages either
   const int r = t.rank();
   const size_t bb = s.blockBytes();
@@ -62,13 +62,15 @@ void recursiveDoublingAllgather(Transport& t, const BlockShape& s, const void* i
 
 Cost recursiveDoublingAllgatherCost(const BlockShape& s) {
   if (s.p == 1 || s.block == 0) return {};
-  Cost c = recursiveDoublingAllgatherBlocksCost(Parts::foldedBlocks(s.block, s.p),
-                                                elementSize(s.type));
+  Cost c =
+      recursiveDoublingAllgatherBlocksCost(Parts::foldedBlocks(s.block, s.p), elementSize(s.type));
   if (foldOf(0, s.p).remainder > 0)
     c += Cost{2, static_cast<double>(s.blockBytes() + s.totalBytes()), 0};
   return c;
 }
 
-size_t recursiveDoublingAllgatherScratch(const BlockShape&) { return 0; }
+size_t recursiveDoublingAllgatherScratch(const BlockShape&) {
+  return 0;
+}
 
 }  // namespace hockney

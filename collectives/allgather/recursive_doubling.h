@@ -11,8 +11,8 @@ namespace hockney {
 // i^m, which sends its range back.
 // Cost: lg p'·α + Σ_m S(m)·β, S(m) = bytes of parts [0, m); (p'-1)/p'·n for equal parts.
 // No scratch. Reference: MPICH allgather recursive doubling.
-void recursiveDoublingAllgatherBlocks(Transport& t, const Fold& fold, void* buf,
-                                      const Parts& parts, size_t elemSize);
+void recursiveDoublingAllgatherBlocks(Transport& t, const Fold& fold, void* buf, const Parts& parts,
+                                      size_t elemSize);
 Cost recursiveDoublingAllgatherBlocksCost(const Parts& parts, size_t elemSize);
 
 }  // namespace hockney

@@ -44,6 +44,8 @@ Cost ringAllgatherCost(const BlockShape& s) {
   return ringAllgatherBlocksCost(s.p, s.block * static_cast<size_t>(s.p), elementSize(s.type));
 }
 
-size_t ringAllgatherScratch(const BlockShape&) { return 0; }
+size_t ringAllgatherScratch(const BlockShape&) {
+  return 0;
+}
 
 }  // namespace hockney

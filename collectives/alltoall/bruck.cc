@@ -53,6 +53,8 @@ Cost bruckAlltoallCost(const BlockShape& s) {
   return c;
 }
 
-size_t bruckAlltoallScratch(const BlockShape& s) { return 2 * s.totalBytes(); }
+size_t bruckAlltoallScratch(const BlockShape& s) {
+  return 2 * s.totalBytes();
+}
 
 }  // namespace hockney

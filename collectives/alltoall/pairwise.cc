@@ -89,6 +89,8 @@ Cost pairwiseAlltoallCost(const BlockShape& s) {
   return {static_cast<double>(s.p - 1), static_cast<double>((s.p - 1) * s.blockBytes()), 0};
 }
 
-size_t pairwiseAlltoallScratch(const BlockShape&) { return 0; }
+size_t pairwiseAlltoallScratch(const BlockShape&) {
+  return 0;
+}
 
 }  // namespace hockney

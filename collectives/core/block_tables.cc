@@ -5,9 +5,9 @@
 
 namespace hockney {
 
-#define HOCKNEY_BLOCK_ALGORITHM(id)                                                     \
-  void id(Transport&, const BlockShape&, const void*, void*, void*);                    \
-  Cost id##Cost(const BlockShape&);                                                      \
+#define HOCKNEY_BLOCK_ALGORITHM(id)                                  \
+  void id(Transport&, const BlockShape&, const void*, void*, void*); \
+  Cost id##Cost(const BlockShape&);                                  \
   size_t id##Scratch(const BlockShape&);
 
 HOCKNEY_BLOCK_ALGORITHM(ringReduceScatter)
@@ -19,7 +19,10 @@ HOCKNEY_BLOCK_ALGORITHM(bruckAllgather)
 HOCKNEY_BLOCK_ALGORITHM(pairwiseAlltoall)
 HOCKNEY_BLOCK_ALGORITHM(bruckAlltoall)
 
-#define HOCKNEY_ENTRY(name, summary, id) BlockAlgorithm{name, summary, id, id##Cost, id##Scratch}
+#define HOCKNEY_ENTRY(name, summary, id)     \
+  BlockAlgorithm {                           \
+    name, summary, id, id##Cost, id##Scratch \
+  }
 
 std::span<const BlockAlgorithm> reduceScatterAlgorithms() {
   static constexpr std::array kTable{

@@ -47,10 +47,10 @@ struct Parts {
   static Parts equal(size_t count, int pof2) { return Parts{count, pof2, 0, 0}; }
   static Parts foldedBlocks(size_t block, int p);
   Chunk range(int first, int n) const;  // parts [first, first + n), contiguous
-  size_t count;     // elements in the whole vector
+  size_t count;                         // elements in the whole vector
   int pof2;
-  size_t block;     // foldedBlocks only; 0 for equal parts
-  int remainder;    // foldedBlocks only
+  size_t block;   // foldedBlocks only; 0 for equal parts
+  int remainder;  // foldedBlocks only
 };
 
 int floorLog2(size_t v);  // v >= 1

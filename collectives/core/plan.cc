@@ -30,8 +30,8 @@ void executePlan(Transport& t, const Plan& plan, const PlanBuffers& b, DataType 
   std::vector<Send> sends;
   std::vector<Recv> recvs;
   for (const PlanStep& step : plan) {
-    const auto start = b.phaseSeconds ? std::chrono::steady_clock::now()
-                                      : std::chrono::steady_clock::time_point{};
+    const auto start =
+        b.phaseSeconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     if (!step.sends.empty() || !step.recvs.empty()) {
       sends.clear();
       recvs.clear();

@@ -26,7 +26,7 @@ struct PlanMove {
 // output; then computeUs of busy work (a pipeline stage's compute, to expose overlap).
 // Sends read PlanBuffers::sendFrom (the output unless set).
 struct PlanStep {
-  std::vector<PlanMove> sends;    // from output[offset]
+  std::vector<PlanMove> sends;  // from output[offset]
   std::vector<PlanMove> recvs;
   std::vector<PlanMove> copies;   // output[offset] = slot (peer unused)
   std::vector<PlanMove> reduces;  // output[offset] op= slot (peer unused)
@@ -37,7 +37,7 @@ using Plan = std::vector<PlanStep>;
 
 struct PlanBuffers {
   void* output;
-  void* scratch;      // slots of slotElems elements each
+  void* scratch;  // slots of slotElems elements each
   size_t slotElems;
   double* phaseSeconds = nullptr;  // if set, each step's transfer + reduction time is added here
   const void* sendFrom = nullptr;  // sends read from here instead of output (e.g. the input)

@@ -18,9 +18,9 @@ PsLayout psLayout(int p, int servers, bool colocated) {
     HOCKNEY_USAGE_CHECK(servers <= p, "--servers {} colocated needs at least {} ranks, not {}",
                         servers, servers, p);
   else
-    HOCKNEY_USAGE_CHECK(servers < p,
-                        "--servers {} dedicated needs at least {} ranks (servers + 1 worker), not {}",
-                        servers, servers + 1, p);
+    HOCKNEY_USAGE_CHECK(
+        servers < p, "--servers {} dedicated needs at least {} ranks (servers + 1 worker), not {}",
+        servers, servers + 1, p);
   return PsLayout{p, servers, colocated};
 }
 
@@ -28,7 +28,9 @@ size_t paramServerSlotElems(const PsLayout& l, size_t count) {
   return maxChunkLength(count, static_cast<size_t>(l.servers));
 }
 
-int paramServerSlots(const PsLayout& l) { return l.workers(); }
+int paramServerSlots(const PsLayout& l) {
+  return l.workers();
+}
 
 Plan paramServerPlan(const PsLayout& l, int rank, size_t count) {
   Plan plan(2);

@@ -77,7 +77,7 @@ Plan pipelinePlan(const PipelineLayout& l, int p, int rank, size_t act) {
     PlanStep& fwdOut = step();  // send forward + receive backward
     sendF(fwdOut, warmup + i);
     recvB(fwdOut, i);
-    compute(fwdOut);  // backward of micro-batch i
+    compute(fwdOut);            // backward of micro-batch i
     PlanStep& bwdOut = step();  // send backward (+ receive the next forward)
     sendB(bwdOut, i);
     if (i + 1 < steady) {

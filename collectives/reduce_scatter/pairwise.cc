@@ -29,6 +29,8 @@ Cost pairwiseReduceScatterCost(const BlockShape& s) {
   return {static_cast<double>(s.p - 1), (s.p - 1) * b, (s.p - 1) * b};
 }
 
-size_t pairwiseReduceScatterScratch(const BlockShape& s) { return s.blockBytes(); }
+size_t pairwiseReduceScatterScratch(const BlockShape& s) {
+  return s.blockBytes();
+}
 
 }  // namespace hockney

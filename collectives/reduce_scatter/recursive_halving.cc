@@ -88,6 +88,8 @@ Cost recursiveHalvingReduceScatterCost(const BlockShape& s) {
   return c;
 }
 
-size_t recursiveHalvingReduceScatterScratch(const BlockShape& s) { return 2 * s.totalBytes(); }
+size_t recursiveHalvingReduceScatterScratch(const BlockShape& s) {
+  return 2 * s.totalBytes();
+}
 
 }  // namespace hockney

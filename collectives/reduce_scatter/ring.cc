@@ -45,6 +45,8 @@ Cost ringReduceScatterCost(const BlockShape& s) {
   return ringReduceScatterBlocksCost(s.p, s.block * static_cast<size_t>(s.p), s.type);
 }
 
-size_t ringReduceScatterScratch(const BlockShape& s) { return s.totalBytes() + s.blockBytes(); }
+size_t ringReduceScatterScratch(const BlockShape& s) {
+  return s.totalBytes() + s.blockBytes();
+}
 
 }  // namespace hockney

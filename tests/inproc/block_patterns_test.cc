@@ -21,9 +21,12 @@ struct Sizes {
 };
 Sizes sizes(Kind k, const BlockShape& s) {
   switch (k) {
-    case Kind::kReduceScatter: return {s.totalBytes(), s.blockBytes()};
-    case Kind::kAllgather: return {s.blockBytes(), s.totalBytes()};
-    case Kind::kAlltoall: return {s.totalBytes(), s.totalBytes()};
+    case Kind::kReduceScatter:
+      return {s.totalBytes(), s.blockBytes()};
+    case Kind::kAllgather:
+      return {s.blockBytes(), s.totalBytes()};
+    case Kind::kAlltoall:
+      return {s.totalBytes(), s.totalBytes()};
   }
   return {0, 0};
 }
@@ -39,9 +42,15 @@ void runOne(Kind kind, const BlockAlgorithm& algo, const BlockShape& s, Transpor
   algo.run(t, s, in.data(), out.data(), scratch.data());
   if (!problem) return;
   switch (kind) {
-    case Kind::kReduceScatter: *problem = checkReduceScatter(out.data(), s, t.rank()); break;
-    case Kind::kAllgather: *problem = checkAllgather(out.data(), s); break;
-    case Kind::kAlltoall: *problem = checkAlltoall(out.data(), s, t.rank()); break;
+    case Kind::kReduceScatter:
+      *problem = checkReduceScatter(out.data(), s, t.rank());
+      break;
+    case Kind::kAllgather:
+      *problem = checkAllgather(out.data(), s);
+      break;
+    case Kind::kAlltoall:
+      *problem = checkAlltoall(out.data(), s, t.rank());
+      break;
   }
 }
 
@@ -66,9 +75,15 @@ void checkAll(Kind kind, std::span<const BlockAlgorithm> algos) {
           }
 }
 
-TEST(BlockPatterns, ReduceScatterAlgorithms) { checkAll(Kind::kReduceScatter, reduceScatterAlgorithms()); }
-TEST(BlockPatterns, AllgatherAlgorithms) { checkAll(Kind::kAllgather, allgatherAlgorithms()); }
-TEST(BlockPatterns, AlltoallAlgorithms) { checkAll(Kind::kAlltoall, alltoallAlgorithms()); }
+TEST(BlockPatterns, ReduceScatterAlgorithms) {
+  checkAll(Kind::kReduceScatter, reduceScatterAlgorithms());
+}
+TEST(BlockPatterns, AllgatherAlgorithms) {
+  checkAll(Kind::kAllgather, allgatherAlgorithms());
+}
+TEST(BlockPatterns, AlltoallAlgorithms) {
+  checkAll(Kind::kAlltoall, alltoallAlgorithms());
+}
 
 TEST(BlockPatterns, TextbookCostsWhenPIsAPowerOfTwo) {
   BlockShape s{8, 1024, DataType::kFloat32, ReduceOp::kSum};

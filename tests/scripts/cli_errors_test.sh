@@ -47,5 +47,24 @@ if [ "$rc" -eq 0 ] || [ "$n" -ne 1 ]; then
 else
   echo "ok: under mpirun, rc=$rc, one message"
 fi
+# Layouts that cannot exist on the job's ranks are refused before anything is measured.
+expect_job_error() {  # expect_job_error NP "message fragment" args...
+  local np=$1 want=$2
+  shift 2
+  "$here/mpirun.sh" "$np" "$hockney" "$@" --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
+  local rc=$?
+  if [ "$rc" -eq 0 ] || ! grep -qF -- "$want" "$dir/stderr"; then
+    echo "FAIL: np=$np $* rc=$rc, expected '$want' in:"; cat "$dir/stderr"; failures=$((failures + 1))
+  elif [ -e "$dir/out.json.jsonl" ]; then
+    echo "FAIL: $* left a checkpoint"; failures=$((failures + 1))
+  else
+    echo "ok: np=$np $* -> $(grep -F -- "$want" "$dir/stderr" | head -n1)"
+  fi
+}
+expect_job_error 4 "--stages 5 needs at least 5 ranks, not 4" run --pattern pipeline --stages 5 --sizes 64
+expect_job_error 4 "--servers must be at least 1, not 0" run --pattern ps --servers 0 --sizes 64
+expect_job_error 2 "--top-k 3 is more than the 2 experts" run --pattern alltoall --routing topk --top-k 3 --sizes 4096
+expect_job_error 2 "alltoall/bruck cannot run here" run --pattern alltoall --algo bruck --routing topk --sizes 4096
+expect_job_error 2 "--peers 0,5 must be two different ranks of 2" run --pattern sendrecv --peers 0,5 --sizes 64
 cmp -s "$dir/out.json" "$dir/before.json" || { echo "FAIL: out.json changed"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }

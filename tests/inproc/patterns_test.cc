@@ -1,0 +1,183 @@
+// Every own case of the training-traffic patterns through the harness on in-process ranks
+// (validated against the closed form, every rank agreeing), and each case's cost() against the
+// counting transport running the same case.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "collectives/core/error.h"
+#include "collectives/transport/counting.h"
+#include "collectives/transport/inproc.h"
+#include "microbench/cases.h"
+#include "microbench/host_buffer.h"
+#include "microbench/sweep.h"
+#include "microbench/validation.h"
+
+namespace hockney {
+namespace {
+
+struct Variant {
+  std::string pattern;
+  std::vector<int> ranks;
+  PatternOptions options;
+  std::string label;
+};
+
+std::vector<Variant> variants() {
+  std::vector<Variant> v;
+  auto add = [&](std::string pattern, std::vector<int> ranks, PatternOptions o, std::string label) {
+    v.push_back({std::move(pattern), std::move(ranks), std::move(o), std::move(label)});
+  };
+  PatternOptions d;
+  add("reduce_scatter", {1, 2, 3, 5, 8}, d, "");
+  add("allgather", {1, 2, 3, 5, 8}, d, "");
+  PatternOptions root = d;
+  root.root = 2;
+  add("bcast", {3, 5, 8}, root, "root 2");
+  add("reduce", {3, 5, 8}, root, "root 2");
+  add("alltoall", {1, 2, 3, 5, 8}, d, "uniform");
+  PatternOptions topk = d;
+  topk.routing = "topk";
+  topk.experts = 8;
+  topk.topK = 2;
+  topk.zipfS = 1.2;
+  topk.hidden = 16;
+  add("alltoall", {2, 3, 4, 5}, topk, "topk zipf 1.2");
+  add("sendrecv", {2, 3, 5}, d, "");
+  PatternOptions peers = d;
+  peers.peerA = 2;
+  peers.peerB = 0;
+  add("sendrecv", {3, 4}, peers, "peers 2,0");
+  for (const char* placement : {"dedicated", "colocated"})
+    for (int servers : {2, 3}) {
+      PatternOptions ps = d;
+      ps.placement = placement;
+      ps.servers = servers;
+      add("ps", {4, 5, 7}, ps, fmt::format("{} servers {}", placement, servers));
+    }
+  for (int stages : {0, 2, 3}) {
+    PatternOptions pipe = d;
+    pipe.stages = stages;
+    pipe.microbatches = 5;
+    add("pipeline", {3, 4, 6}, pipe, fmt::format("stages {}", stages));
+  }
+  return v;
+}
+
+Cost counted(const BenchCase& c, const CaseShape& shape) {
+  return countCost(shape.ranks, [&](Transport& t) {
+    auto state = c.prepare ? c.prepare(shape, t.rank()) : nullptr;
+    HostBuffer in(c.inputBytes(shape, state.get(), t.rank()));
+    HostBuffer out(c.outputBytes(shape, state.get(), t.rank()));
+    HostBuffer scratch(c.scratchBytes(shape, state.get(), t.rank()));
+    c.init(in.data(), shape, state.get(), t.rank());
+    double phases[4] = {};
+    c.run(t, shape, CaseBuffers{in.data(), out.data(), scratch.data(), state.get(), phases});
+  });
+}
+
+TEST(Patterns, EveryOwnCaseValidatesAndMatchesItsCost) {
+  for (const Variant& v : variants()) {
+    for (int p : v.ranks) {
+      checkPatternOptions(v.pattern, v.options, p);
+      for (const BenchCase& c : casesFor(v.pattern)) {
+        if (c.vendor) continue;
+        if (c.unavailable && c.unavailable(v.options, p)) continue;
+        for (size_t requested : {size_t{0}, size_t{4}, size_t{1004}, size_t{12800}}) {
+          SweepConfig config;
+          config.sizes = {requested};
+          config.iterations = 2;
+          config.warmup = 1;
+          config.batch = 1;
+          config.pattern = v.options;
+          std::mutex mutex;
+          std::vector<ResultRow> rows;
+          runInproc(p, [&](Transport& t) {
+            ResultRow row = measurePoint(t, c, requested, config, nullptr);
+            std::lock_guard lock(mutex);
+            rows.push_back(row);
+          });
+          const std::string where = fmt::format("{}/{} {} p={} requested={}", v.pattern,
+                                                c.algorithm, v.label, p, requested);
+          ASSERT_EQ(rows.size(), static_cast<size_t>(p));
+          for (const auto& row : rows)
+            ASSERT_EQ(row.check, "pass") << where << ": " << row.checkDetail;
+          CaseShape shape;
+          shape.ranks = p;
+          shape.requestedBytes = requested;
+          shape.bytes = c.effectiveBytes(requested, p, DataType::kFloat32, v.options);
+          shape.count = shape.bytes / 4;
+          shape.opts = &v.options;
+          auto state = c.prepare ? c.prepare(shape, 0) : nullptr;
+          // cost() describes the reported time, which is the call's time × timeScale (pingpong
+          // reports one way of its round trip).
+          Cost call = counted(c, shape);
+          Cost reported{call.alphaCount * c.timeScale, call.betaBytes * c.timeScale,
+                        call.gammaBytes * c.timeScale};
+          ASSERT_EQ(reported, c.cost(shape, state.get()).value()) << where;
+        }
+      }
+    }
+  }
+}
+
+TEST(Patterns, ImpossibleLayoutsAreClearErrors) {
+  PatternOptions o;
+  o.stages = 5;
+  EXPECT_THROW(checkPatternOptions("pipeline", o, 4), UsageError);
+  o = PatternOptions{};
+  o.servers = 0;
+  EXPECT_THROW(checkPatternOptions("ps", o, 4), UsageError);
+  o.servers = 4;
+  EXPECT_THROW(checkPatternOptions("ps", o, 4), UsageError);  // dedicated: no worker left
+  o.placement = "colocated";
+  EXPECT_NO_THROW(checkPatternOptions("ps", o, 4));
+  o = PatternOptions{};
+  o.routing = "topk";
+  o.experts = 4;
+  o.topK = 5;
+  try {
+    checkPatternOptions("alltoall", o, 4);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "--top-k 5 is more than the 4 experts");
+  }
+  o = PatternOptions{};
+  o.peerA = o.peerB = 1;
+  EXPECT_THROW(checkPatternOptions("sendrecv", o, 4), UsageError);
+  EXPECT_THROW(checkPatternOptions("sendrecv", PatternOptions{}, 1), UsageError);
+  o = PatternOptions{};
+  o.root = 4;
+  EXPECT_THROW(checkPatternOptions("bcast", o, 4), UsageError);
+}
+
+TEST(Patterns, TopKRoutingIsSkewedAndCapacityLimited) {
+  PatternOptions o;
+  o.routing = "topk";
+  o.experts = 8;
+  o.topK = 2;
+  o.hidden = 4;
+  o.capacityFactor = 1.0;
+  o.zipfS = 2.0;
+  CaseShape shape;
+  shape.ranks = 4;
+  shape.bytes = 4 * 4 * 1000;  // 1000 tokens of 4 floats per rank
+  shape.count = shape.bytes / 4;
+  shape.opts = &o;
+  BenchCase pairwise = casesFor("alltoall").front();
+  auto state = pairwise.prepare(shape, 0);
+  nlohmann::json d = pairwise.details(shape, state.get());
+  EXPECT_EQ(d["tokens_per_rank"], 1000);
+  EXPECT_EQ(d["capacity_per_expert"], 250);          // 1.0 × 1000 × 2 / 8
+  EXPECT_GT(d["dropped_tokens"].get<size_t>(), 0u);  // the hot expert overflows
+  EXPECT_GT(d["imbalance"].get<double>(), 1.0);
+  o.zipfS = 0;
+  o.capacityFactor = 100;
+  auto flat = pairwise.prepare(shape, 0);
+  nlohmann::json f = pairwise.details(shape, flat.get());
+  EXPECT_EQ(f["dropped_tokens"], 0);
+  EXPECT_LT(f["imbalance"].get<double>(), d["imbalance"].get<double>());
+}
+
+}  // namespace
+}  // namespace hockney
