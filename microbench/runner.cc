@@ -65,7 +65,8 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
       {"rotate_bytes", s.rotateBytes},
       {"timeout_s", o.timeoutSeconds},
       {"resume", o.resume},
-      {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"}};
+      {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"},
+              {"pattern_options", patternJson(s.pattern)}};
 }
 
 json slurmJson() {
