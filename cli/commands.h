@@ -37,6 +37,24 @@ class RunCommand {
   std::string schedule_;
 };
 
+class FitCommand {
+ public:
+  explicit FitCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  std::vector<std::string> inputs_;
+  std::string out_;
+  std::string level_ = "world";
+  int folds_ = 5;
+  bool noBreak_ = false;
+};
+
+// Shell-quotes argv for provenance.
+std::string commandLineOf(int argc, char** argv);
+
 class ListCommand {
  public:
   explicit ListCommand(CLI::App& app);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(hockney::kVersionText));
   hockney::RunCommand run(app);
   hockney::ListCommand list(app);
+  hockney::FitCommand fit(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   try {
     if (run.chosen()) return run.execute(argc, argv);
     if (list.chosen()) return list.execute();
+    if (fit.chosen()) return fit.execute(argc, argv);
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
     return 2;

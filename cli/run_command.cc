@@ -31,6 +31,12 @@ std::vector<std::string> splitList(const std::string& s) {
 
 }  // namespace
 
+std::string commandLineOf(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + quoteArg(argv[i]);
+  return line;
+}
+
 bool isLeaderProcess() {
   for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
     if (const char* v = std::getenv(var)) return std::string(v) == "0";
@@ -178,7 +184,7 @@ int RunCommand::execute(int argc, char** argv) {
     options_.fault = FaultInjection{std::stoi(injectHang_.substr(0, colon)),
                                     std::stol(injectHang_.substr(colon + 1))};
   }
-  for (int i = 0; i < argc; ++i) options_.commandLine += (i ? " " : "") + quoteArg(argv[i]);
+  options_.commandLine = commandLineOf(argc, argv);
   validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
 
   MpiSession session(&argc, &argv);

@@ -66,7 +66,7 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
       {"timeout_s", o.timeoutSeconds},
       {"resume", o.resume},
       {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"},
-              {"pattern_options", patternJson(s.pattern)}};
+      {"pattern_options", patternJson(s.pattern)}};
 }
 
 json slurmJson() {

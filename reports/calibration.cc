@@ -1,0 +1,237 @@
+#include "reports/calibration.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "collectives/core/error.h"
+#include "reports/fit.h"
+#include "reports/results.h"
+
+namespace hockney {
+
+using nlohmann::json;
+
+namespace {
+
+struct Group {
+  std::string backend, pattern, algorithm;
+  int ranks = 0;  // black boxes only: fitted per rank count
+  bool blackBox = false;
+  std::vector<FitPoint> points;
+  std::set<std::string> sources;
+};
+
+FitPoint pointOf(const ResultRow& r) {
+  FitPoint p;
+  p.seconds = r.timeUs.median * 1e-6;
+  p.bytes = static_cast<double>(r.bytes);
+  p.ranks = r.ranks;
+  if (r.cost) {
+    p.a = r.cost->alphaCount;
+    p.b = r.cost->betaBytes;
+    p.c = r.cost->gammaBytes;
+  } else {  // black box: one latency and a per-byte time
+    p.a = 1;
+    p.b = static_cast<double>(r.bytes);
+  }
+  return p;
+}
+
+double toRate(double secondsPerByte) {  // GB/s, null-like 0 when unfitted
+  return secondsPerByte > 0 ? 1e-9 / secondsPerByte : 0;
+}
+
+json pieceJson(const Piece& p, bool blackBox, bool gamma) {
+  json j{{"from_bytes", p.fromBytes},
+         {"to_bytes", std::isinf(p.toBytes) ? json(nullptr) : json(p.toBytes)},
+         {"alpha_us", p.coeffs.alpha * 1e6},
+         {"alpha_s", p.coeffs.alpha},
+         {"beta_s_per_byte", p.coeffs.beta},
+         {"bandwidth_gbps", p.coeffs.beta > 0 ? json(toRate(p.coeffs.beta)) : json(nullptr)}};
+  if (!blackBox && gamma) {
+    j["gamma_s_per_byte"] = p.coeffs.gamma;
+    j["reduction_gbps"] = p.coeffs.gamma > 0 ? json(toRate(p.coeffs.gamma)) : json(nullptr);
+  }
+  return j;
+}
+
+std::string groupName(const Group& g) {
+  return g.blackBox
+             ? fmt::format("{}/{}/{} at {} ranks", g.backend, g.pattern, g.algorithm, g.ranks)
+             : fmt::format("{}/{}/{}", g.backend, g.pattern, g.algorithm);
+}
+
+}  // namespace
+
+CalibrationInput readResultsReport(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(fmt::format("cannot read {}", path));
+  CalibrationInput input{path, {}};
+  try {
+    input.report = json::parse(in);
+  } catch (const json::exception& e) {
+    throw UsageError(fmt::format("{} is not valid JSON: {}", path, e.what()));
+  }
+  HOCKNEY_USAGE_CHECK(input.report.is_object() && input.report.value("kind", "") == "results",
+                      "{} is not a hockney results report (kind \"results\")", path);
+  HOCKNEY_USAGE_CHECK(input.report.value("schema_version", 0) == kResultsSchemaVersion,
+                      "{} has schema_version {}, this hockney reads {}", path,
+                      input.report.value("schema_version", 0), kResultsSchemaVersion);
+  return input;
+}
+
+json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptions& o,
+               std::vector<std::string>& warnings) {
+  HOCKNEY_USAGE_CHECK(!inputs.empty(), "no results reports to fit");
+  std::map<std::string, Group> groups;
+  std::vector<ResultRow> allRows;
+  json sources = json::array();
+  for (const CalibrationInput& in : inputs) {
+    std::vector<ResultRow> rows;
+    try {
+      rows = in.report.at("results").get<std::vector<ResultRow>>();
+    } catch (const json::exception& e) {
+      throw UsageError(fmt::format("{}: malformed results: {}", in.path, e.what()));
+    }
+    sources.push_back({{"path", in.path},
+                       {"tool", in.report.value("tool", json::object())},
+                       {"started_at", in.report.value("started_at", "")},
+                       {"hosts", in.report.value("hosts", json::array())},
+                       {"mpi", in.report.value("mpi", json::object())},
+                       {"ranks", in.report.value("ranks", 0)},
+                       {"rows", rows.size()}});
+    for (const ResultRow& r : rows) {
+      if (r.check == "fail") {
+        warnings.push_back(fmt::format("{}: skipped {}/{} at {} B: it failed validation", in.path,
+                                       r.pattern, r.algorithm, r.bytes));
+        continue;
+      }
+      const bool blackBox = !r.cost.has_value();
+      std::string key = blackBox
+                            ? fmt::format("{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.ranks)
+                            : fmt::format("{}|{}|{}", r.backend, r.pattern, r.algorithm);
+      Group& g = groups[key];
+      g.backend = r.backend;
+      g.pattern = r.pattern;
+      g.algorithm = r.algorithm;
+      g.blackBox = blackBox;
+      if (blackBox) g.ranks = r.ranks;
+      g.points.push_back(pointOf(r));
+      g.sources.insert(in.path);
+      allRows.push_back(r);
+    }
+  }
+
+  json fits = json::array();
+  json skipped = json::array();
+  std::map<std::string, FitResult> fitted;  // by group key
+  for (auto& [key, g] : groups) {
+    bool gamma = false;
+    for (const auto& p : g.points) gamma = gamma || p.c > 0;
+    // γ is identifiable only if γ bytes are not a fixed multiple of β bytes (ring and
+    // Rabenseifner at powers of two have c = b/2 at every p): otherwise it folds into β.
+    bool separable = false;
+    double ratio = -1;
+    for (const auto& p : g.points) {
+      if (p.b <= 0 || p.c <= 0) continue;
+      if (ratio < 0)
+        ratio = p.c / p.b;
+      else if (std::abs(p.c / p.b - ratio) > 0.01 * ratio)
+        separable = true;
+    }
+    std::string gammaNote;
+    if (gamma && !separable) {
+      gamma = false;
+      gammaNote =
+          "gamma not separable from beta here (gamma bytes a fixed multiple of beta "
+          "bytes); the bandwidth term includes the reduction";
+    }
+    FitOptions fo;
+    fo.useGamma = gamma;
+    fo.folds = o.folds;
+    fo.allowBreak = o.allowBreak;
+    try {
+      FitResult f = fitPoints(g.points, fo);
+      json pieces = json::array();
+      for (const Piece& p : f.pieces) pieces.push_back(pieceJson(p, g.blackBox, gamma));
+      fits.push_back(
+          {{"backend", g.backend},
+           {"pattern", g.pattern},
+           {"algorithm", g.algorithm},
+           {"level", o.level},
+           {"black_box", g.blackBox},
+           {"model", g.blackBox
+                         ? "t = alpha + bytes * beta (per rank count)"
+                         : (gamma ? "t = a*alpha + b*beta + c*gamma" : "t = a*alpha + b*beta")},
+           {"ranks", g.blackBox ? json(g.ranks) : json(f.ranks)},
+           {"pieces", pieces},
+           {"break_bytes", f.breakBytes ? json(*f.breakBytes) : json(nullptr)},
+           {"r2", f.r2},
+           {"heldout_rel_err",
+            {{"median", f.heldOutMedianRelErr}, {"p90", f.heldOutP90RelErr}, {"folds", f.folds}}},
+           {"points", g.points.size()},
+           {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
+           {"sizes", f.sizes},
+           {"sources", g.sources}});
+      fitted.emplace(key, std::move(f));
+    } catch (const UsageError& e) {
+      warnings.push_back(fmt::format("cannot fit {}: {}", groupName(g), e.what()));
+      skipped.push_back({{"group", groupName(g)}, {"reason", e.what()}});
+    }
+  }
+  HOCKNEY_USAGE_CHECK(!fits.empty(), "nothing could be fitted: {}",
+                      warnings.empty() ? std::string("no rows") : warnings.back());
+
+  // Selection: at each measured (pattern, ranks, size), the algorithm the fits predict fastest.
+  std::map<std::tuple<std::string, std::string, int>,
+           std::map<size_t, std::pair<std::string, double>>>
+      best;
+  for (const ResultRow& r : allRows) {
+    const bool blackBox = !r.cost.has_value();
+    std::string key = blackBox
+                          ? fmt::format("{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.ranks)
+                          : fmt::format("{}|{}|{}", r.backend, r.pattern, r.algorithm);
+    auto it = fitted.find(key);
+    if (it == fitted.end()) continue;
+    double t = it->second.predict(pointOf(r));
+    auto& slot = best[{r.backend, r.pattern, r.ranks}][r.bytes];
+    if (slot.first.empty() || t < slot.second) slot = {r.algorithm, t};
+  }
+  json selection = json::array();
+  for (const auto& [id, bySize] : best) {
+    json ranges = json::array();
+    for (const auto& [bytes, winner] : bySize) {
+      if (!ranges.empty() && ranges.back()["algorithm"] == winner.first) {
+        ranges.back()["to_bytes"] = bytes;
+        continue;
+      }
+      ranges.push_back({{"from_bytes", bytes}, {"to_bytes", bytes}, {"algorithm", winner.first}});
+    }
+    selection.push_back({{"backend", std::get<0>(id)},
+                         {"pattern", std::get<1>(id)},
+                         {"ranks", std::get<2>(id)},
+                         {"level", o.level},
+                         {"ranges", ranges}});
+  }
+  return json{{"schema_version", kCalibrationSchemaVersion},
+              {"kind", "calibration"},
+              {"created_at", utcNow()},
+              {"command_line", o.commandLine},
+              {"level", o.level},
+              {"sources", sources},
+              {"fits", fits},
+              {"skipped", skipped},
+              {"selection", selection},
+              {"notes",
+               {"times are the medians of each point; weights make relative error count",
+                "own algorithms pool rank counts (their coefficients carry p); vendor "
+                "collectives are black boxes fitted per rank count",
+                "selection ranges span measured sizes only"}}};
+}
+
+}  // namespace hockney

@@ -1,0 +1,36 @@
+#pragma once
+// `hockney fit`: from results reports to calibration.json — one α-β-γ fit per (backend,
+// pattern, algorithm, link level) over the algorithm's own cost coefficients (rank counts
+// pooled: the coefficients already carry p), a black-box t = α' + n·β' per rank count for vendor
+// collectives, fit quality on held-out sizes, the sources' provenance, and a selection table
+// of the predicted fastest algorithm per pattern, rank count and size range.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace hockney {
+
+inline constexpr int kCalibrationSchemaVersion = 1;
+
+struct CalibrationInput {
+  std::string path;
+  nlohmann::json report;
+};
+
+struct CalibrateOptions {
+  std::string level = "world";  // link level the inputs measured (no topology yet: all of it)
+  int folds = 5;
+  bool allowBreak = true;
+  std::string commandLine;
+};
+
+// Throws UsageError naming the file or group for malformed or unusable input; groups that
+// cannot be fitted while others can are listed under "skipped" (and in warnings).
+nlohmann::json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptions& o,
+                         std::vector<std::string>& warnings);
+
+// Reads a results report; throws UsageError for unreadable, malformed or foreign JSON.
+CalibrationInput readResultsReport(const std::string& path);
+
+}  // namespace hockney

@@ -1,0 +1,169 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "collectives/core/error.h"
+#include "reports/calibration.h"
+#include "reports/fit.h"
+#include "reports/results.h"
+
+namespace hockney {
+namespace {
+
+// Synthetic recursive-doubling all-reduce points with known α, β, γ and noise: with the
+// non-power-of-two fold its β and γ bytes are not proportional across p, so all three are
+// identifiable (for ring they are: γ bytes = β bytes / 2 at every p).
+std::vector<FitPoint> synthetic(double alpha, double beta, double gamma, double noise,
+                                std::vector<int> ranks, unsigned seed = 7) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<double> jitter(1 - noise, 1 + noise);
+  std::vector<FitPoint> pts;
+  for (int p : ranks)
+    for (double n = 8; n <= 64.0 * 1024 * 1024; n *= 4) {
+      FitPoint x;
+      int lg = 0;
+      while ((2 << lg) <= p) ++lg;
+      const bool fold = (1 << lg) != p;
+      x.a = lg + (fold ? 2 : 0);
+      x.b = (lg + (fold ? 2 : 0)) * n;
+      x.c = (lg + (fold ? 1 : 0)) * n;
+      x.bytes = n;
+      x.ranks = p;
+      x.seconds = (x.a * alpha + x.b * beta + x.c * gamma) * jitter(gen);
+      pts.push_back(x);
+    }
+  return pts;
+}
+
+TEST(Fit, RecoversKnownAlphaBetaGammaFromNoisyData) {
+  const double alpha = 2e-6, beta = 1.0 / 10e9, gamma = 1.0 / 40e9;
+  FitOptions o;
+  o.allowBreak = false;
+  FitResult f = fitPoints(synthetic(alpha, beta, gamma, 0.03, {2, 3, 4, 5, 8, 12, 16}), o);
+  ASSERT_EQ(f.pieces.size(), 1u);
+  EXPECT_NEAR(f.pieces[0].coeffs.alpha, alpha, 0.05 * alpha);
+  EXPECT_NEAR(f.pieces[0].coeffs.beta, beta, 0.10 * beta);
+  EXPECT_NEAR(f.pieces[0].coeffs.gamma, gamma, 0.25 * gamma);
+  EXPECT_GT(f.r2, 0.99);
+  EXPECT_LT(f.heldOutMedianRelErr, 0.05);
+  EXPECT_EQ(f.ranks, (std::vector<int>{2, 3, 4, 5, 8, 12, 16}));
+}
+
+TEST(Fit, ExactDataIsFitExactlyAndCoefficientsStayNonNegative) {
+  auto pts = synthetic(1e-6, 2e-10, 0, 0, {4});
+  Coefficients k = fitNonNegative(pts, false);  // at p = 4 alone β and γ bytes coincide
+  EXPECT_NEAR(k.alpha, 1e-6, 1e-12);
+  EXPECT_NEAR(k.beta, 2e-10, 1e-16);
+  EXPECT_GE(k.gamma, 0);
+  // Times that fall with size would need a negative β: NNLS clamps it to zero instead.
+  std::vector<FitPoint> falling{
+      {1, 100, 0, 2e-6, 100, 2}, {1, 1000, 0, 1e-6, 1000, 2}, {1, 10000, 0, 0.5e-6, 10000, 2}};
+  Coefficients f = fitNonNegative(falling, false);
+  EXPECT_GE(f.beta, 0);
+  EXPECT_GT(f.alpha, 0);
+}
+
+TEST(Fit, FindsAProtocolBreakByCrossValidation) {
+  // Eager below 64 KiB (α 1 µs, 20 GB/s), rendezvous above (α 20 µs, 5 GB/s).
+  std::vector<FitPoint> pts;
+  for (double n = 8; n <= 16.0 * 1024 * 1024; n *= 2) {
+    const bool eager = n < 65536;
+    FitPoint x{1, n, 0, (eager ? 1e-6 : 20e-6) + n / (eager ? 20e9 : 5e9), n, 2};
+    pts.push_back(x);
+  }
+  FitOptions o;
+  o.useGamma = false;
+  FitResult f = fitPoints(pts, o);
+  ASSERT_TRUE(f.breakBytes.has_value());
+  EXPECT_EQ(*f.breakBytes, 65536);
+  ASSERT_EQ(f.pieces.size(), 2u);
+  EXPECT_NEAR(1e-9 / f.pieces[1].coeffs.beta, 5.0, 0.05);
+  EXPECT_NEAR(f.pieces[0].coeffs.alpha, 1e-6, 1e-8);
+  EXPECT_LT(f.heldOutP90RelErr, 0.01);
+  // A straight line gets no break.
+  FitResult straight = fitPoints(synthetic(1e-6, 1e-10, 0, 0.01, {2}), o);
+  EXPECT_FALSE(straight.breakBytes.has_value());
+}
+
+TEST(Fit, DegenerateInputIsAClearError) {
+  std::vector<FitPoint> oneSize{{1, 64, 0, 1e-6, 64, 2}, {1, 64, 0, 1.1e-6, 64, 4}};
+  try {
+    fitPoints(oneSize, FitOptions{});
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "only 1 distinct size (need at least 2 to fit)");
+  }
+  std::vector<FitPoint> zeros{{1, 64, 0, 0, 64, 2}, {1, 128, 0, 0, 128, 2}};
+  EXPECT_THROW(fitPoints(zeros, FitOptions{}), UsageError);
+}
+
+nlohmann::json reportOf(std::vector<ResultRow> rows) {
+  Provenance p;
+  p.toolVersion = "test";
+  p.ranks = 2;
+  p.hostOfRank = {"h", "h"};
+  return makeResultsReport(p, nlohmann::json::object(), rows, {});
+}
+
+ResultRow row(std::string algorithm, size_t bytes, double us, std::optional<Cost> cost) {
+  ResultRow r;
+  r.pattern = "allreduce";
+  r.algorithm = std::move(algorithm);
+  r.backend = "mpi";
+  r.ranks = 2;
+  r.bytes = bytes;
+  r.count = bytes / 4;
+  r.dtype = "float32";
+  r.op = "sum";
+  r.iterations = 10;
+  r.timeUs.median = us;
+  r.check = "pass";
+  r.cost = cost;
+  return r;
+}
+
+TEST(Calibration, FitsOwnAndVendorRowsAndSelectsTheFastest) {
+  std::vector<ResultRow> rows;
+  for (size_t n = 1024; n <= (size_t{1} << 24); n *= 4) {
+    const double b = static_cast<double>(n);
+    rows.push_back(row("ring", n, 2 * 1.0 + b / 1e3 * 1.0 / 2, Cost{2, b, b / 2}));  // 2 GB/s
+    rows.push_back(row("vendor", n, 0.5 + b / 4e3, std::nullopt));                   // 4 GB/s
+  }
+  std::vector<std::string> warnings;
+  nlohmann::json cal = calibrate({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings);
+  EXPECT_EQ(cal["kind"], "calibration");
+  ASSERT_EQ(cal["fits"].size(), 2u);
+  for (const auto& f : cal["fits"]) {
+    if (f["algorithm"] == "vendor") {
+      EXPECT_TRUE(f["black_box"].get<bool>());
+      EXPECT_EQ(f["ranks"], 2);
+      EXPECT_NEAR(f["pieces"][0]["bandwidth_gbps"].get<double>(), 4.0, 0.01);
+      EXPECT_NEAR(f["pieces"][0]["alpha_us"].get<double>(), 0.5, 0.01);
+    }
+  }
+  for (const auto& f : cal["fits"]) {
+    if (f["algorithm"] == "ring") {
+      EXPECT_FALSE(f["gamma_note"].is_null());  // c = b/2 always
+    }
+  }
+  ASSERT_EQ(cal["selection"].size(), 1u);
+  EXPECT_EQ(cal["selection"][0]["ranges"][0]["algorithm"], "vendor");
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(Calibration, RejectsForeignAndUnfittableInput) {
+  std::vector<std::string> warnings;
+  nlohmann::json notResults = {{"kind", "calibration"}};
+  EXPECT_THROW(calibrate({{"x.json", {{"kind", "results"}, {"results", 3}}}}, {}, warnings),
+               UsageError);
+  std::vector<ResultRow> lone{row("ring", 64, 3, Cost{2, 64, 32})};
+  try {
+    calibrate({{"a.json", reportOf(lone)}}, {}, warnings);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("only 1 distinct size"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace hockney
