@@ -52,6 +52,18 @@ class FitCommand {
   bool noBreak_ = false;
 };
 
+class ModelsCommand {
+ public:
+  explicit ModelsCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* sub_;
+  std::string model_;
+  bool json_ = false;
+};
+
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   hockney::RunCommand run(app);
   hockney::ListCommand list(app);
   hockney::FitCommand fit(app);
+  hockney::ModelsCommand models(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     if (run.chosen()) return run.execute(argc, argv);
     if (list.chosen()) return list.execute();
     if (fit.chosen()) return fit.execute(argc, argv);
+    if (models.chosen()) return models.execute();
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
     return 2;

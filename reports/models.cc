@@ -1,0 +1,173 @@
+#include "reports/models.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+
+#include "collectives/core/error.h"
+#include "hockney_model_catalog.h"
+
+namespace hockney {
+
+using nlohmann::json;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+template <typename T>
+T field(const json& j, const char* key, const std::string& where) {
+  HOCKNEY_USAGE_CHECK(j.contains(key), "{}: missing field '{}'", where, key);
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw UsageError(
+        fmt::format("{}: field '{}' has the wrong type ({})", where, key, j.at(key).dump()));
+  }
+}
+
+int optionalInt(const json& j, const char* key, int fallback, const std::string& where) {
+  if (!j.contains(key) || j.at(key).is_null()) return fallback;
+  return field<int>(j, key, where);
+}
+
+}  // namespace
+
+ModelSpec modelFromJson(const json& j, const std::string& where0) {
+  HOCKNEY_USAGE_CHECK(j.is_object(), "{}: a model must be a JSON object", where0);
+  ModelSpec m;
+  m.name = field<std::string>(j, "name", where0);
+  const std::string where = fmt::format("{} (model '{}')", where0, m.name);
+  m.aliases = j.value("aliases", std::vector<std::string>{});
+  m.params = field<double>(j, "params", where);
+  m.layers = field<int>(j, "layers", where);
+  m.encoderLayers = optionalInt(j, "encoder_layers", 0, where);
+  m.decoderLayers = optionalInt(j, "decoder_layers", m.layers - m.encoderLayers, where);
+  m.dModel = field<int>(j, "d_model", where);
+  m.heads = field<int>(j, "heads", where);
+  m.ffn = field<int>(j, "ffn", where);
+  m.seqLen = field<int>(j, "seq_len", where);
+  m.vocab = field<int>(j, "vocab", where);
+  m.attentionDim = optionalInt(j, "attention_dim", m.dModel, where);
+  m.kvDim = optionalInt(j, "kv_dim", m.attentionDim, where);
+  m.ffnMatrices = optionalInt(j, "ffn_matrices", 2, where);
+  m.relativePosition = j.value("relative_position", false);
+  m.tiedEmbeddings = j.value("tied_embeddings", true);
+  m.experts = optionalInt(j, "experts", 0, where);
+  m.topK = optionalInt(j, "top_k", 0, where);
+  m.moeEvery = optionalInt(j, "moe_every", 0, where);
+  m.source = j.value("source", "");
+  m.trainingSetup = j.value("training_setup", json::object());
+  m.uncertain = j.value("uncertain", std::vector<std::string>{});
+  m.notes = j.value("notes", "");
+  HOCKNEY_USAGE_CHECK(m.layers > 0 && m.dModel > 0 && m.heads > 0 && m.ffn > 0 && m.seqLen > 0 &&
+                          m.vocab > 0 && m.params > 0,
+                      "{}: layers, d_model, heads, ffn, seq_len, vocab and params must be positive",
+                      where);
+  HOCKNEY_USAGE_CHECK(m.encoderLayers + m.decoderLayers == m.layers,
+                      "{}: encoder_layers + decoder_layers ({} + {}) != layers ({})", where,
+                      m.encoderLayers, m.decoderLayers, m.layers);
+  HOCKNEY_USAGE_CHECK(m.ffnMatrices == 2 || m.ffnMatrices == 3, "{}: ffn_matrices must be 2 or 3",
+                      where);
+  if (m.experts > 0) {
+    HOCKNEY_USAGE_CHECK(m.topK >= 1 && m.topK <= m.experts, "{}: top_k must be 1..experts", where);
+    HOCKNEY_USAGE_CHECK(m.moeEvery >= 1 && m.layers % m.moeEvery == 0,
+                        "{}: moe_every must divide layers", where);
+  }
+  return m;
+}
+
+json toJson(const ModelSpec& m) {
+  auto orNull = [](int v) { return v > 0 ? json(v) : json(nullptr); };
+  return json{{"name", m.name},
+              {"aliases", m.aliases},
+              {"params", m.params},
+              {"layers", m.layers},
+              {"encoder_layers", m.encoderLayers},
+              {"decoder_layers", m.decoderLayers},
+              {"d_model", m.dModel},
+              {"heads", m.heads},
+              {"ffn", m.ffn},
+              {"seq_len", m.seqLen},
+              {"vocab", m.vocab},
+              {"attention_dim", m.attentionDim},
+              {"kv_dim", m.kvDim},
+              {"ffn_matrices", m.ffnMatrices},
+              {"relative_position", m.relativePosition},
+              {"tied_embeddings", m.tiedEmbeddings},
+              {"experts", orNull(m.experts)},
+              {"top_k", orNull(m.topK)},
+              {"moe_every", orNull(m.moeEvery)},
+              {"source", m.source},
+              {"training_setup", m.trainingSetup},
+              {"uncertain", m.uncertain},
+              {"notes", m.notes}};
+}
+
+const std::vector<ModelSpec>& builtinModels() {
+  static const std::vector<ModelSpec> models = [] {
+    json catalog = json::parse(kModelCatalogJson);
+    std::vector<ModelSpec> out;
+    for (const auto& m : catalog.at("models")) out.push_back(modelFromJson(m, "built-in catalog"));
+    return out;
+  }();
+  return models;
+}
+
+const ModelSpec& findModel(const std::string& name) {
+  const std::string want = lower(name);
+  for (const ModelSpec& m : builtinModels()) {
+    if (lower(m.name) == want) return m;
+    for (const auto& a : m.aliases)
+      if (lower(a) == want) return m;
+  }
+  std::vector<std::string> names;
+  for (const ModelSpec& m : builtinModels())
+    names.push_back(m.aliases.empty() ? m.name : m.aliases[0]);
+  throw UsageError(fmt::format("unknown model '{}' (built in: {}; or pass a model JSON file)", name,
+                               fmt::join(names, ", ")));
+}
+
+std::vector<ModelSpec> readModelFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(fmt::format("cannot read model file {}", path));
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    throw UsageError(fmt::format("model file {} is not valid JSON: {}", path, e.what()));
+  }
+  std::vector<ModelSpec> out;
+  const json& list = j.is_object() && j.contains("models") ? j["models"] : j;
+  if (list.is_array()) {
+    for (size_t i = 0; i < list.size(); ++i)
+      out.push_back(modelFromJson(list[i], fmt::format("{} entry {}", path, i)));
+  } else {
+    out.push_back(modelFromJson(list, path));
+  }
+  HOCKNEY_USAGE_CHECK(!out.empty(), "model file {} holds no model", path);
+  return out;
+}
+
+ParamCount countParams(const ModelSpec& m) {
+  const double h = m.dModel, a = m.attentionDim, kv = m.kvDim;
+  const double attention = 2 * h * a + 2 * h * kv;
+  const double denseFfn = m.ffnMatrices * h * m.ffn;
+  const double relative = m.relativePosition ? h * h : 0;
+  ParamCount c;
+  const int moeLayers = m.moeLayers();
+  const int denseFfnLayers = m.layers - moeLayers;
+  c.dense = m.layers * (attention + relative) +
+            m.decoderLayers * (m.encoderLayers > 0 ? attention : 0) + denseFfnLayers * denseFfn +
+            (m.tiedEmbeddings ? 1 : 2) * static_cast<double>(m.vocab) * h;
+  c.experts = static_cast<double>(moeLayers) * m.experts * 2 * h * m.ffn;
+  return c;
+}
+
+}  // namespace hockney
