@@ -1,0 +1,61 @@
+#pragma once
+// A training step's communication, per GPU, from a model's dims and a parallel layout
+// (formulas: shared/reference/cost-models-and-llms.md §3.1). Pure arithmetic, so every volume
+// can be checked by hand; pricing it is projection.h's job.
+#include <string>
+#include <vector>
+
+#include "collectives/core/datatype.h"
+#include "reports/models.h"
+
+namespace hockney {
+
+struct Layout {
+  int tp = 1, pp = 1, dp = 1, ep = 1;
+  // Innermost first: consecutive GPUs form the first dimension's groups.
+  std::vector<std::string> order{"tp", "pp", "dp"};
+  int gpus() const { return tp * pp * dp; }
+};
+
+// "tp=8,pp=16,dp=8[,ep=4]"; throws UsageError.
+Layout parseLayout(const std::string& text);
+// "tp,pp,dp" (innermost first); throws UsageError.
+std::vector<std::string> parseOrder(const std::string& text);
+
+struct StepOptions {
+  int gpusPerNode = 8;
+  long globalBatch = 0;  // sequences; 0: the model's documented batch, else an error
+  int microBatch = 1;
+  int seqLen = 0;        // 0: the model's
+  int zero = 0;          // 0..3
+  bool sequenceParallel = false;
+  bool recompute = false;
+  DataType dtype = DataType::kBfloat16;     // activations and parameters
+  DataType gradDtype = DataType::kFloat32;  // gradients as reduced
+  double capacityFactor = 1.25;
+};
+
+struct CommItem {
+  std::string group;    // TP, PP, DP, EP, EDP (expert data parallel), EMB (tied embeddings)
+  std::string pattern;  // allreduce, reduce_scatter, allgather, alltoall, sendrecv
+  std::string purpose;
+  int ranks = 0;        // group size
+  double bytes = 0;     // per collective (the whole vector, as hockney's rows report it)
+  double count = 0;     // per GPU per step
+  DataType dtype = DataType::kBfloat16;
+};
+
+struct StepPlan {
+  long globalBatch = 0;
+  int microBatches = 0;  // per pipeline: B / (b · dp)
+  int seqLen = 0;
+  double denseParams = 0, expertParams = 0;
+  std::vector<CommItem> items;
+  std::vector<std::string> assumptions;
+};
+
+// Throws UsageError for layouts that do not fit the model (heads % tp, layers % pp, batch %
+// (dp · micro-batch), ep | dp, ep <= experts, ...).
+StepPlan stepCommunication(const ModelSpec& model, const Layout& layout, const StepOptions& o);
+
+}  // namespace hockney

@@ -1,0 +1,90 @@
+// Step communication volumes against hand-computed figures.
+#include <gtest/gtest.h>
+
+#include "collectives/core/error.h"
+#include "reports/step_comm.h"
+
+namespace hockney {
+namespace {
+
+const CommItem& item(const StepPlan& plan, const std::string& group, const std::string& pattern) {
+  for (const auto& i : plan.items)
+    if (i.group == group && i.pattern == pattern) return i;
+  throw std::runtime_error("no " + group + " " + pattern);
+}
+
+TEST(StepComm, Gpt3_175B_Tp8Pp16Dp8) {
+  StepOptions o;
+  o.globalBatch = 1536;
+  o.microBatch = 1;
+  StepPlan plan = stepCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
+  EXPECT_EQ(plan.microBatches, 192);  // 1536 / (1 · 8)
+  const double act = 1.0 * 2048 * 12288 * 2;  // b·s·h·ε = 50,331,648 B
+  const CommItem& tp = item(plan, "TP", "allreduce");
+  EXPECT_EQ(tp.bytes, act);
+  EXPECT_EQ(tp.count, 6 * 192 * 4);  // (96/16 layers) · 192 micro-batches · 4 all-reduces
+  EXPECT_EQ(tp.ranks, 8);
+  const CommItem& pp = item(plan, "PP", "sendrecv");
+  EXPECT_EQ(pp.bytes, act);
+  EXPECT_EQ(pp.count, 384);  // 2 · 192
+  const CommItem& dp = item(plan, "DP", "allreduce");
+  // Ψ = 12·96·12288² + 50257·12288 = 174,563,733,504; per GPU /(8·16); fp32 gradients.
+  EXPECT_EQ(dp.bytes, 174563733504.0 / 128 * 4);  // 5,455,116,672 B
+  EXPECT_EQ(dp.count, 1);
+  EXPECT_EQ(dp.ranks, 8);
+  EXPECT_EQ(item(plan, "EMB", "allreduce").bytes, 50257.0 * 12288 / 8 * 4);
+  EXPECT_EQ(plan.items.size(), 4u);
+}
+
+TEST(StepComm, SequenceParallelRecomputeAndZero3) {
+  StepOptions o;
+  o.globalBatch = 1536;
+  o.sequenceParallel = true;
+  o.recompute = true;
+  o.zero = 3;
+  StepPlan plan = stepCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
+  EXPECT_EQ(item(plan, "TP", "reduce_scatter").count, 6 * 192 * 6);
+  EXPECT_EQ(item(plan, "TP", "allgather").count, 6 * 192 * 6);
+  EXPECT_EQ(item(plan, "DP", "reduce_scatter").bytes, 174563733504.0 / 128 * 4);
+  EXPECT_EQ(item(plan, "DP", "allgather").count, 2);  // forward and backward
+  EXPECT_EQ(item(plan, "DP", "allgather").bytes, 174563733504.0 / 128 * 2);  // bf16 parameters
+}
+
+TEST(StepComm, SwitchC_AllToAlls) {
+  StepOptions o;
+  o.globalBatch = 2048;
+  StepPlan plan = stepCommunication(findModel("Switch-C 1.6T"), parseLayout("tp=1,pp=1,dp=64,ep=64"), o);
+  EXPECT_EQ(plan.microBatches, 32);
+  const CommItem& a2a = item(plan, "EP", "alltoall");
+  EXPECT_EQ(a2a.bytes, 1 * 1.25 * 1 * 512 * 2080 * 2);  // k·cf·b·s·h·ε = 2,662,400 B
+  EXPECT_EQ(a2a.count, 30 * 32 * 4);  // 30 MoE layers · 32 micro-batches · (2 fwd + 2 bwd)
+  EXPECT_EQ(a2a.ranks, 64);
+  for (const auto& i : plan.items) EXPECT_NE(i.group, "EDP");  // dp/ep = 1: nothing to reduce
+}
+
+TEST(StepComm, InvalidLayoutsAreClearErrors) {
+  StepOptions o;
+  o.globalBatch = 1536;
+  const ModelSpec& gpt3 = findModel("GPT-3 175B");
+  auto message = [&](const std::string& layout, StepOptions opt) {
+    try {
+      stepCommunication(gpt3, parseLayout(layout), opt);
+    } catch (const UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message("tp=7,pp=16,dp=8", o), "GPT-3 175B has 96 heads, not divisible by tp=7");
+  EXPECT_EQ(message("tp=8,pp=5,dp=8", o), "GPT-3 175B has 96 layers, not divisible by pp=5");
+  EXPECT_EQ(message("tp=8,pp=16,dp=7", o), "global batch 1536 is not divisible by dp·micro-batch = 7·1");
+  EXPECT_EQ(message("tp=8,pp=16,dp=8,ep=2", o), "ep=2 but GPT-3 175B has no experts");
+  EXPECT_THROW(parseLayout("tp=8,pp=x"), UsageError);
+  EXPECT_THROW(parseLayout("tp=8,zz=2"), UsageError);
+  EXPECT_THROW(parseLayout("tp=0"), UsageError);
+  StepOptions noBatch;
+  EXPECT_THROW(stepCommunication(findModel("LLaMA-65B"), parseLayout("tp=8"), noBatch), UsageError);
+  EXPECT_THROW(stepCommunication(findModel("Switch-C 1.6T"), parseLayout("dp=64,ep=4096"), o), UsageError);
+}
+
+}  // namespace
+}  // namespace hockney
