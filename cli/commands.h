@@ -4,6 +4,7 @@
 #include <string>
 
 #include "microbench/runner.h"
+#include "reports/step_comm.h"
 
 namespace hockney {
 
@@ -62,6 +63,23 @@ class ModelsCommand {
   CLI::App* sub_;
   std::string model_;
   bool json_ = false;
+};
+
+class ProjectCommand {
+ public:
+  explicit ProjectCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* sub_;
+  std::string model_, layout_, out_;
+  std::string order_ = "tp,pp,dp";
+  std::vector<std::string> calibrations_;
+  StepOptions o_;
+  std::string dtype_ = "bfloat16";
+  std::string gradDtype_ = "float32";
+  std::string policy_ = "best";
 };
 
 // Shell-quotes argv for provenance.

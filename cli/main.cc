@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   hockney::ListCommand list(app);
   hockney::FitCommand fit(app);
   hockney::ModelsCommand models(app);
+  hockney::ProjectCommand project(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     if (list.chosen()) return list.execute();
     if (fit.chosen()) return fit.execute(argc, argv);
     if (models.chosen()) return models.execute();
+    if (project.chosen()) return project.execute();
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
     return 2;

@@ -18,7 +18,8 @@ Layout parseLayout(const std::string& text) {
     if (comma == std::string::npos) comma = text.size();
     std::string part = text.substr(start, comma - start);
     size_t eq = part.find('=');
-    HOCKNEY_USAGE_CHECK(eq != std::string::npos, "bad --layout part '{}' (expected tp=N,pp=N,dp=N[,ep=N])", part);
+    HOCKNEY_USAGE_CHECK(eq != std::string::npos,
+                        "bad --layout part '{}' (expected tp=N,pp=N,dp=N[,ep=N])", part);
     std::string key = part.substr(0, eq);
     int value = 0;
     try {
@@ -30,11 +31,16 @@ Layout parseLayout(const std::string& text) {
     }
     HOCKNEY_USAGE_CHECK(value >= 1, "--layout {} must be at least 1, not {}", key, value);
     HOCKNEY_USAGE_CHECK(seen.insert(key).second, "--layout names {} twice", key);
-    if (key == "tp") l.tp = value;
-    else if (key == "pp") l.pp = value;
-    else if (key == "dp") l.dp = value;
-    else if (key == "ep") l.ep = value;
-    else throw UsageError(fmt::format("unknown --layout dimension '{}' (tp, pp, dp, ep)", key));
+    if (key == "tp")
+      l.tp = value;
+    else if (key == "pp")
+      l.pp = value;
+    else if (key == "dp")
+      l.dp = value;
+    else if (key == "ep")
+      l.ep = value;
+    else
+      throw UsageError(fmt::format("unknown --layout dimension '{}' (tp, pp, dp, ep)", key));
     start = comma + 1;
   }
   return l;
@@ -59,14 +65,17 @@ std::vector<std::string> parseOrder(const std::string& text) {
 StepPlan stepCommunication(const ModelSpec& m, const Layout& l, const StepOptions& o) {
   StepPlan plan;
   const int t = l.tp, p = l.pp, d = l.dp, e = l.ep;
-  HOCKNEY_USAGE_CHECK(m.heads % t == 0, "{} has {} heads, not divisible by tp={}", m.name, m.heads, t);
-  HOCKNEY_USAGE_CHECK(m.layers % p == 0, "{} has {} layers, not divisible by pp={}", m.name, m.layers, p);
+  HOCKNEY_USAGE_CHECK(m.heads % t == 0, "{} has {} heads, not divisible by tp={}", m.name, m.heads,
+                      t);
+  HOCKNEY_USAGE_CHECK(m.layers % p == 0, "{} has {} layers, not divisible by pp={}", m.name,
+                      m.layers, p);
   HOCKNEY_USAGE_CHECK(o.zero >= 0 && o.zero <= 3, "--zero must be 0, 1, 2 or 3, not {}", o.zero);
   HOCKNEY_USAGE_CHECK(o.microBatch >= 1, "--micro-batch must be at least 1");
   HOCKNEY_USAGE_CHECK(o.gpusPerNode >= 1, "--gpus-per-node must be at least 1");
   if (e > 1) {
     HOCKNEY_USAGE_CHECK(m.moe(), "ep={} but {} has no experts", e, m.name);
-    HOCKNEY_USAGE_CHECK(d % e == 0, "ep={} must divide dp={} (experts are spread within data parallel)", e, d);
+    HOCKNEY_USAGE_CHECK(d % e == 0,
+                        "ep={} must divide dp={} (experts are spread within data parallel)", e, d);
     HOCKNEY_USAGE_CHECK(e <= m.experts, "ep={} exceeds the {} experts of {}", e, m.experts, m.name);
     HOCKNEY_USAGE_CHECK(m.experts % e == 0, "ep={} must divide the {} experts", e, m.experts);
   }
@@ -75,11 +84,13 @@ StepPlan stepCommunication(const ModelSpec& m, const Layout& l, const StepOption
     const auto& ts = m.trainingSetup;
     for (const char* key : {"global_batch_seqs", "global_batch_seqs_approx"})
       if (ts.contains(key) && ts[key].is_number()) batch = ts[key].get<long>();
-    HOCKNEY_USAGE_CHECK(batch > 0, "{} documents no global batch in sequences; pass --global-batch", m.name);
+    HOCKNEY_USAGE_CHECK(batch > 0, "{} documents no global batch in sequences; pass --global-batch",
+                        m.name);
     plan.assumptions.push_back(fmt::format("global batch {} sequences, from the catalog", batch));
   }
   HOCKNEY_USAGE_CHECK(batch % (static_cast<long>(d) * o.microBatch) == 0,
-                      "global batch {} is not divisible by dp·micro-batch = {}·{}", batch, d, o.microBatch);
+                      "global batch {} is not divisible by dp·micro-batch = {}·{}", batch, d,
+                      o.microBatch);
   plan.globalBatch = batch;
   plan.microBatches = static_cast<int>(batch / (static_cast<long>(d) * o.microBatch));
   plan.seqLen = o.seqLen > 0 ? o.seqLen : m.seqLen;
@@ -96,15 +107,19 @@ StepPlan stepCommunication(const ModelSpec& m, const Layout& l, const StepOption
   if (t > 1) {
     const double n = layersPerStage * mb * passes;
     if (o.sequenceParallel) {
-      plan.items.push_back({"TP", "reduce_scatter", "sequence-parallel reduce-scatter per layer", t, act, n, o.dtype});
-      plan.items.push_back({"TP", "allgather", "sequence-parallel all-gather per layer", t, act, n, o.dtype});
+      plan.items.push_back({"TP", "reduce_scatter", "sequence-parallel reduce-scatter per layer", t,
+                            act, n, o.dtype});
+      plan.items.push_back(
+          {"TP", "allgather", "sequence-parallel all-gather per layer", t, act, n, o.dtype});
     } else {
-      plan.items.push_back({"TP", "allreduce", "attention and MLP output all-reduce per layer", t, act, n, o.dtype});
+      plan.items.push_back(
+          {"TP", "allreduce", "attention and MLP output all-reduce per layer", t, act, n, o.dtype});
     }
   }
   if (p > 1) {
-    plan.items.push_back({"PP", "sendrecv", "activation forward + gradient backward per micro-batch", 2,
-                          act, 2 * mb, o.dtype});
+    plan.items.push_back({"PP", "sendrecv",
+                          "activation forward + gradient backward per micro-batch", 2, act, 2 * mb,
+                          o.dtype});
     if (m.tiedEmbeddings)
       plan.items.push_back({"EMB", "allreduce", "tied embedding gradients, first and last stage", 2,
                             static_cast<double>(m.vocab) * m.dModel / t * epsG, 1, o.gradDtype});
@@ -112,11 +127,14 @@ StepPlan stepCommunication(const ModelSpec& m, const Layout& l, const StepOption
   if (d > 1) {
     const double psi = pc.dense / (static_cast<double>(t) * p);  // per GPU
     if (o.zero == 0) {
-      plan.items.push_back({"DP", "allreduce", "gradient all-reduce", d, psi * epsG, 1, o.gradDtype});
+      plan.items.push_back(
+          {"DP", "allreduce", "gradient all-reduce", d, psi * epsG, 1, o.gradDtype});
     } else {
-      plan.items.push_back({"DP", "reduce_scatter", "ZeRO gradient reduce-scatter", d, psi * epsG, 1, o.gradDtype});
-      plan.items.push_back({"DP", "allgather", o.zero == 3 ? "ZeRO-3 parameter all-gather (forward and backward)"
-                                                           : "ZeRO parameter all-gather",
+      plan.items.push_back(
+          {"DP", "reduce_scatter", "ZeRO gradient reduce-scatter", d, psi * epsG, 1, o.gradDtype});
+      plan.items.push_back({"DP", "allgather",
+                            o.zero == 3 ? "ZeRO-3 parameter all-gather (forward and backward)"
+                                        : "ZeRO parameter all-gather",
                             d, psi * eps, o.zero == 3 ? 2.0 : 1.0, o.dtype});
     }
   }
@@ -131,19 +149,20 @@ StepPlan stepCommunication(const ModelSpec& m, const Layout& l, const StepOption
   }
   plan.assumptions.push_back("no overlap: the step's communication time is the sum of its parts");
   plan.assumptions.push_back("per GPU: counts are what one GPU takes part in per optimizer step");
-  plan.assumptions.push_back(fmt::format(
-      "Ψ from the dims ({:.1f}B dense, {:.1f}B in experts), split evenly over tp·pp", pc.dense / 1e9,
-      pc.experts / 1e9));
+  plan.assumptions.push_back(
+      fmt::format("Ψ from the dims ({:.1f}B dense, {:.1f}B in experts), split evenly over tp·pp",
+                  pc.dense / 1e9, pc.experts / 1e9));
   if (p > 1)
-    plan.assumptions.push_back("pipeline sends priced as one-way point-to-point of the whole activation "
-                               "(no Megatron scatter/gather optimisation)");
+    plan.assumptions.push_back(
+        "pipeline sends priced as one-way point-to-point of the whole activation "
+        "(no Megatron scatter/gather optimisation)");
   if (m.encoderLayers > 0 && t > 1)
-    plan.assumptions.push_back("decoder cross-attention all-reduces of encoder-decoder models not counted");
+    plan.assumptions.push_back(
+        "decoder cross-attention all-reduces of encoder-decoder models not counted");
   if (m.moe() && e > 1)
-    plan.assumptions.push_back(fmt::format("experts are not tensor-parallel; capacity factor {}",
-                                           o.capacityFactor));
-  if (m.moe() && e == 1)
-    plan.assumptions.push_back("ep=1: experts replicated, no all-to-all");
+    plan.assumptions.push_back(
+        fmt::format("experts are not tensor-parallel; capacity factor {}", o.capacityFactor));
+  if (m.moe() && e == 1) plan.assumptions.push_back("ep=1: experts replicated, no all-to-all");
   return plan;
 }
 

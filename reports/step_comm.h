@@ -26,8 +26,8 @@ struct StepOptions {
   int gpusPerNode = 8;
   long globalBatch = 0;  // sequences; 0: the model's documented batch, else an error
   int microBatch = 1;
-  int seqLen = 0;        // 0: the model's
-  int zero = 0;          // 0..3
+  int seqLen = 0;  // 0: the model's
+  int zero = 0;    // 0..3
   bool sequenceParallel = false;
   bool recompute = false;
   DataType dtype = DataType::kBfloat16;     // activations and parameters
@@ -39,9 +39,9 @@ struct CommItem {
   std::string group;    // TP, PP, DP, EP, EDP (expert data parallel), EMB (tied embeddings)
   std::string pattern;  // allreduce, reduce_scatter, allgather, alltoall, sendrecv
   std::string purpose;
-  int ranks = 0;        // group size
-  double bytes = 0;     // per collective (the whole vector, as hockney's rows report it)
-  double count = 0;     // per GPU per step
+  int ranks = 0;     // group size
+  double bytes = 0;  // per collective (the whole vector, as hockney's rows report it)
+  double count = 0;  // per GPU per step
   DataType dtype = DataType::kBfloat16;
 };
 

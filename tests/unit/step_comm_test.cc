@@ -18,7 +18,7 @@ TEST(StepComm, Gpt3_175B_Tp8Pp16Dp8) {
   o.globalBatch = 1536;
   o.microBatch = 1;
   StepPlan plan = stepCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
-  EXPECT_EQ(plan.microBatches, 192);  // 1536 / (1 · 8)
+  EXPECT_EQ(plan.microBatches, 192);          // 1536 / (1 · 8)
   const double act = 1.0 * 2048 * 12288 * 2;  // b·s·h·ε = 50,331,648 B
   const CommItem& tp = item(plan, "TP", "allreduce");
   EXPECT_EQ(tp.bytes, act);
@@ -46,14 +46,15 @@ TEST(StepComm, SequenceParallelRecomputeAndZero3) {
   EXPECT_EQ(item(plan, "TP", "reduce_scatter").count, 6 * 192 * 6);
   EXPECT_EQ(item(plan, "TP", "allgather").count, 6 * 192 * 6);
   EXPECT_EQ(item(plan, "DP", "reduce_scatter").bytes, 174563733504.0 / 128 * 4);
-  EXPECT_EQ(item(plan, "DP", "allgather").count, 2);  // forward and backward
+  EXPECT_EQ(item(plan, "DP", "allgather").count, 2);                         // forward and backward
   EXPECT_EQ(item(plan, "DP", "allgather").bytes, 174563733504.0 / 128 * 2);  // bf16 parameters
 }
 
 TEST(StepComm, SwitchC_AllToAlls) {
   StepOptions o;
   o.globalBatch = 2048;
-  StepPlan plan = stepCommunication(findModel("Switch-C 1.6T"), parseLayout("tp=1,pp=1,dp=64,ep=64"), o);
+  StepPlan plan =
+      stepCommunication(findModel("Switch-C 1.6T"), parseLayout("tp=1,pp=1,dp=64,ep=64"), o);
   EXPECT_EQ(plan.microBatches, 32);
   const CommItem& a2a = item(plan, "EP", "alltoall");
   EXPECT_EQ(a2a.bytes, 1 * 1.25 * 1 * 512 * 2080 * 2);  // k·cf·b·s·h·ε = 2,662,400 B
@@ -76,14 +77,16 @@ TEST(StepComm, InvalidLayoutsAreClearErrors) {
   };
   EXPECT_EQ(message("tp=7,pp=16,dp=8", o), "GPT-3 175B has 96 heads, not divisible by tp=7");
   EXPECT_EQ(message("tp=8,pp=5,dp=8", o), "GPT-3 175B has 96 layers, not divisible by pp=5");
-  EXPECT_EQ(message("tp=8,pp=16,dp=7", o), "global batch 1536 is not divisible by dp·micro-batch = 7·1");
+  EXPECT_EQ(message("tp=8,pp=16,dp=7", o),
+            "global batch 1536 is not divisible by dp·micro-batch = 7·1");
   EXPECT_EQ(message("tp=8,pp=16,dp=8,ep=2", o), "ep=2 but GPT-3 175B has no experts");
   EXPECT_THROW(parseLayout("tp=8,pp=x"), UsageError);
   EXPECT_THROW(parseLayout("tp=8,zz=2"), UsageError);
   EXPECT_THROW(parseLayout("tp=0"), UsageError);
   StepOptions noBatch;
   EXPECT_THROW(stepCommunication(findModel("LLaMA-65B"), parseLayout("tp=8"), noBatch), UsageError);
-  EXPECT_THROW(stepCommunication(findModel("Switch-C 1.6T"), parseLayout("dp=64,ep=4096"), o), UsageError);
+  EXPECT_THROW(stepCommunication(findModel("Switch-C 1.6T"), parseLayout("dp=64,ep=4096"), o),
+               UsageError);
 }
 
 }  // namespace

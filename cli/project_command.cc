@@ -1,0 +1,89 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "collectives/core/error.h"
+#include "reports/projection.h"
+#include "reports/results.h"
+
+namespace hockney {
+
+ProjectCommand::ProjectCommand(CLI::App& app) {
+  sub_ = app.add_subcommand("project",
+                            "Project a model's per-step communication cost from calibrations");
+  sub_->add_option("--model", model_,
+                   "catalog name or alias (hockney models), or a model JSON file")
+      ->required();
+  sub_->add_option("--calibration", calibrations_,
+                   "calibration.json from hockney fit (repeat for more levels)")
+      ->required();
+  sub_->add_option("--layout", layout_, "tp=N,pp=N,dp=N[,ep=N]; tp·pp·dp GPUs")->required();
+  sub_->add_option("--order", order_, "placement, innermost first")->capture_default_str();
+  sub_->add_option("--gpus-per-node", o_.gpusPerNode, "GPUs per node (intra-node groups)")
+      ->capture_default_str();
+  sub_->add_option("--global-batch", o_.globalBatch,
+                   "sequences per step (default: the model's documented batch)");
+  sub_->add_option("--micro-batch", o_.microBatch, "sequences per micro-batch")
+      ->capture_default_str();
+  sub_->add_option("--seq-len", o_.seqLen, "sequence length (default: the model's)");
+  sub_->add_option("--zero", o_.zero, "ZeRO stage 0-3")->capture_default_str();
+  sub_->add_flag("--sequence-parallel", o_.sequenceParallel,
+                 "TP all-reduces become reduce-scatter + all-gather");
+  sub_->add_flag("--recompute", o_.recompute,
+                 "full activation recompute (forward collectives again)");
+  sub_->add_option("--dtype", dtype_, "activation/parameter type")->capture_default_str();
+  sub_->add_option("--grad-dtype", gradDtype_, "gradient type as reduced")->capture_default_str();
+  sub_->add_option("--capacity-factor", o_.capacityFactor, "MoE expert capacity factor")
+      ->capture_default_str();
+  sub_->add_option("--algo-policy", policy_, "best | ring | vendor")->capture_default_str();
+  sub_->add_option("--out", out_, "step-cost JSON to write");
+}
+
+int ProjectCommand::execute() {
+  std::vector<ModelSpec> fromFile;
+  const ModelSpec* model = nullptr;
+  if (std::filesystem::exists(model_) && !std::filesystem::is_directory(model_)) {
+    fromFile = readModelFile(model_);
+    HOCKNEY_USAGE_CHECK(fromFile.size() == 1, "model file {} holds {} models; pass one", model_,
+                        fromFile.size());
+    model = &fromFile[0];
+  } else {
+    model = &findModel(model_);
+  }
+  Layout layout = parseLayout(layout_);
+  layout.order = parseOrder(order_);
+  o_.dtype = parseDataType(dtype_);
+  o_.gradDtype = parseDataType(gradDtype_);
+  CalibrationSet cal = loadCalibrations(calibrations_);
+  nlohmann::json step = projectStep(*model, layout, o_, cal, policy_);
+  fmt::print(
+      "# {} on {} GPUs (tp={} pp={} dp={} ep={}), {} GPUs/node, batch {} x seq {}, {} "
+      "micro-batches/pipeline\n",
+      model->name, layout.gpus(), layout.tp, layout.pp, layout.dp, layout.ep, o_.gpusPerNode,
+      step["options"]["global_batch"].get<long>(), step["options"]["seq_len"].get<int>(),
+      step["options"]["micro_batches_per_pipeline"].get<int>());
+  fmt::print("# {:<5} {:<15} {:>6} {:>14} {:>9} {:>6} {:<19} {:>12} {:>12}\n", "group",
+             "collective", "ranks", "bytes", "count", "level", "algorithm", "us/call", "ms/step");
+  for (const auto& i : step["items"])
+    fmt::print("  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>6} {:<19} {:>12.1f} {:>12.2f}\n",
+               i["group"].get<std::string>(), i["pattern"].get<std::string>(),
+               i["ranks"].get<int>(), i["bytes"].get<double>(), i["count"].get<double>(),
+               i["level"].get<std::string>(), i["algorithm"].get<std::string>(),
+               i["time_per_call_us"].get<double>(), i["time_per_step_ms"].get<double>());
+  for (const auto& [name, g] : step["groups"].items())
+    fmt::print("# {:<4} {:>10.0f} collectives {:>12.3f} GB/GPU {:>10.2f} ms\n", name,
+               g["collectives"].get<double>(), g["bytes_per_gpu"].get<double>() / 1e9,
+               g["time_ms"].get<double>());
+  fmt::print("# total {:.2f} ms of communication per step (no overlap); dominant group: {}\n",
+             step["total_ms"].get<double>(), step["dominant_group"].get<std::string>());
+  for (const auto& n : step["notes"]) fmt::print("# note: {}\n", n.get<std::string>());
+  for (const auto& a : step["assumptions"]) fmt::print("# assumes: {}\n", a.get<std::string>());
+  if (!out_.empty()) {
+    writeFileAtomically(out_, step.dump(2) + "\n");
+    fmt::print("# written to {}\n", out_);
+  }
+  return 0;
+}
+
+}  // namespace hockney

@@ -1,0 +1,247 @@
+#include "reports/projection.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "collectives/core/error.h"
+#include "microbench/cases.h"
+#include "reports/calibration.h"
+#include "reports/results.h"
+
+namespace hockney {
+
+using nlohmann::json;
+
+CalibrationSet loadCalibrations(const std::vector<std::string>& paths) {
+  HOCKNEY_USAGE_CHECK(!paths.empty(), "no --calibration given");
+  CalibrationSet set;
+  for (const auto& path : paths) {
+    std::ifstream in(path);
+    if (!in) throw UsageError(fmt::format("cannot read calibration {}", path));
+    json j;
+    try {
+      j = json::parse(in);
+    } catch (const json::exception& e) {
+      throw UsageError(fmt::format("calibration {} is not valid JSON: {}", path, e.what()));
+    }
+    HOCKNEY_USAGE_CHECK(j.is_object() && j.value("kind", "") == "calibration" &&
+                            j.value("schema_version", 0) == kCalibrationSchemaVersion,
+                        "{} is not a hockney calibration (kind \"calibration\", schema_version {})",
+                        path, kCalibrationSchemaVersion);
+    for (const auto& f : j.at("fits")) set.fits.push_back(f);
+    set.sources.push_back({{"path", path},
+                           {"created_at", j.value("created_at", "")},
+                           {"level", j.value("level", "")},
+                           {"sources", j.value("sources", json::array())}});
+  }
+  return set;
+}
+
+namespace {
+
+struct Placement {
+  std::map<std::string, long> stride;  // GPUs between neighbours of a dimension's group
+};
+
+Placement place(const Layout& l) {
+  Placement p;
+  long s = 1;
+  for (const auto& dim : l.order) {
+    p.stride[dim] = s;
+    s *= dim == "tp" ? l.tp : dim == "pp" ? l.pp : l.dp;
+  }
+  return p;
+}
+
+// GPUs a group's members span (first to last, inclusive of the stride).
+long spanOf(const CommItem& item, const Layout& l, const Placement& pl) {
+  if (item.group == "TP") return pl.stride.at("tp") * l.tp;
+  if (item.group == "PP" || item.group == "EMB") return pl.stride.at("pp") * l.pp;
+  if (item.group == "DP" || item.group == "EDP") return pl.stride.at("dp") * l.dp;
+  if (item.group == "EP") return pl.stride.at("dp") * l.ep;
+  return std::numeric_limits<long>::max();
+}
+
+double predictFit(const json& fit, double a, double b, double c, double bytes) {
+  const json* piece = &fit["pieces"][0];
+  for (const auto& p : fit["pieces"])
+    if (bytes >= p["from_bytes"].get<double>() &&
+        (p["to_bytes"].is_null() || bytes < p["to_bytes"].get<double>()))
+      piece = &p;
+  double gamma = piece->value("gamma_s_per_byte", 0.0);
+  return a * (*piece)["alpha_s"].get<double>() + b * (*piece)["beta_s_per_byte"].get<double>() +
+         c * gamma;
+}
+
+struct Priced {
+  std::string algorithm;
+  std::string level;
+  double seconds = std::numeric_limits<double>::infinity();
+  json cost = nullptr;
+  bool blackBox = false;
+};
+
+}  // namespace
+
+json projectStep(const ModelSpec& model, const Layout& layout, const StepOptions& o,
+                 const CalibrationSet& cal, const std::string& policy) {
+  HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
+                      "unknown --algo-policy '{}' (best, ring, vendor)", policy);
+  StepPlan plan = stepCommunication(model, layout, o);
+  Placement pl = place(layout);
+  std::set<std::string> levels;
+  for (const auto& f : cal.fits) levels.insert(f["level"].get<std::string>());
+  std::vector<std::string> notes;
+  const PatternOptions defaults;
+
+  json items = json::array();
+  std::map<std::string, json> groups;
+  double total = 0;
+  for (const CommItem& item : plan.items) {
+    const long span = spanOf(item, layout, pl);
+    std::string level = span <= o.gpusPerNode ? "intra" : "inter";
+    std::string used = level;
+    if (!levels.count(used)) {
+      HOCKNEY_USAGE_CHECK(
+          levels.count("world"),
+          "the calibration has no fits for level '{}' (nor 'world') needed by the {} group", level,
+          item.group);
+      used = "world";
+      notes.push_back(fmt::format("{} group ({}): no '{}' fits, priced with 'world'", item.group,
+                                  item.pattern, level));
+    }
+    std::string wanted;
+    if (policy == "ring")
+      wanted = item.pattern == "alltoall"   ? "pairwise"
+               : item.pattern == "sendrecv" ? "pingpong"
+                                            : "ring";
+    if (policy == "vendor") wanted = item.pattern == "sendrecv" ? "pingpong" : "vendor";
+    Priced best;
+    std::vector<std::string> considered;
+    for (const json& fit : cal.fits) {
+      if (fit["pattern"] != item.pattern || fit["level"] != used) continue;
+      const std::string algo = fit["algorithm"];
+      if (!wanted.empty() && algo != wanted) continue;
+      const double es = static_cast<double>(elementSize(item.dtype));
+      if (fit["black_box"].get<bool>()) {
+        if (fit["ranks"].get<int>() != item.ranks) continue;
+        double t = predictFit(fit, 1, item.bytes, 0, item.bytes);
+        considered.push_back(algo);
+        if (t < best.seconds) best = {algo, used, t, nullptr, true};
+        continue;
+      }
+      if (algo == "double_binary_tree" && item.ranks > 64) {
+        notes.push_back("double_binary_tree not priced above 64 ranks (its cost replays the plan)");
+        continue;
+      }
+      std::vector<BenchCase> cases = casesFor(item.pattern);
+      auto it = std::find_if(cases.begin(), cases.end(),
+                             [&](const BenchCase& c) { return c.algorithm == algo; });
+      if (it == cases.end()) continue;
+      CaseShape shape;
+      shape.ranks = item.ranks;
+      shape.type = item.dtype;
+      shape.opts = &defaults;
+      shape.requestedBytes = static_cast<size_t>(item.bytes / es) * static_cast<size_t>(es);
+      shape.bytes = it->effectiveBytes(shape.requestedBytes, item.ranks, item.dtype, defaults);
+      shape.count = shape.bytes / static_cast<size_t>(es);
+      auto state = it->prepare ? it->prepare(shape, 0) : nullptr;
+      std::optional<Cost> c = it->cost(shape, state.get());
+      if (!c) continue;
+      double t = predictFit(fit, c->alphaCount, c->betaBytes, c->gammaBytes, item.bytes);
+      considered.push_back(algo);
+      if (t < best.seconds)
+        best = {algo, used, t,
+                json{{"alpha_count", c->alphaCount},
+                     {"beta_bytes", c->betaBytes},
+                     {"gamma_bytes", c->gammaBytes}},
+                false};
+    }
+    HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
+                        "no calibrated {} fit{} at level '{}' for {} ranks ({} group); measure it "
+                        "(hockney run --pattern {}) and fit again",
+                        item.pattern, wanted.empty() ? "" : " for " + wanted, used, item.ranks,
+                        item.group, item.pattern);
+    const double stepSeconds = best.seconds * item.count;
+    total += stepSeconds;
+    items.push_back({{"group", item.group},
+                     {"pattern", item.pattern},
+                     {"purpose", item.purpose},
+                     {"ranks", item.ranks},
+                     {"bytes", item.bytes},
+                     {"dtype", name(item.dtype)},
+                     {"count", item.count},
+                     {"level", level},
+                     {"calibration_level", used},
+                     {"gpus_spanned", span},
+                     {"algorithm", best.algorithm},
+                     {"black_box", best.blackBox},
+                     {"candidates", considered},
+                     {"cost", best.cost},
+                     {"time_per_call_us", best.seconds * 1e6},
+                     {"time_per_step_ms", stepSeconds * 1e3},
+                     {"bytes_per_gpu_per_step", item.bytes * item.count}});
+    json& g = groups[item.group];
+    if (g.is_null())
+      g = {{"collectives", 0.0},
+           {"bytes_per_gpu", 0.0},
+           {"time_ms", 0.0},
+           {"algorithms", json::array()},
+           {"level", level}};
+    g["collectives"] = g["collectives"].get<double>() + item.count;
+    g["bytes_per_gpu"] = g["bytes_per_gpu"].get<double>() + item.bytes * item.count;
+    g["time_ms"] = g["time_ms"].get<double>() + stepSeconds * 1e3;
+    g["algorithms"].push_back(best.algorithm);
+  }
+  std::string dominant;
+  double worst = -1;
+  for (auto& [name, g] : groups)
+    if (g["time_ms"].get<double>() > worst) {
+      worst = g["time_ms"].get<double>();
+      dominant = name;
+    }
+  std::vector<std::string> assumptions = plan.assumptions;
+  assumptions.push_back(fmt::format(
+      "placement innermost first: {}; a group within {} GPUs is 'intra', "
+      "else 'inter' (the slowest level it crosses)",
+      fmt::format("{},{},{}", layout.order[0], layout.order[1], layout.order[2]), o.gpusPerNode));
+  std::sort(notes.begin(), notes.end());
+  notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
+  return json{{"schema_version", 1},
+              {"kind", "step_cost"},
+              {"created_at", utcNow()},
+              {"model", toJson(model)},
+              {"layout",
+               {{"tp", layout.tp},
+                {"pp", layout.pp},
+                {"dp", layout.dp},
+                {"ep", layout.ep},
+                {"order", layout.order},
+                {"gpus", layout.gpus()},
+                {"gpus_per_node", o.gpusPerNode}}},
+              {"options",
+               {{"global_batch", plan.globalBatch},
+                {"micro_batch", o.microBatch},
+                {"micro_batches_per_pipeline", plan.microBatches},
+                {"seq_len", plan.seqLen},
+                {"zero", o.zero},
+                {"sequence_parallel", o.sequenceParallel},
+                {"recompute", o.recompute},
+                {"dtype", name(o.dtype)},
+                {"grad_dtype", name(o.gradDtype)},
+                {"algo_policy", policy}}},
+              {"items", items},
+              {"groups", groups},
+              {"total_ms", total * 1e3},
+              {"dominant_group", dominant},
+              {"assumptions", assumptions},
+              {"notes", notes},
+              {"calibration", cal.sources}};
+}
+
+}  // namespace hockney

@@ -1,0 +1,97 @@
+// Projection: priced with the calibrated fits and the algorithms' own cost(), placed by the
+// innermost-first rule, and refusing to invent numbers it has no fit for.
+#include <gtest/gtest.h>
+
+#include "collectives/allreduce/allreduce.h"
+#include "collectives/core/error.h"
+#include "reports/projection.h"
+
+namespace hockney {
+namespace {
+
+// A hand-made calibration: ring all-reduce at α = 5 µs, β = 1/(10 GB/s) on "intra" and
+// 1/(1 GB/s) on "inter"; pingpong the same per level.
+nlohmann::json fit(const std::string& pattern, const std::string& algo, const std::string& level,
+                   double alphaS, double betaS) {
+  return {{"backend", "mpi"},
+          {"pattern", pattern},
+          {"algorithm", algo},
+          {"level", level},
+          {"black_box", false},
+          {"ranks", {2, 4}},
+          {"pieces",
+           {{{"from_bytes", 0},
+             {"to_bytes", nullptr},
+             {"alpha_s", alphaS},
+             {"alpha_us", alphaS * 1e6},
+             {"beta_s_per_byte", betaS},
+             {"bandwidth_gbps", 1e-9 / betaS}}}}};
+}
+
+CalibrationSet calibration() {
+  CalibrationSet c;
+  for (const char* level : {"intra", "inter"}) {
+    const double beta = std::string(level) == "intra" ? 1e-10 : 1e-9;
+    c.fits.push_back(fit("allreduce", "ring", level, 5e-6, beta));
+    c.fits.push_back(fit("sendrecv", "pingpong", level, 5e-6, beta));
+  }
+  return c;
+}
+
+TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
+  StepOptions o;
+  o.globalBatch = 1536;
+  o.gpusPerNode = 8;
+  nlohmann::json step = projectStep(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o,
+                                    calibration(), "best");
+  double sum = 0;
+  for (const auto& item : step["items"]) {
+    sum += item["time_per_step_ms"].get<double>();
+    if (item["group"] == "TP") {
+      EXPECT_EQ(item["level"], "intra");  // 8 consecutive GPUs = one node
+      // ring on 8 ranks: 14 rounds, 2·7·(n/8) bytes: 14·5 µs + 1.75·n / 10 GB/s
+      const double n = 50331648;
+      const double want = 14 * 5e-6 + 2 * 7 * (n / 8) * 1e-10;
+      EXPECT_NEAR(item["time_per_call_us"].get<double>(), want * 1e6, 1e-6);
+      EXPECT_NEAR(item["time_per_step_ms"].get<double>(), want * 4608 * 1e3, 1e-6);
+      EXPECT_EQ(item["algorithm"], "ring");
+    } else {
+      EXPECT_EQ(item["level"], "inter");  // pp and dp groups span nodes
+    }
+  }
+  EXPECT_NEAR(step["total_ms"].get<double>(), sum, 1e-6);
+  EXPECT_EQ(step["dominant_group"], "TP");
+}
+
+TEST(Projection, OrderChangesPlacement) {
+  StepOptions o;
+  o.globalBatch = 1536;
+  Layout l = parseLayout("tp=8,pp=16,dp=8");
+  l.order = parseOrder("pp,tp,dp");  // now pipeline neighbours are adjacent, TP strides 16
+  nlohmann::json step = projectStep(findModel("GPT-3 175B"), l, o, calibration(), "ring");
+  for (const auto& item : step["items"]) {
+    if (item["group"] == "TP") {
+      EXPECT_EQ(item["level"], "inter");
+    }
+  }
+}
+
+TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
+  StepOptions o;
+  o.globalBatch = 1536;
+  Layout l = parseLayout("tp=8,pp=16,dp=8");
+  try {
+    projectStep(findModel("GPT-3 175B"), l, o, calibration(), "vendor");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("no calibrated allreduce fit for vendor"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(projectStep(findModel("GPT-3 175B"), l, o, calibration(), "fastest"), UsageError);
+  o.sequenceParallel = true;  // needs reduce_scatter/allgather fits the calibration lacks
+  EXPECT_THROW(projectStep(findModel("GPT-3 175B"), l, o, calibration(), "best"), UsageError);
+}
+
+}  // namespace
+}  // namespace hockney
