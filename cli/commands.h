@@ -82,6 +82,19 @@ class ProjectCommand {
   std::string policy_ = "best";
 };
 
+class CompareCommand {
+ public:
+  explicit CompareCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* sub_;
+  std::string a_, b_, model_, layout_, out_;
+  std::string policy_ = "best";
+  StepOptions o_;
+};
+
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   hockney::FitCommand fit(app);
   hockney::ModelsCommand models(app);
   hockney::ProjectCommand project(app);
+  hockney::CompareCommand compare(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     if (fit.chosen()) return fit.execute(argc, argv);
     if (models.chosen()) return models.execute();
     if (project.chosen()) return project.execute();
+    if (compare.chosen()) return compare.execute();
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
     return 2;

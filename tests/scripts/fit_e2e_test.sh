@@ -29,4 +29,30 @@ grep -q "is not valid JSON" "$dir/err" || fail "unclear error: $(cat "$dir/err")
 [ ! -e "$dir/cal2.json" ] || fail "a calibration was written from bad input"
 "$hockney" fit "$dir/cal.json" --out "$dir/cal2.json" 2>"$dir/err" && fail "a calibration accepted as results"
 grep -q 'is not a hockney results report' "$dir/err" || fail "unclear error: $(cat "$dir/err")"
+# compare: a report with itself gives ratios of 1; mixed kinds are refused.
+"$hockney" compare "$dir/r.json" "$dir/r.json" --out "$dir/cmp.json" >/dev/null || fail "compare failed"
+/usr/bin/python3 -c "
+import json, sys
+c = json.load(open('$dir/cmp.json'))
+assert c['kind'] == 'comparison' and c['points'], c
+assert all(abs(p['time_ratio_b_over_a'] - 1) < 1e-12 for p in c['points'])
+print('compare: %d points, all ratios 1' % len(c['points']))
+" || fail "self-comparison not 1"
+"$hockney" compare "$dir/r.json" "$dir/cal.json" 2>"$dir/err" && fail "mixed kinds compared"
+grep -q "two results reports or two calibrations" "$dir/err" || fail "unclear error: $(cat "$dir/err")"
+# project with this calibration: every group priced, or a clear error for a missing fit.
+"$hockney" project --model megatron-8.3b --calibration "$dir/cal.json" --layout tp=2,pp=1,dp=1 \
+  --global-batch 8 --gpus-per-node 2 --out "$dir/step.json" >/dev/null || fail "project failed"
+/usr/bin/python3 -c "
+import json
+s = json.load(open('$dir/step.json'))
+assert s['kind'] == 'step_cost' and s['total_ms'] > 0 and s['dominant_group'] == 'TP', s['groups']
+print('project: %.1f ms per step, TP priced with %s' % (s['total_ms'], s['items'][0]['algorithm']))
+" || fail "projection wrong"
+"$hockney" project --model megatron-8.3b --calibration "$dir/cal.json" --layout tp=2,pp=2,dp=1 \
+  --global-batch 8 2>"$dir/err" && fail "projected PP without a sendrecv fit"
+grep -q "no calibrated sendrecv fit" "$dir/err" || fail "unclear error: $(cat "$dir/err")"
+"$hockney" project --model megatron-8.3b --calibration "$dir/cal.json" --layout tp=5 --global-batch 8 \
+  2>"$dir/err" && fail "accepted tp=5 for 32 heads"
+grep -q "not divisible by tp=5" "$dir/err" || fail "unclear error: $(cat "$dir/err")"
 echo "ok"

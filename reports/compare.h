@@ -1,0 +1,26 @@
+#pragma once
+// `hockney compare A B`: two results reports (per point: time and bandwidth ratios B/A), or two
+// calibrations (per fit: α, bandwidth and reduction rate side by side, and optionally a model
+// step projected under each) — the interconnect comparison.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "reports/step_comm.h"
+
+namespace hockney {
+
+struct CompareProjection {
+  const ModelSpec* model = nullptr;
+  Layout layout;
+  StepOptions options;
+  std::string policy = "best";
+};
+
+// Throws UsageError when the two files are not both results or both calibrations, or share no
+// points/fits.
+nlohmann::json compareFiles(const std::string& pathA, const std::string& pathB,
+                            const std::optional<CompareProjection>& projection);
+
+}  // namespace hockney
