@@ -4,6 +4,7 @@
 #include <string>
 
 #include "microbench/runner.h"
+#include "reports/replay.h"
 #include "reports/step_comm.h"
 
 namespace hockney {
@@ -93,6 +94,21 @@ class CompareCommand {
   std::string a_, b_, model_, layout_, out_;
   std::string policy_ = "best";
   StepOptions o_;
+};
+
+class ReplayCommand {
+ public:
+  explicit ReplayCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  std::string model_, layout_;
+  std::vector<std::string> calibrations_;
+  StepOptions step_;
+  ReplayOptions o_;
+  std::string maxBytes_ = "64M";
 };
 
 // Shell-quotes argv for provenance.

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   hockney::ModelsCommand models(app);
   hockney::ProjectCommand project(app);
   hockney::CompareCommand compare(app);
+  hockney::ReplayCommand replay(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     if (models.chosen()) return models.execute();
     if (project.chosen()) return project.execute();
     if (compare.chosen()) return compare.execute();
+    if (replay.chosen()) return replay.execute(argc, argv);
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
     return 2;

@@ -78,15 +78,86 @@ double predictFit(const json& fit, double a, double b, double c, double bytes) {
          c * gamma;
 }
 
-struct Priced {
-  std::string algorithm;
-  std::string level;
-  double seconds = std::numeric_limits<double>::infinity();
-  json cost = nullptr;
-  bool blackBox = false;
-};
-
 }  // namespace
+
+PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
+                     const std::string& policy, std::vector<std::string>& notes) {
+  HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
+                      "unknown --algo-policy '{}' (best, ring, vendor)", policy);
+  std::set<std::string> levels;
+  for (const auto& f : cal.fits) levels.insert(f["level"].get<std::string>());
+  const PatternOptions defaults;
+  std::string used = level;
+  if (!levels.count(used)) {
+    HOCKNEY_USAGE_CHECK(
+        levels.count("world"),
+        "the calibration has no fits for level '{}' (nor 'world') needed by the {} group", level,
+        item.group);
+    used = "world";
+    notes.push_back(fmt::format("{} group ({}): no '{}' fits, priced with 'world'", item.group,
+                                item.pattern, level));
+  }
+  std::string wanted;
+  if (policy == "ring")
+    wanted = item.pattern == "alltoall"   ? "pairwise"
+             : item.pattern == "sendrecv" ? "pingpong"
+                                          : "ring";
+  if (policy == "vendor") wanted = item.pattern == "sendrecv" ? "pingpong" : "vendor";
+  PricedCall best;
+  best.calibrationLevel = used;
+  for (const json& fit : cal.fits) {
+    if (fit["pattern"] != item.pattern || fit["level"] != used) continue;
+    const std::string algo = fit["algorithm"];
+    if (!wanted.empty() && algo != wanted) continue;
+    const double es = static_cast<double>(elementSize(item.dtype));
+    if (fit["black_box"].get<bool>()) {
+      if (fit["ranks"].get<int>() != item.ranks) continue;
+      double t = predictFit(fit, 1, item.bytes, 0, item.bytes);
+      best.candidates.push_back(algo);
+      if (t < best.seconds) {
+        best.algorithm = algo;
+        best.seconds = t;
+        best.cost = nullptr;
+        best.blackBox = true;
+      }
+      continue;
+    }
+    if (algo == "double_binary_tree" && item.ranks > 64) {
+      notes.push_back("double_binary_tree not priced above 64 ranks (its cost replays the plan)");
+      continue;
+    }
+    std::vector<BenchCase> cases = casesFor(item.pattern);
+    auto it = std::find_if(cases.begin(), cases.end(),
+                           [&](const BenchCase& c) { return c.algorithm == algo; });
+    if (it == cases.end()) continue;
+    CaseShape shape;
+    shape.ranks = item.ranks;
+    shape.type = item.dtype;
+    shape.opts = &defaults;
+    shape.requestedBytes = static_cast<size_t>(item.bytes / es) * static_cast<size_t>(es);
+    shape.bytes = it->effectiveBytes(shape.requestedBytes, item.ranks, item.dtype, defaults);
+    shape.count = shape.bytes / static_cast<size_t>(es);
+    auto state = it->prepare ? it->prepare(shape, 0) : nullptr;
+    std::optional<Cost> c = it->cost(shape, state.get());
+    if (!c) continue;
+    double t = predictFit(fit, c->alphaCount, c->betaBytes, c->gammaBytes, item.bytes);
+    best.candidates.push_back(algo);
+    if (t < best.seconds) {
+      best.algorithm = algo;
+      best.seconds = t;
+      best.cost = json{{"alpha_count", c->alphaCount},
+                       {"beta_bytes", c->betaBytes},
+                       {"gamma_bytes", c->gammaBytes}};
+      best.blackBox = false;
+    }
+  }
+  HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
+                      "no calibrated {} fit{} at level '{}' for {} ranks ({} group); measure it "
+                      "(hockney run --pattern {}) and fit again",
+                      item.pattern, wanted.empty() ? "" : " for " + wanted, used, item.ranks,
+                      item.group, item.pattern);
+  return best;
+}
 
 json projectStep(const ModelSpec& model, const Layout& layout, const StepOptions& o,
                  const CalibrationSet& cal, const std::string& policy) {
@@ -105,68 +176,9 @@ json projectStep(const ModelSpec& model, const Layout& layout, const StepOptions
   for (const CommItem& item : plan.items) {
     const long span = spanOf(item, layout, pl);
     std::string level = span <= o.gpusPerNode ? "intra" : "inter";
-    std::string used = level;
-    if (!levels.count(used)) {
-      HOCKNEY_USAGE_CHECK(
-          levels.count("world"),
-          "the calibration has no fits for level '{}' (nor 'world') needed by the {} group", level,
-          item.group);
-      used = "world";
-      notes.push_back(fmt::format("{} group ({}): no '{}' fits, priced with 'world'", item.group,
-                                  item.pattern, level));
-    }
-    std::string wanted;
-    if (policy == "ring")
-      wanted = item.pattern == "alltoall"   ? "pairwise"
-               : item.pattern == "sendrecv" ? "pingpong"
-                                            : "ring";
-    if (policy == "vendor") wanted = item.pattern == "sendrecv" ? "pingpong" : "vendor";
-    Priced best;
-    std::vector<std::string> considered;
-    for (const json& fit : cal.fits) {
-      if (fit["pattern"] != item.pattern || fit["level"] != used) continue;
-      const std::string algo = fit["algorithm"];
-      if (!wanted.empty() && algo != wanted) continue;
-      const double es = static_cast<double>(elementSize(item.dtype));
-      if (fit["black_box"].get<bool>()) {
-        if (fit["ranks"].get<int>() != item.ranks) continue;
-        double t = predictFit(fit, 1, item.bytes, 0, item.bytes);
-        considered.push_back(algo);
-        if (t < best.seconds) best = {algo, used, t, nullptr, true};
-        continue;
-      }
-      if (algo == "double_binary_tree" && item.ranks > 64) {
-        notes.push_back("double_binary_tree not priced above 64 ranks (its cost replays the plan)");
-        continue;
-      }
-      std::vector<BenchCase> cases = casesFor(item.pattern);
-      auto it = std::find_if(cases.begin(), cases.end(),
-                             [&](const BenchCase& c) { return c.algorithm == algo; });
-      if (it == cases.end()) continue;
-      CaseShape shape;
-      shape.ranks = item.ranks;
-      shape.type = item.dtype;
-      shape.opts = &defaults;
-      shape.requestedBytes = static_cast<size_t>(item.bytes / es) * static_cast<size_t>(es);
-      shape.bytes = it->effectiveBytes(shape.requestedBytes, item.ranks, item.dtype, defaults);
-      shape.count = shape.bytes / static_cast<size_t>(es);
-      auto state = it->prepare ? it->prepare(shape, 0) : nullptr;
-      std::optional<Cost> c = it->cost(shape, state.get());
-      if (!c) continue;
-      double t = predictFit(fit, c->alphaCount, c->betaBytes, c->gammaBytes, item.bytes);
-      considered.push_back(algo);
-      if (t < best.seconds)
-        best = {algo, used, t,
-                json{{"alpha_count", c->alphaCount},
-                     {"beta_bytes", c->betaBytes},
-                     {"gamma_bytes", c->gammaBytes}},
-                false};
-    }
-    HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
-                        "no calibrated {} fit{} at level '{}' for {} ranks ({} group); measure it "
-                        "(hockney run --pattern {}) and fit again",
-                        item.pattern, wanted.empty() ? "" : " for " + wanted, used, item.ranks,
-                        item.group, item.pattern);
+    PricedCall best = priceCall(item, level, cal, policy, notes);
+    const std::string& used = best.calibrationLevel;
+    const std::vector<std::string>& considered = best.candidates;
     const double stepSeconds = best.seconds * item.count;
     total += stepSeconds;
     items.push_back({{"group", item.group},

@@ -6,6 +6,7 @@
 // the message size, so the projection uses the same cost functions the fit used.
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,20 @@ struct CalibrationSet {
 
 // Reads calibration files; throws UsageError for unreadable or foreign JSON.
 CalibrationSet loadCalibrations(const std::vector<std::string>& paths);
+
+struct PricedCall {
+  std::string algorithm;
+  std::string calibrationLevel;  // the level whose fits priced it ("world" when `level` has none)
+  double seconds = std::numeric_limits<double>::infinity();
+  nlohmann::json cost = nullptr;  // the coefficients used; null for black boxes
+  bool blackBox = false;
+  std::vector<std::string> candidates;
+};
+
+// One collective of `item` at `level`, by policy (best | ring | vendor). Throws UsageError when
+// no fit can price it.
+PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
+                     const std::string& policy, std::vector<std::string>& notes);
 
 // policy: best | ring | vendor. Throws UsageError when a needed fit is missing.
 nlohmann::json projectStep(const ModelSpec& model, const Layout& layout, const StepOptions& options,

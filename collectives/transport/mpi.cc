@@ -217,4 +217,15 @@ void MpiTransport::barrier() {
   HOCKNEY_MPI(MPI_Barrier(comm_));
 }
 
+std::unique_ptr<MpiTransport> MpiTransport::firstRanks(MPI_Comm comm, int members) {
+  int rank = 0;
+  HOCKNEY_MPI(MPI_Comm_rank(comm, &rank));
+  MPI_Comm sub = MPI_COMM_NULL;
+  HOCKNEY_MPI(MPI_Comm_split(comm, rank < members ? 0 : MPI_UNDEFINED, rank, &sub));
+  if (sub == MPI_COMM_NULL) return nullptr;
+  auto transport = std::make_unique<MpiTransport>(sub);  // duplicates it
+  MPI_Comm_free(&sub);
+  return transport;
+}
+
 }  // namespace hockney

@@ -4,6 +4,7 @@
 // is checked here, at the boundary, and nowhere else.
 #include <mpi.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ class MpiTransport : public Transport {
   void wait(StepHandle& step) override;
   void barrier() override;
   MPI_Comm comm() const { return comm_; }
+
+  // The first `members` ranks of comm as a transport of their own; nullptr on the other ranks.
+  // Collective over comm (every rank must call it).
+  static std::unique_ptr<MpiTransport> firstRanks(MPI_Comm comm, int members);
 
  private:
   MPI_Comm comm_ = MPI_COMM_NULL;

@@ -55,4 +55,21 @@ grep -q "no calibrated sendrecv fit" "$dir/err" || fail "unclear error: $(cat "$
 "$hockney" project --model megatron-8.3b --calibration "$dir/cal.json" --layout tp=5 --global-batch 8 \
   2>"$dir/err" && fail "accepted tp=5 for 32 heads"
 grep -q "not divisible by tp=5" "$dir/err" || fail "unclear error: $(cat "$dir/err")"
+# replay: the step's TP all-reduce and PP sends on 2 ranks, measured beside the projection.
+"$here/mpirun.sh" 2 "$hockney" run --pattern sendrecv --algo pingpong -b 1K -e 1M -f 4 \
+  --target-time 0.01 --out "$dir/pp.json" >/dev/null || fail "pingpong run failed"
+"$hockney" fit "$dir/r.json" "$dir/pp.json" --out "$dir/cal3.json" >/dev/null || fail "fit with sendrecv failed"
+"$here/mpirun.sh" 2 "$hockney" replay --model megatron-8.3b --layout tp=2,pp=2,dp=1 --global-batch 4 \
+  --seq-len 64 --calibration "$dir/cal3.json" --target-time 0.01 --out "$dir/replay.json" \
+  >"$dir/replay.out" 2>&1 || { cat "$dir/replay.out"; fail "replay failed"; }
+/usr/bin/python3 -c "
+import json
+r = json.load(open('$dir/replay.json'))
+assert r['kind'] == 'replay'
+groups = set(r['groups'])
+assert {'TP', 'PP'} <= groups, groups
+for i in r['items']:
+    assert i['check'] == 'pass' and i['measured_us'] > 0 and i['projected_us'] > 0, i
+print('replay: ' + ', '.join('%s measured %.2f ms projected %.2f ms' % (g, v['measured_ms'], v['projected_ms']) for g, v in r['groups'].items()))
+" || fail "replay report wrong"
 echo "ok"

@@ -1,0 +1,68 @@
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "collectives/core/error.h"
+#include "collectives/transport/mpi.h"
+#include "microbench/sizes.h"
+#include "reports/replay.h"
+
+namespace hockney {
+
+ReplayCommand::ReplayCommand(CLI::App& app) {
+  sub_ = app.add_subcommand("replay",
+                            "Run a model step's communication on this job's ranks and compare with "
+                            "the projection (under mpirun/srun)");
+  sub_->add_option("--model", model_, "catalog name or alias, or a model JSON file")->required();
+  sub_->add_option("--calibration", calibrations_, "calibration.json from hockney fit")->required();
+  sub_->add_option("--layout", layout_, "tp=N,pp=N,dp=N[,ep=N] of the full job being modelled")
+      ->required();
+  sub_->add_option("--scale-to-ranks", o_.scaleToRanks,
+                   "ranks to replay on (groups shrink to fit); default all")
+      ->capture_default_str();
+  sub_->add_option("--global-batch", step_.globalBatch,
+                   "sequences per step (default: the model's documented batch)");
+  sub_->add_option("--micro-batch", step_.microBatch, "sequences per micro-batch")
+      ->capture_default_str();
+  sub_->add_option("--seq-len", step_.seqLen, "sequence length (default: the model's)");
+  sub_->add_option("--zero", step_.zero, "ZeRO stage 0-3")->capture_default_str();
+  sub_->add_flag("--sequence-parallel", step_.sequenceParallel,
+                 "TP all-reduces become reduce-scatter + all-gather");
+  sub_->add_flag("--recompute", step_.recompute, "full activation recompute");
+  sub_->add_option("--algo-policy", o_.policy, "best | ring | vendor")->capture_default_str();
+  sub_->add_option("--max-bytes", maxBytes_, "collectives larger than this are not replayed")
+      ->capture_default_str();
+  sub_->add_option("--target-time", o_.targetSeconds, "seconds of timed calls per collective")
+      ->capture_default_str();
+  sub_->add_option("--timeout", o_.timeoutSeconds, "watchdog seconds per call")
+      ->capture_default_str();
+  sub_->add_option("--out", o_.out, "replay JSON to write");
+}
+
+int ReplayCommand::execute(int argc, char** argv) {
+  std::vector<ModelSpec> fromFile;
+  const ModelSpec* model = nullptr;
+  if (std::filesystem::exists(model_) && !std::filesystem::is_directory(model_)) {
+    fromFile = readModelFile(model_);
+    HOCKNEY_USAGE_CHECK(fromFile.size() == 1, "model file {} holds {} models; pass one", model_,
+                        fromFile.size());
+    model = &fromFile[0];
+  } else {
+    model = &findModel(model_);
+  }
+  Layout layout = parseLayout(layout_);
+  o_.maxBytes = parseSize(maxBytes_);
+  o_.commandLine = commandLineOf(argc, argv);
+  CalibrationSet cal = loadCalibrations(calibrations_);
+  stepCommunication(*model, layout, step_);  // bad layouts fail here, before MPI starts
+  MpiSession session(&argc, &argv);
+  try {
+    return runReplay(*model, layout, step_, cal, o_);
+  } catch (const UsageError&) {
+    throw;  // the same on every rank: options and rank count are
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hockney: fatal on rank %d: %s\n", session.worldRank(), e.what());
+    MpiSession::abortAll(1);
+  }
+}
+
+}  // namespace hockney

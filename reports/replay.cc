@@ -1,0 +1,135 @@
+#include "reports/replay.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "collectives/core/error.h"
+#include "collectives/transport/mpi.h"
+#include "microbench/cases.h"
+#include "microbench/control.h"
+#include "microbench/sweep.h"
+#include "microbench/watchdog.h"
+#include "reports/results.h"
+
+namespace hockney {
+
+using nlohmann::json;
+
+int runReplay(const ModelSpec& model, const Layout& layout, const StepOptions& step,
+              const CalibrationSet& cal, const ReplayOptions& o) {
+  MpiTransport world(MPI_COMM_WORLD);
+  const int me = world.rank();
+  const int ranks = o.scaleToRanks > 0 ? o.scaleToRanks : world.size();
+  HOCKNEY_USAGE_CHECK(ranks >= 2 && ranks <= world.size(),
+                      "--scale-to-ranks {} must be between 2 and the job's {} ranks", ranks,
+                      world.size());
+  StepPlan plan = stepCommunication(model, layout, step);
+  json items = json::array();
+  std::map<std::string, std::pair<double, double>> groups;  // measured, projected ms per step
+  std::vector<std::string> notes;
+  int failures = 0;
+  for (const CommItem& full : plan.items) {
+    CommItem item = full;
+    item.ranks = item.pattern == "sendrecv" ? 2 : std::min(full.ranks, ranks);
+    if (item.bytes > static_cast<double>(o.maxBytes)) {
+      notes.push_back(fmt::format("{} {} of {:.0f} B not replayed (over --max-bytes {})",
+                                  item.group, item.pattern, item.bytes, o.maxBytes));
+      continue;
+    }
+    // Projected for the shrunk group, with the algorithm the projection would choose for it.
+    PricedCall priced = priceCall(item, "world", cal, o.policy, notes);
+    std::vector<BenchCase> cases = selectCases(item.pattern, {priced.algorithm});
+    SweepConfig config;
+    config.type = item.dtype;
+    config.op = ReduceOp::kSum;
+    config.targetSeconds = o.targetSeconds;
+    config.pattern.peerA = 0;
+    config.pattern.peerB = 1;
+    const size_t es = elementSize(item.dtype);
+    const size_t bytes = static_cast<size_t>(item.bytes / static_cast<double>(es)) * es;
+    config.sizes = {bytes};
+    ResultRow row;
+    {
+      std::unique_ptr<MpiTransport> sub = MpiTransport::firstRanks(MPI_COMM_WORLD, item.ranks);
+      if (sub) {
+        Watchdog watchdog(std::chrono::duration<double>(o.timeoutSeconds), sub->progress(), me,
+                          [](const std::string& message) {
+                            std::fprintf(stderr, "hockney: %s; aborting the job\n",
+                                         message.c_str());
+                            MpiSession::abortAll(3);
+                          });
+        row = measurePoint(*sub, cases[0], bytes, config, &watchdog);
+      }
+    }
+    world.barrier();
+    if (me != 0) continue;
+    const double measured = row.timeUs.median * 1e-6;
+    if (row.check != "pass") ++failures;
+    auto& g = groups[item.group];
+    g.first += measured * item.count * 1e3;
+    g.second += priced.seconds * item.count * 1e3;
+    items.push_back({{"group", item.group},
+                     {"pattern", item.pattern},
+                     {"algorithm", priced.algorithm},
+                     {"ranks_projected", full.ranks},
+                     {"ranks_replayed", item.ranks},
+                     {"bytes", row.bytes},
+                     {"count", item.count},
+                     {"check", row.check},
+                     {"measured_us", measured * 1e6},
+                     {"projected_us", priced.seconds * 1e6},
+                     {"projected_over_measured", measured > 0 ? priced.seconds / measured : 0.0},
+                     {"measured_ms_per_step", measured * item.count * 1e3},
+                     {"projected_ms_per_step", priced.seconds * item.count * 1e3}});
+  }
+  if (me == 0) {
+    json byGroup = json::object();
+    double totalM = 0, totalP = 0;
+    fmt::print(
+        "# replay of {} (tp={} pp={} dp={} ep={}) on {} ranks; groups shrunk to fit, sizes kept\n",
+        model.name, layout.tp, layout.pp, layout.dp, layout.ep, ranks);
+    fmt::print("# {:<5} {:<15} {:<19} {:>6} {:>12} {:>11} {:>11} {:>8}\n", "group", "collective",
+               "algorithm", "ranks", "bytes", "measured", "projected", "proj/meas");
+    for (const auto& i : items)
+      fmt::print("  {:<5} {:<15} {:<19} {:>6} {:>12} {:>9.1f}us {:>9.1f}us {:>8.2f}\n",
+                 i["group"].get<std::string>(), i["pattern"].get<std::string>(),
+                 i["algorithm"].get<std::string>(), i["ranks_replayed"].get<int>(),
+                 i["bytes"].get<size_t>(), i["measured_us"].get<double>(),
+                 i["projected_us"].get<double>(), i["projected_over_measured"].get<double>());
+    for (const auto& [name, mp] : groups) {
+      byGroup[name] = {{"measured_ms", mp.first},
+                       {"projected_ms", mp.second},
+                       {"relative_error", mp.first > 0 ? (mp.second - mp.first) / mp.first : 0.0}};
+      totalM += mp.first;
+      totalP += mp.second;
+      fmt::print("# {:<4} measured {:.2f} ms/step, projected {:.2f} ms/step ({:+.0f}%)\n", name,
+                 mp.first, mp.second, mp.first > 0 ? 100 * (mp.second - mp.first) / mp.first : 0.0);
+    }
+    for (const auto& n : notes) fmt::print("# note: {}\n", n);
+    json report{
+        {"schema_version", 1},
+        {"kind", "replay"},
+        {"created_at", utcNow()},
+        {"command_line", o.commandLine},
+        {"model", model.name},
+        {"layout", {{"tp", layout.tp}, {"pp", layout.pp}, {"dp", layout.dp}, {"ep", layout.ep}}},
+        {"ranks", ranks},
+        {"mpi", {{"library_version", mpiLibraryVersion()}}},
+        {"items", items},
+        {"groups", byGroup},
+        {"total", {{"measured_ms", totalM}, {"projected_ms", totalP}}},
+        {"notes", notes},
+        {"calibration", cal.sources}};
+    if (!o.out.empty()) {
+      writeFileAtomically(o.out, report.dump(2) + "\n");
+      fmt::print("# written to {}\n", o.out);
+    }
+  }
+  int64_t code = failures > 0 ? 1 : 0;
+  broadcastFromZero(world, &code, sizeof code);
+  return static_cast<int>(code);
+}
+
+}  // namespace hockney
