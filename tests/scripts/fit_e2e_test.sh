@@ -44,8 +44,9 @@ grep -q "two results reports or two calibrations" "$dir/err" || fail "unclear er
 "$hockney" project --model megatron-8.3b --calibration "$dir/cal.json" --layout tp=2,pp=1,dp=1 \
   --global-batch 8 --gpus-per-node 2 --out "$dir/step.json" >/dev/null || fail "project failed"
 /usr/bin/python3 -c "
-import json
+import json, jsonschema
 s = json.load(open('$dir/step.json'))
+jsonschema.validate(s, json.load(open('$here/../../reports/schema/step_cost.schema.json')))
 assert s['kind'] == 'step_cost' and s['total_ms'] > 0 and s['dominant_group'] == 'TP', s['groups']
 print('project: %.1f ms per step, TP priced with %s' % (s['total_ms'], s['items'][0]['algorithm']))
 " || fail "projection wrong"
