@@ -68,6 +68,10 @@ std::string groupName(const Group& g) {
 
 }  // namespace
 
+bool isKernelBenchmark(const json& j) {
+  return j.is_object() && j.contains("benchmarks") && j.contains("context");
+}
+
 CalibrationInput readResultsReport(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw UsageError(fmt::format("cannot read {}", path));
@@ -77,8 +81,11 @@ CalibrationInput readResultsReport(const std::string& path) {
   } catch (const json::exception& e) {
     throw UsageError(fmt::format("{} is not valid JSON: {}", path, e.what()));
   }
+  if (isKernelBenchmark(input.report)) return input;  // hockney-kernels --benchmark_out
   HOCKNEY_USAGE_CHECK(input.report.is_object() && input.report.value("kind", "") == "results",
-                      "{} is not a hockney results report (kind \"results\")", path);
+                      "{} is not a hockney results report (kind \"results\") nor hockney-kernels "
+                      "benchmark output",
+                      path);
   HOCKNEY_USAGE_CHECK(input.report.value("schema_version", 0) == kResultsSchemaVersion,
                       "{} has schema_version {}, this hockney reads {}", path,
                       input.report.value("schema_version", 0), kResultsSchemaVersion);
@@ -91,7 +98,28 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
   std::map<std::string, Group> groups;
   std::vector<ResultRow> allRows;
   json sources = json::array();
+  json kernels = json::array();
   for (const CalibrationInput& in : inputs) {
+    if (isKernelBenchmark(in.report)) {
+      // Host reduction kernels (hockney-kernels): γ directly, as reduced bytes per second.
+      for (const auto& b : in.report["benchmarks"]) {
+        const std::string name = b.value("name", "");
+        if (name.rfind("reduce/", 0) != 0 || !b.contains("bytes_per_second")) continue;
+        const size_t a = name.find('/', 7), c = name.find('/', a + 1);
+        if (a == std::string::npos || c == std::string::npos) continue;
+        const double rate = b["bytes_per_second"].get<double>();
+        kernels.push_back({{"dtype", name.substr(7, a - 7)},
+                           {"op", name.substr(a + 1, c - a - 1)},
+                           {"bytes", std::stod(name.substr(c + 1))},
+                           {"reduction_gbps", rate / 1e9},
+                           {"gamma_s_per_byte", rate > 0 ? 1.0 / rate : 0.0}});
+      }
+      sources.push_back({{"path", in.path},
+                         {"tool", "hockney-kernels"},
+                         {"context", in.report["context"]},
+                         {"rows", kernels.size()}});
+      continue;
+    }
     std::vector<ResultRow> rows;
     try {
       rows = in.report.at("results").get<std::vector<ResultRow>>();
@@ -184,7 +212,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
       skipped.push_back({{"group", groupName(g)}, {"reason", e.what()}});
     }
   }
-  HOCKNEY_USAGE_CHECK(!fits.empty(), "nothing could be fitted: {}",
+  HOCKNEY_USAGE_CHECK(!fits.empty() || !kernels.empty(), "nothing could be fitted: {}",
                       warnings.empty() ? std::string("no rows") : warnings.back());
 
   // Selection: at each measured (pattern, ranks, size), the algorithm the fits predict fastest.
@@ -227,6 +255,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
               {"fits", fits},
               {"skipped", skipped},
               {"selection", selection},
+              {"reduction_kernels", kernels},
               {"notes",
                {"times are the medians of each point; weights make relative error count",
                 "own algorithms pool rank counts (their coefficients carry p); vendor "

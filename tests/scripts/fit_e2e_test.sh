@@ -29,6 +29,19 @@ grep -q "is not valid JSON" "$dir/err" || fail "unclear error: $(cat "$dir/err")
 [ ! -e "$dir/cal2.json" ] || fail "a calibration was written from bad input"
 "$hockney" fit "$dir/cal.json" --out "$dir/cal2.json" 2>"$dir/err" && fail "a calibration accepted as results"
 grep -q 'is not a hockney results report' "$dir/err" || fail "unclear error: $(cat "$dir/err")"
+# γ from the host kernels: hockney-kernels JSON next to the results.
+kernels=$(dirname "$hockney")/hockney-kernels
+if [ -x "$kernels" ]; then
+  "$kernels" --benchmark_filter='reduce/float32/sum/(4096|262144)$' --benchmark_min_time=0.01 \
+    --benchmark_out="$dir/kernels.json" --benchmark_out_format=json >/dev/null 2>&1 || fail "kernels failed"
+  "$hockney" fit "$dir/r.json" "$dir/kernels.json" --out "$dir/calk.json" >/dev/null || fail "fit with kernels failed"
+  /usr/bin/python3 -c "
+import json
+k = json.load(open('$dir/calk.json'))['reduction_kernels']
+assert len(k) == 2 and all(x['dtype'] == 'float32' and x['reduction_gbps'] > 0 for x in k), k
+print('kernels: gamma for float32 sum at %s' % ', '.join('%d B %.1f GB/s' % (x['bytes'], x['reduction_gbps']) for x in k))
+" || fail "kernel gamma missing"
+fi
 # compare: a report with itself gives ratios of 1; mixed kinds are refused.
 "$hockney" compare "$dir/r.json" "$dir/r.json" --out "$dir/cmp.json" >/dev/null || fail "compare failed"
 /usr/bin/python3 -c "
