@@ -19,12 +19,20 @@ using nlohmann::json;
 namespace {
 
 struct Group {
-  std::string backend, pattern, algorithm;
+  std::string backend, pattern, algorithm, dtype;
   int ranks = 0;  // black boxes only: fitted per rank count
   bool blackBox = false;
   std::vector<FitPoint> points;
   std::set<std::string> sources;
 };
+
+// Fits are per element type too: reduction speed differs by type (bfloat16 reduces through
+// float on CPUs), so a float32 calibration would under-price a bfloat16 all-reduce.
+std::string groupKey(const ResultRow& r) {
+  return r.cost
+             ? fmt::format("{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype)
+             : fmt::format("{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype, r.ranks);
+}
 
 FitPoint pointOf(const ResultRow& r) {
   FitPoint p;
@@ -61,9 +69,9 @@ json pieceJson(const Piece& p, bool blackBox, bool gamma) {
 }
 
 std::string groupName(const Group& g) {
-  return g.blackBox
-             ? fmt::format("{}/{}/{} at {} ranks", g.backend, g.pattern, g.algorithm, g.ranks)
-             : fmt::format("{}/{}/{}", g.backend, g.pattern, g.algorithm);
+  return g.blackBox ? fmt::format("{}/{}/{} {} at {} ranks", g.backend, g.pattern, g.algorithm,
+                                  g.dtype, g.ranks)
+                    : fmt::format("{}/{}/{} {}", g.backend, g.pattern, g.algorithm, g.dtype);
 }
 
 }  // namespace
@@ -140,13 +148,11 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
         continue;
       }
       const bool blackBox = !r.cost.has_value();
-      std::string key = blackBox
-                            ? fmt::format("{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.ranks)
-                            : fmt::format("{}|{}|{}", r.backend, r.pattern, r.algorithm);
-      Group& g = groups[key];
+      Group& g = groups[groupKey(r)];
       g.backend = r.backend;
       g.pattern = r.pattern;
       g.algorithm = r.algorithm;
+      g.dtype = r.dtype;
       g.blackBox = blackBox;
       if (blackBox) g.ranks = r.ranks;
       g.points.push_back(pointOf(r));
@@ -191,6 +197,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
           {{"backend", g.backend},
            {"pattern", g.pattern},
            {"algorithm", g.algorithm},
+           {"dtype", g.dtype},
            {"level", o.level},
            {"black_box", g.blackBox},
            {"model", g.blackBox
@@ -220,11 +227,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
            std::map<size_t, std::pair<std::string, double>>>
       best;
   for (const ResultRow& r : allRows) {
-    const bool blackBox = !r.cost.has_value();
-    std::string key = blackBox
-                          ? fmt::format("{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.ranks)
-                          : fmt::format("{}|{}|{}", r.backend, r.pattern, r.algorithm);
-    auto it = fitted.find(key);
+    auto it = fitted.find(groupKey(r));
     if (it == fitted.end()) continue;
     double t = it->second.predict(pointOf(r));
     auto& slot = best[{r.backend, r.pattern, r.ranks}][r.bytes];

@@ -58,9 +58,9 @@ json compareResults(const json& a, const json& b) {
 
 json compareCalibrations(const json& a, const json& b) {
   auto key = [](const json& f) {
-    return fmt::format("{}|{}|{}|{}|{}", f["backend"].get<std::string>(),
+    return fmt::format("{}|{}|{}|{}|{}|{}", f["backend"].get<std::string>(),
                        f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),
-                       f["level"].get<std::string>(), f["ranks"].dump());
+                       f["level"].get<std::string>(), f["ranks"].dump(), f.value("dtype", ""));
   };
   std::map<std::string, json> fitsA;
   for (const auto& f : a.at("fits")) fitsA[key(f)] = f;

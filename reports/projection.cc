@@ -105,8 +105,18 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   if (policy == "vendor") wanted = item.pattern == "sendrecv" ? "pingpong" : "vendor";
   PricedCall best;
   best.calibrationLevel = used;
+  // Fits of the collective's own element type; others only when it has none (said in a note).
+  const std::string dtype(name(item.dtype));
+  bool haveType = false;
+  for (const json& fit : cal.fits)
+    haveType = haveType || (fit["pattern"] == item.pattern && fit["level"] == used &&
+                            fit.value("dtype", "") == dtype);
+  if (!haveType)
+    notes.push_back(fmt::format("{} {} ({}): no {} fits, priced with another type's", item.group,
+                                item.pattern, dtype, dtype));
   for (const json& fit : cal.fits) {
     if (fit["pattern"] != item.pattern || fit["level"] != used) continue;
+    if (haveType && fit.value("dtype", "") != dtype) continue;
     const std::string algo = fit["algorithm"];
     if (!wanted.empty() && algo != wanted) continue;
     const double es = static_cast<double>(elementSize(item.dtype));
