@@ -24,9 +24,11 @@ CompareCommand::CompareCommand(CLI::App& app) {
 
 int CompareCommand::execute() {
   std::optional<CompareProjection> projection;
+  ModelSpec model;
   if (!model_.empty()) {
     HOCKNEY_USAGE_CHECK(!layout_.empty(), "--model needs --layout");
-    projection = CompareProjection{&findModel(model_), parseLayout(layout_), o_, policy_};
+    model = loadModel(model_);
+    projection = CompareProjection{&model, parseLayout(layout_), o_, policy_};
   }
   nlohmann::json c = compareFiles(a_, b_, projection);
   if (c["compares"] == "results") {

@@ -41,16 +41,8 @@ ProjectCommand::ProjectCommand(CLI::App& app) {
 }
 
 int ProjectCommand::execute() {
-  std::vector<ModelSpec> fromFile;
-  const ModelSpec* model = nullptr;
-  if (std::filesystem::exists(model_) && !std::filesystem::is_directory(model_)) {
-    fromFile = readModelFile(model_);
-    HOCKNEY_USAGE_CHECK(fromFile.size() == 1, "model file {} holds {} models; pass one", model_,
-                        fromFile.size());
-    model = &fromFile[0];
-  } else {
-    model = &findModel(model_);
-  }
+  const ModelSpec loaded = loadModel(model_);
+  const ModelSpec* model = &loaded;
   Layout layout = parseLayout(layout_);
   layout.order = parseOrder(order_);
   o_.dtype = parseDataType(dtype_);

@@ -39,16 +39,8 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
 }
 
 int ReplayCommand::execute(int argc, char** argv) {
-  std::vector<ModelSpec> fromFile;
-  const ModelSpec* model = nullptr;
-  if (std::filesystem::exists(model_) && !std::filesystem::is_directory(model_)) {
-    fromFile = readModelFile(model_);
-    HOCKNEY_USAGE_CHECK(fromFile.size() == 1, "model file {} holds {} models; pass one", model_,
-                        fromFile.size());
-    model = &fromFile[0];
-  } else {
-    model = &findModel(model_);
-  }
+  const ModelSpec loaded = loadModel(model_);
+  const ModelSpec* model = &loaded;
   Layout layout = parseLayout(layout_);
   o_.maxBytes = parseSize(maxBytes_);
   o_.commandLine = commandLineOf(argc, argv);

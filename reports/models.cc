@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 
 #include "collectives/core/error.h"
@@ -153,6 +154,16 @@ std::vector<ModelSpec> readModelFile(const std::string& path) {
   }
   HOCKNEY_USAGE_CHECK(!out.empty(), "model file {} holds no model", path);
   return out;
+}
+
+ModelSpec loadModel(const std::string& nameOrFile) {
+  std::error_code ec;
+  const bool looksLikeFile = nameOrFile.size() > 5 && nameOrFile.ends_with(".json");
+  if (!looksLikeFile && !std::filesystem::is_regular_file(nameOrFile, ec)) return findModel(nameOrFile);
+  std::vector<ModelSpec> models = readModelFile(nameOrFile);
+  HOCKNEY_USAGE_CHECK(models.size() == 1, "model file {} holds {} models; pass one", nameOrFile,
+                      models.size());
+  return models[0];
 }
 
 ParamCount countParams(const ModelSpec& m) {

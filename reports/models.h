@@ -45,6 +45,8 @@ const ModelSpec& findModel(const std::string& name);
 // the file and the field for malformed input.
 std::vector<ModelSpec> readModelFile(const std::string& path);
 ModelSpec modelFromJson(const nlohmann::json& j, const std::string& where);
+// A catalog name or alias, or a JSON file holding exactly one model.
+ModelSpec loadModel(const std::string& nameOrFile);
 nlohmann::json toJson(const ModelSpec& m);
 
 struct ParamCount {
