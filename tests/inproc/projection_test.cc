@@ -89,6 +89,15 @@ TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
         << e.what();
   }
   EXPECT_THROW(projectStep(findModel("GPT-3 175B"), l, o, calibration(), "fastest"), UsageError);
+  CalibrationSet intraOnly;
+  for (const auto& f : calibration().fits)
+    if (f["level"] == "intra") intraOnly.fits.push_back(f);
+  try {
+    projectStep(findModel("GPT-3 175B"), l, o, intraOnly, "best");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("no fits for level 'inter'"), std::string::npos) << e.what();
+  }
   o.sequenceParallel = true;  // needs reduce_scatter/allgather fits the calibration lacks
   EXPECT_THROW(projectStep(findModel("GPT-3 175B"), l, o, calibration(), "best"), UsageError);
 }
