@@ -159,7 +159,8 @@ std::vector<ModelSpec> readModelFile(const std::string& path) {
 ModelSpec loadModel(const std::string& nameOrFile) {
   std::error_code ec;
   const bool looksLikeFile = nameOrFile.size() > 5 && nameOrFile.ends_with(".json");
-  if (!looksLikeFile && !std::filesystem::is_regular_file(nameOrFile, ec)) return findModel(nameOrFile);
+  if (!looksLikeFile && !std::filesystem::is_regular_file(nameOrFile, ec))
+    return findModel(nameOrFile);
   std::vector<ModelSpec> models = readModelFile(nameOrFile);
   HOCKNEY_USAGE_CHECK(models.size() == 1, "model file {} holds {} models; pass one", nameOrFile,
                       models.size());

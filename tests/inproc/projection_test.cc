@@ -96,7 +96,8 @@ TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
     projectStep(findModel("GPT-3 175B"), l, o, intraOnly, "best");
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("no fits for level 'inter'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no fits for level 'inter'"), std::string::npos)
+        << e.what();
   }
   o.sequenceParallel = true;  // needs reduce_scatter/allgather fits the calibration lacks
   EXPECT_THROW(projectStep(findModel("GPT-3 175B"), l, o, calibration(), "best"), UsageError);
