@@ -142,7 +142,7 @@ std::vector<BenchCase> alltoallCases() {
     };
     c.cost = [algo](const CaseShape& s, const void* st) {
       if (s.opts->routing != "uniform")
-        return std::optional<Cost>(pairwiseAlltoallvCost(stateOf(st).routing.bytes, false));
+        return std::optional<Cost>(pairwiseAlltoallvCost(stateOf(st).routing.bytes));
       return std::optional<Cost>(algo->cost(uniformShape(s)));
     };
     if (!pairwise)

@@ -74,14 +74,10 @@ BenchCase psCase(bool single) {
     return checkReduced(out, s.count, s.type, s.op, l.workers());
   };
   c.run = [single](Transport& t, const CaseShape& s, const CaseBuffers& b) {
-    thread_local std::tuple<int, int, int, bool, size_t> cachedFor{-1, -1, -1, false, 0};
-    thread_local Plan plan;
     PsLayout l = layoutFor(s, single);
-    auto key = std::make_tuple(l.p, t.rank(), l.servers, l.colocated, s.count);
-    if (key != cachedFor) {
-      plan = paramServerPlan(l, t.rank(), s.count);
-      cachedFor = key;
-    }
+    thread_local PlanCache<std::tuple<int, int, int, bool, size_t>> cache;
+    const Plan& plan = cache.get(std::make_tuple(l.p, t.rank(), l.servers, l.colocated, s.count),
+                                 [&] { return paramServerPlan(l, t.rank(), s.count); });
     if (l.isWorker(t.rank())) t.copy(b.output, b.input, s.bytes);
     executePlan(t, plan,
                 PlanBuffers{b.output, b.scratch, paramServerSlotElems(l, s.count), b.phases},
@@ -148,16 +144,11 @@ BenchCase pipelineCase(bool oneFOneB) {
     return std::nullopt;
   };
   c.run = [oneFOneB](Transport& t, const CaseShape& s, const CaseBuffers& b) {
-    thread_local std::tuple<int, int, int, int, bool, double, size_t> cachedFor{-1,    -1, -1, -1,
-                                                                                false, -1, 0};
-    thread_local Plan plan;
     PipelineLayout l = pipeLayout(s, oneFOneB);
-    auto key = std::make_tuple(s.ranks, t.rank(), l.stages, l.microbatches, oneFOneB, l.computeUs,
-                               s.count);
-    if (key != cachedFor) {
-      plan = pipelinePlan(l, s.ranks, t.rank(), s.count);
-      cachedFor = key;
-    }
+    thread_local PlanCache<std::tuple<int, int, int, int, bool, double, size_t>> cache;
+    const Plan& plan = cache.get(std::make_tuple(s.ranks, t.rank(), l.stages, l.microbatches,
+                                                 oneFOneB, l.computeUs, s.count),
+                                 [&] { return pipelinePlan(l, s.ranks, t.rank(), s.count); });
     executePlan(t, plan, PlanBuffers{b.output, b.scratch, 0, b.phases, b.input}, s.type, s.op);
   };
   c.cost = [oneFOneB](const CaseShape& s, const void*) {

@@ -142,14 +142,11 @@ void doubleBinaryTreeAllreduce(Transport& t, const AllreduceArgs& args) {
   const size_t chunkElems = chunkElemsFor(s);
   // Building the plan is host work, kept out of timed calls: the last plan is reused while the
   // shape stays the same (per thread, so in-process ranks each keep their own).
-  thread_local std::tuple<int, int, size_t, size_t> cachedFor{-1, -1, 0, 0};
-  thread_local Plan cached;
-  const auto key = std::make_tuple(t.size(), t.rank(), s.count, chunkElems);
-  if (key != cachedFor) {
-    cached = doubleBinaryTreePlan(t.size(), t.rank(), s.count, chunkElems);
-    cachedFor = key;
-  }
-  executePlan(t, cached, PlanBuffers{args.output, args.scratch, slotElemsFor(s)}, s.type, s.op);
+  thread_local PlanCache<std::tuple<int, int, size_t, size_t>> cache;
+  const Plan& plan = cache.get(std::make_tuple(t.size(), t.rank(), s.count, chunkElems), [&] {
+    return doubleBinaryTreePlan(t.size(), t.rank(), s.count, chunkElems);
+  });
+  executePlan(t, plan, PlanBuffers{args.output, args.scratch, slotElemsFor(s)}, s.type, s.op);
 }
 
 Cost doubleBinaryTreeAllreduceCost(int p, const AllreduceShape& s) {

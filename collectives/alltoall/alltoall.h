@@ -30,6 +30,6 @@ void pairwiseAlltoallv(Transport& t, const AlltoallvLayout& layout, const void* 
                        void* output);
 // Exact critical path of the pairwise schedule for this matrix (a Lamport recurrence over the
 // p-1 steps: rank r's step s waits for its own step s-1 and its sender's step s-1).
-Cost pairwiseAlltoallvCost(const TrafficMatrix& bytes, bool powerOfTwoSchedule);
+Cost pairwiseAlltoallvCost(const TrafficMatrix& bytes);
 
 }  // namespace hockney

@@ -49,9 +49,8 @@ void pairwiseAlltoallv(Transport& t, const AlltoallvLayout& l, const void* input
   }
 }
 
-Cost pairwiseAlltoallvCost(const TrafficMatrix& bytes, bool powerOfTwoSchedule) {
+Cost pairwiseAlltoallvCost(const TrafficMatrix& bytes) {
   const int p = static_cast<int>(bytes.size());
-  (void)powerOfTwoSchedule;
   std::vector<Cost> clock(static_cast<size_t>(p)), next(static_cast<size_t>(p));
   for (int s = 1; s < p; ++s) {
     for (int r = 0; r < p; ++r) {

@@ -49,6 +49,28 @@ void executePlan(Transport& t, const Plan& plan, const PlanBuffers& buffers, Dat
 // Lamport replay of every rank's plan: the counting transport's rules without moving data.
 Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize);
 
+// The last plan built for a key, rebuilt only when the key changes: plan building is host work
+// that must stay out of timed calls. Keep one per algorithm and thread (thread_local), so
+// in-process ranks each have their own.
+template <typename Key>
+class PlanCache {
+ public:
+  template <typename Build>
+  const Plan& get(const Key& key, Build&& build) {
+    if (!valid_ || !(key == key_)) {
+      plan_ = build();
+      key_ = key;
+      valid_ = true;
+    }
+    return plan_;
+  }
+
+ private:
+  bool valid_ = false;
+  Key key_{};
+  Plan plan_;
+};
+
 // Busy-waits (no sleep: a GPU kernel keeps the stream busy, not the scheduler idle).
 void spinMicroseconds(double us);
 

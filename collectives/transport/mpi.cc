@@ -199,9 +199,7 @@ StepHandle MpiTransport::start(std::span<const Send> sends, std::span<const Recv
 void MpiTransport::wait(StepHandle& handle) {
   HOCKNEY_CHECK(handle != nullptr, "wait on a step that was not started");
   auto& step = static_cast<MpiStep&>(*handle);
-  progress_.waiting.store(true, std::memory_order_relaxed);
   int rc = MPI_Waitall(static_cast<int>(step.count), step.requests(), step.statuses());
-  progress_.waiting.store(false, std::memory_order_relaxed);
   HOCKNEY_MPI(rc);
   for (size_t i = 0; i < step.recvCount; ++i) {
     int got = 0;

@@ -48,14 +48,12 @@ struct StepProgress {
   std::atomic<int> recvs{0};
   std::atomic<int> sendPeer[kPeers] = {};
   std::atomic<int> recvPeer[kPeers] = {};
-  std::atomic<bool> waiting{false};
   std::atomic<bool> armed{false};  // inside a watched collective call (set by the watchdog)
 
   void reset() {
     step.store(0, std::memory_order_relaxed);
     sends.store(0, std::memory_order_relaxed);
     recvs.store(0, std::memory_order_relaxed);
-    waiting.store(false, std::memory_order_relaxed);
   }
   void record(std::span<const Send> s, std::span<const Recv> r);
   // "step 7 (send to 1; recv from 3)": what the rank was doing.
