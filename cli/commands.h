@@ -3,9 +3,9 @@
 
 #include <string>
 
+#include "microbench/replay.h"
 #include "microbench/runner.h"
-#include "reports/replay.h"
-#include "reports/step_comm.h"
+#include "model/iteration.h"
 
 namespace hockney {
 
@@ -77,7 +77,7 @@ class ProjectCommand {
   std::string model_, layout_, out_;
   std::string order_ = "tp,pp,dp";
   std::vector<std::string> calibrations_;
-  StepOptions o_;
+  TrainingOptions o_;
   std::string dtype_ = "bfloat16";
   std::string gradDtype_ = "float32";
   std::string policy_ = "best";
@@ -93,7 +93,7 @@ class CompareCommand {
   CLI::App* sub_;
   std::string a_, b_, model_, layout_, out_;
   std::string policy_ = "best";
-  StepOptions o_;
+  TrainingOptions o_;
 };
 
 class ReplayCommand {
@@ -106,7 +106,7 @@ class ReplayCommand {
   CLI::App* sub_;
   std::string model_, layout_;
   std::vector<std::string> calibrations_;
-  StepOptions step_;
+  TrainingOptions step_;
   ReplayOptions o_;
   std::string maxBytes_ = "64M";
 };

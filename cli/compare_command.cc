@@ -2,7 +2,7 @@
 
 #include "cli/commands.h"
 #include "collectives/core/error.h"
-#include "reports/compare.h"
+#include "model/compare.h"
 #include "reports/results.h"
 
 namespace hockney {

@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "collectives/core/error.h"
-#include "reports/calibration.h"
+#include "model/calibration.h"
 #include "reports/results.h"
 
 namespace hockney {

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "collectives/registry.h"
 #include "microbench/cases.h"
 
 namespace hockney {
@@ -10,10 +11,12 @@ ListCommand::ListCommand(CLI::App& app) {
 }
 
 int ListCommand::execute() {
-  for (const std::string& pattern : patternNames()) {
-    fmt::print("{}\n", pattern);
-    for (const BenchCase& c : casesFor(pattern))
-      fmt::print("  {:<20} {}\n", c.algorithm, c.summary);
+  for (const Pattern& pattern : patterns()) {
+    fmt::print("{}  ({})\n", pattern.name, pattern.summary);
+    for (const Algorithm& a : pattern.algorithms) fmt::print("  {:<20} {}\n", a.name, a.summary);
+    // Vendor collectives are cases of the harness, not algorithms of ours.
+    for (const BenchCase& c : casesFor(pattern.name))
+      if (c.vendor) fmt::print("  {:<20} {}\n", c.algorithm, c.summary);
   }
   return 0;
 }

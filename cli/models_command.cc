@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "reports/models.h"
+#include "model/catalog.h"
 
 namespace hockney {
 

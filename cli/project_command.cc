@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "collectives/core/error.h"
-#include "reports/projection.h"
+#include "model/projection.h"
 #include "reports/results.h"
 
 namespace hockney {

@@ -3,8 +3,8 @@
 #include "cli/commands.h"
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "microbench/replay.h"
 #include "microbench/sizes.h"
-#include "reports/replay.h"
 
 namespace hockney {
 
@@ -45,7 +45,7 @@ int ReplayCommand::execute(int argc, char** argv) {
   o_.maxBytes = parseSize(maxBytes_);
   o_.commandLine = commandLineOf(argc, argv);
   CalibrationSet cal = loadCalibrations(calibrations_);
-  stepCommunication(*model, layout, step_);  // bad layouts fail here, before MPI starts
+  iterationCommunication(*model, layout, step_);  // bad layouts fail here, before MPI starts
   MpiSession session(&argc, &argv);
   try {
     return runReplay(*model, layout, step_, cal, o_);

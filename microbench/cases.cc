@@ -6,70 +6,113 @@
 #include <algorithm>
 
 #include "collectives/core/error.h"
-#include "collectives/param_server/param_server.h"
-#include "collectives/pipeline/pipeline.h"
 #include "microbench/moe_routing.h"
 
 namespace hockney {
 
-BenchCase baseCase(std::string pattern, std::string algorithm, std::string summary,
-                   double (*busFactor)(int)) {
+BenchCase baseCase(std::string_view pattern, const Algorithm* own, std::string algorithm,
+                   std::string summary, double (*busFactor)(int)) {
   BenchCase c;
-  c.pattern = std::move(pattern);
+  c.pattern = std::string(pattern);
+  c.entry = &findPattern(pattern);
+  c.own = own;
+  c.vendor = own == nullptr;
   c.algorithm = std::move(algorithm);
   c.summary = std::move(summary);
   c.busFactor = busFactor;
   c.effectiveBytes = [](size_t requested, int, DataType, const PatternOptions&) {
     return requested;
   };
-  c.inputBytes = [](const CaseShape& s, const void*, int) { return s.bytes; };
-  c.outputBytes = c.inputBytes;
-  c.scratchBytes = [](const CaseShape&, const void*, int) { return size_t{0}; };
-  c.cost = [](const CaseShape&, const void*) { return std::optional<Cost>(); };
   c.algbwBytes = [](const CaseShape& s, const void*) { return s.bytes; };
   return c;
 }
 
-std::vector<std::string> patternNames() {
-  return {"allreduce", "reduce_scatter", "allgather", "bcast",   "reduce",
-          "alltoall",  "sendrecv",       "ps",        "pipeline"};
+std::vector<BenchCase> ownCases(std::string_view pattern, const BenchCase& base) {
+  std::vector<BenchCase> cases;
+  for (const Algorithm& a : findPattern(pattern).algorithms) {
+    BenchCase c = base;
+    c.own = &a;
+    c.vendor = false;
+    c.algorithm = std::string(a.name);
+    c.summary = std::string(a.summary);
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+std::vector<BenchCase> ownAndVendorCases(std::string_view pattern, const BenchCase& base,
+                                         std::string vendorSummary,
+                                         void (*vendorRun)(Transport&, const CaseShape&,
+                                                           const CaseBuffers&)) {
+  std::vector<BenchCase> cases = ownCases(pattern, base);
+  BenchCase vendor = base;
+  vendor.own = nullptr;
+  vendor.vendor = true;
+  vendor.algorithm = "vendor";
+  vendor.summary = std::move(vendorSummary);
+  vendor.vendorRun = vendorRun;
+  cases.push_back(std::move(vendor));
+  return cases;
+}
+
+size_t BenchCase::inputBytes(const CaseShape& s, const void*, int rank) const {
+  return entry->inputBytes(s, rank);
+}
+
+size_t BenchCase::outputBytes(const CaseShape& s, const void*, int rank) const {
+  return entry->outputBytes(s, rank);
+}
+
+size_t BenchCase::scratchBytes(const CaseShape& s, const void*, int rank) const {
+  return own ? own->scratch(s, rank) : 0;
+}
+
+std::optional<Cost> BenchCase::cost(const CaseShape& s, const void*) const {
+  if (!own) return std::nullopt;
+  return own->cost(s);
+}
+
+void BenchCase::run(Transport& t, const CaseShape& s, const CaseBuffers& b) const {
+  if (own)
+    own->run(t, s, CallBuffers{b.input, b.output, b.scratch, b.phases});
+  else
+    vendorRun(t, s, b);
+}
+
+double BenchCase::timeScale() const {
+  return own ? own->timeScale : 1.0;
+}
+
+std::span<const std::string_view> BenchCase::phases() const {
+  return entry->phases;
+}
+
+std::optional<std::string> BenchCase::unavailable(const PatternOptions& o, int p) const {
+  if (!own || !own->unavailable) return std::nullopt;
+  // A probe of the call's kind: routed all-to-all traffic has per-peer sizes.
+  static const TrafficMatrix kRouted;
+  CallShape probe;
+  probe.ranks = p;
+  probe.params = &o;
+  if (pattern == "alltoall" && o.routing != "uniform") probe.traffic = &kRouted;
+  return own->unavailable(probe);
 }
 
 std::vector<BenchCase> casesFor(std::string_view pattern) {
-  if (pattern == "allreduce") return allreduceCases();
-  if (pattern == "reduce_scatter" || pattern == "allgather") return blockPatternCases(pattern);
-  if (pattern == "bcast" || pattern == "reduce") return rootedCases(pattern);
-  if (pattern == "alltoall") return alltoallCases();
-  if (pattern == "sendrecv") return sendrecvCases();
-  if (pattern == "ps") return paramServerCases();
-  if (pattern == "pipeline") return pipelineCases();
-  throw UsageError(fmt::format("unknown pattern '{}' (available: {})", pattern,
-                               fmt::join(patternNames(), ", ")));
+  const Pattern& entry = findPattern(pattern);  // throws, naming the known patterns
+  if (entry.name == "allreduce") return allreduceCases();
+  if (entry.name == "reduce_scatter" || entry.name == "allgather")
+    return blockPatternCases(pattern);
+  if (entry.name == "bcast" || entry.name == "reduce") return rootedCases(pattern);
+  if (entry.name == "alltoall") return alltoallCases();
+  if (entry.name == "sendrecv") return sendrecvCases();
+  if (entry.name == "ps") return paramServerCases();
+  if (entry.name == "pipeline") return pipelineCases();
+  HOCKNEY_THROW("pattern '{}' is in the registry but the harness has no cases for it", pattern);
 }
 
 void checkPatternOptions(std::string_view pattern, const PatternOptions& o, int p) {
-  if (pattern == "bcast" || pattern == "reduce")
-    HOCKNEY_USAGE_CHECK(o.root >= 0 && o.root < p, "--root {} is not a rank of {}", o.root, p);
-  if (pattern == "sendrecv") {
-    HOCKNEY_USAGE_CHECK(p >= 2, "sendrecv needs at least 2 ranks, not {}", p);
-    HOCKNEY_USAGE_CHECK(
-        o.peerA >= 0 && o.peerA < p && o.peerB >= 0 && o.peerB < p && o.peerA != o.peerB,
-        "--peers {},{} must be two different ranks of {}", o.peerA, o.peerB, p);
-  }
-  if (pattern == "ps") {
-    HOCKNEY_USAGE_CHECK(o.placement == "dedicated" || o.placement == "colocated",
-                        "unknown --ps-placement '{}' (expected dedicated or colocated)",
-                        o.placement);
-    psLayout(p, o.servers, o.placement == "colocated");
-    psLayout(p, 1, o.placement == "colocated");  // single
-  }
-  if (pattern == "pipeline") {
-    HOCKNEY_USAGE_CHECK(o.schedule == "gpipe" || o.schedule == "1f1b",
-                        "unknown --schedule '{}' (expected gpipe or 1f1b)", o.schedule);
-    checkPipelineLayout(PipelineLayout{o.stages > 0 ? o.stages : p, o.microbatches,
-                                       o.schedule == "1f1b", o.computeUs},
-                        p);
-  }
+  findPattern(pattern).check(o, p);
   if (pattern == "alltoall") checkRoutingOptions(o, p);
 }
 

@@ -1,32 +1,27 @@
 #pragma once
-// The registry of benchmark cases: every algorithm of every pattern, own and vendor, plugs into
-// the one harness through the same few functions (as nccl-tests' testColl), so all share
-// buffers, timing, validation and reporting.
+// The harness's benchmark cases: every algorithm of the registry and every vendor collective
+// plugs into the one harness through the same few functions (as nccl-tests' testColl), so all
+// share buffers, timing, validation and reporting.
 #include <nlohmann/json.hpp>
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "collectives/core/cost.h"
 #include "collectives/core/datatype.h"
+#include "collectives/registry.h"
 #include "collectives/transport/transport.h"
 
 namespace hockney {
 
-// Options of particular patterns (defaults are what a user gets without the flag).
-struct PatternOptions {
-  int root = 0;                         // bcast, reduce
-  int peerA = 0, peerB = 1;             // sendrecv pingpong/bidirectional
-  int servers = 2;                      // ps sharded
-  std::string placement = "dedicated";  // ps: dedicated | colocated
-  int stages = 0;                       // pipeline: 0 = every rank one stage
-  int microbatches = 8;
-  std::string schedule = "1f1b";    // gpipe | 1f1b
-  double computeUs = 0;             // pipeline busy work per micro-batch and direction
+// The run's pattern options: the registry's (what algorithms do) and the harness's own (how
+// test traffic is made: MoE routing for all-to-all).
+struct PatternOptions : PatternParams {
   std::string routing = "uniform";  // alltoall: uniform | topk
   int experts = 0;                  // 0 = one per rank
   int topK = 2;
@@ -36,15 +31,16 @@ struct PatternOptions {
   unsigned seed = 1;
 };
 
-struct CaseShape {
-  int ranks = 1;
+// One measured point. The registry's CallShape (ranks, count, type, op, params, traffic) plus
+// what the harness reports.
+struct CaseShape : CallShape {
   size_t requestedBytes = 0;  // what the sweep asked for
-  size_t bytes = 0;           // what the row reports (pattern-specific rounding)
-  size_t count = 0;           // elements of `bytes`
-  DataType type = DataType::kFloat32;
-  ReduceOp op = ReduceOp::kSum;
-  size_t chunkBytes = 0;  // pipelining segment for algorithms that have one
-  const PatternOptions* opts = nullptr;
+  size_t bytes = 0;           // what the row reports (pattern-specific rounding) = count × size
+  const PatternOptions* opts = nullptr;  // the same object as CallShape::params
+  void setOptions(const PatternOptions* o) {
+    opts = o;
+    params = o;
+  }
 };
 
 struct CaseBuffers {
@@ -52,44 +48,52 @@ struct CaseBuffers {
   void* output;
   void* scratch;
   const void* state;  // what prepare() built, or null
-  double* phases;     // seconds per phase, added to by run (phaseNames order)
+  double* phases;     // seconds per phase, added to by run (phases() order)
 };
 
+// A case pairs an algorithm of the registry (or a vendor collective) with what the harness adds:
+// reported sizes, closed-form test data and its check, bus-bandwidth factor, row details.
 struct BenchCase {
   std::string pattern;
   std::string algorithm;
-  bool vendor = false;
   std::string summary;
+  const Pattern* entry = nullptr;  // the registry's pattern: buffer sizes, phases
+  const Algorithm* own = nullptr;  // the registry's algorithm; null for vendor cases
+  bool vendor = false;
   double (*busFactor)(int p);  // busbw = algbw × factor (nccl-tests' definitions)
   // Reported bytes for a requested size (e.g. rounded to p blocks); identity by default.
   std::function<size_t(size_t requested, int p, DataType type, const PatternOptions&)>
       effectiveBytes;
-  // Per-point set-up outside the timed region (a routing matrix, a plan); may be empty.
-  std::function<std::shared_ptr<const void>(const CaseShape&, int rank)> prepare;
-  std::function<size_t(const CaseShape&, const void* state, int rank)> inputBytes;
-  std::function<size_t(const CaseShape&, const void* state, int rank)> outputBytes;
-  std::function<size_t(const CaseShape&, const void* state, int rank)> scratchBytes;
+  // Per-point set-up outside the timed region (a routing matrix); may point the shape's traffic
+  // and layout into what it returns. May be empty.
+  std::function<std::shared_ptr<const void>(CaseShape&, int rank)> prepare;
   std::function<void(void* input, const CaseShape&, const void* state, int rank)> init;
   // The first wrong element described, or nullopt.
   std::function<std::optional<std::string>(const void* output, const CaseShape&, const void* state,
                                            int rank)>
       verify;
-  std::function<void(Transport&, const CaseShape&, const CaseBuffers&)> run;
-  // Critical-path coefficients of the reported time (the call's × timeScale); none for vendor
-  // cases (black boxes, fitted as α' + n·β').
-  std::function<std::optional<Cost>(const CaseShape&, const void* state)> cost;
   // Bytes algbw divides by (default: the reported bytes); e.g. the busiest rank's volume.
   std::function<size_t(const CaseShape&, const void* state)> algbwBytes;
   // Extra facts for the row's "details" (imbalance, servers, ...).
   std::function<nlohmann::json(const CaseShape&, const void* state)> details;
-  double timeScale = 1.0;               // reported time = measured call time × timeScale
-  std::vector<std::string> phaseNames;  // phases run() reports (e.g. push, pull)
+  // Vendor cases only: the library's collective.
+  void (*vendorRun)(Transport&, const CaseShape&, const CaseBuffers&) = nullptr;
+
+  // From the registry, the same for own and vendor cases of a pattern where they apply.
+  size_t inputBytes(const CaseShape& s, const void* state, int rank) const;
+  size_t outputBytes(const CaseShape& s, const void* state, int rank) const;
+  size_t scratchBytes(const CaseShape& s, const void* state, int rank) const;  // vendor: 0
+  // Critical-path coefficients of the reported time; none for vendor cases (black boxes, fitted
+  // as α' + n·β').
+  std::optional<Cost> cost(const CaseShape& s, const void* state) const;
+  void run(Transport& t, const CaseShape& s, const CaseBuffers& b) const;
+  double timeScale() const;  // reported time = measured call time × timeScale
+  std::span<const std::string_view> phases() const;
   // Why this case cannot run with these options, or nullopt. `all` skips such cases with a
   // note; naming one explicitly is an error.
-  std::function<std::optional<std::string>(const PatternOptions&, int p)> unavailable;
+  std::optional<std::string> unavailable(const PatternOptions& o, int p) const;
 };
 
-std::vector<std::string> patternNames();
 // Every case of a pattern, own algorithms first, vendor last. Throws UsageError for an unknown
 // pattern.
 std::vector<BenchCase> casesFor(std::string_view pattern);
@@ -110,9 +114,16 @@ std::vector<BenchCase> sendrecvCases();
 std::vector<BenchCase> paramServerCases();
 std::vector<BenchCase> pipelineCases();
 
-// Defaults the registrations share: full-vector buffers of shape.bytes, no scratch, no state.
-BenchCase baseCase(std::string pattern, std::string algorithm, std::string summary,
-                   double (*busFactor)(int));
+// Defaults the registrations share: identity sizes, no state. `own` null makes a vendor case.
+BenchCase baseCase(std::string_view pattern, const Algorithm* own, std::string algorithm,
+                   std::string summary, double (*busFactor)(int));
+// One case per own algorithm of the pattern (from the registry), each a copy of `base` with
+// the algorithm's name and summary; ownAndVendorCases adds the vendor case last.
+std::vector<BenchCase> ownCases(std::string_view pattern, const BenchCase& base);
+std::vector<BenchCase> ownAndVendorCases(std::string_view pattern, const BenchCase& base,
+                                         std::string vendorSummary,
+                                         void (*vendorRun)(Transport&, const CaseShape&,
+                                                           const CaseBuffers&));
 
 // Vendor (MPI library) collectives, in vendor_mpi.cc: the only MPI calls outside transport/.
 void vendorAllreduce(Transport&, const CaseShape&, const CaseBuffers&);
@@ -122,7 +133,6 @@ void vendorBcast(Transport&, const CaseShape&, const CaseBuffers&);
 void vendorReduce(Transport&, const CaseShape&, const CaseBuffers&);
 void vendorAlltoallv(Transport&, const CaseShape&, const CaseBuffers&);
 
-struct AlltoallvLayout;
 const AlltoallvLayout& alltoallLayoutOf(const void* alltoallState);  // cases_alltoall.cc
 
 }  // namespace hockney

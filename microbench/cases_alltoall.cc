@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 
-#include "collectives/alltoall/alltoall.h"
 #include "microbench/block_data.h"
 #include "microbench/cases.h"
 #include "microbench/moe_routing.h"
@@ -31,11 +31,7 @@ const AlltoallState& stateOf(const void* s) {
   return *static_cast<const AlltoallState*>(s);
 }
 
-BlockShape uniformShape(const CaseShape& s) {
-  return BlockShape{s.ranks, s.count / static_cast<size_t>(s.ranks), s.type, s.op};
-}
-
-std::shared_ptr<const void> prepareAlltoall(const CaseShape& s, int rank) {
+std::shared_ptr<const void> prepareAlltoall(CaseShape& s, int rank) {
   auto st = std::make_shared<AlltoallState>();
   st->routing = routeTokens(*s.opts, s.ranks, s.bytes, s.type);
   st->layout = alltoallvLayout(st->routing.bytes, rank);
@@ -54,11 +50,15 @@ std::shared_ptr<const void> prepareAlltoall(const CaseShape& s, int rank) {
   st->imbalance = totalRecv > 0 ? static_cast<double>(maxRecv) * static_cast<double>(p) /
                                       static_cast<double>(totalRecv)
                                 : 1.0;
+  if (s.opts->routing != "uniform") {  // own algorithms see per-peer sizes; uniform stays blocks
+    s.traffic = &st->routing.bytes;
+    s.layout = &st->layout;
+  }
   return st;
 }
 
-BenchCase alltoallBase(std::string algorithm, std::string summary) {
-  BenchCase c = baseCase("alltoall", std::move(algorithm), std::move(summary), alltoallBusFactor);
+BenchCase alltoallBase() {
+  BenchCase c = baseCase("alltoall", nullptr, "", "", alltoallBusFactor);
   c.effectiveBytes = [](size_t requested, int p, DataType type, const PatternOptions& o) {
     // uniform: whole blocks for p ranks; topk: whole tokens of `hidden` elements
     const size_t unit = o.routing == "uniform" ? static_cast<size_t>(p) * elementSize(type)
@@ -66,20 +66,10 @@ BenchCase alltoallBase(std::string algorithm, std::string summary) {
     return requested / unit * unit;
   };
   c.prepare = prepareAlltoall;
-  auto sum = [](const std::vector<size_t>& v) {
-    size_t t = 0;
-    for (size_t x : v) t += x;
-    return t;
-  };
-  c.inputBytes = [sum](const CaseShape&, const void* st, int) {
-    return sum(stateOf(st).layout.sendBytes);
-  };
-  c.outputBytes = [sum](const CaseShape&, const void* st, int) {
-    return sum(stateOf(st).layout.recvBytes);
-  };
-  c.init = [sum](void* in, const CaseShape& s, const void* st, int rank) {
-    fillInput(in, sum(stateOf(st).layout.sendBytes) / elementSize(s.type), s.type, ReduceOp::kSum,
-              rank);
+  c.init = [](void* in, const CaseShape& s, const void* st, int rank) {
+    const auto& sent = stateOf(st).layout.sendBytes;
+    fillInput(in, std::accumulate(sent.begin(), sent.end(), size_t{0}) / elementSize(s.type),
+              s.type, ReduceOp::kSum, rank);
   };
   c.verify = [](const void* out, const CaseShape& s, const void* st,
                 int rank) -> std::optional<std::string> {
@@ -126,38 +116,8 @@ const AlltoallvLayout& alltoallLayoutOf(const void* st) {
 }
 
 std::vector<BenchCase> alltoallCases() {
-  std::vector<BenchCase> cases;
-  for (const BlockAlgorithm& a : alltoallAlgorithms()) {
-    BenchCase c = alltoallBase(std::string(a.name), std::string(a.summary));
-    const BlockAlgorithm* algo = &a;
-    const bool pairwise = a.name == "pairwise";
-    c.scratchBytes = [algo](const CaseShape& s, const void*, int) {
-      return algo->scratch(uniformShape(s));
-    };
-    c.run = [algo, pairwise](Transport& t, const CaseShape& s, const CaseBuffers& b) {
-      if (pairwise && s.opts->routing != "uniform")
-        pairwiseAlltoallv(t, stateOf(b.state).layout, b.input, b.output);
-      else
-        algo->run(t, uniformShape(s), b.input, b.output, b.scratch);
-    };
-    c.cost = [algo](const CaseShape& s, const void* st) {
-      if (s.opts->routing != "uniform")
-        return std::optional<Cost>(pairwiseAlltoallvCost(stateOf(st).routing.bytes));
-      return std::optional<Cost>(algo->cost(uniformShape(s)));
-    };
-    if (!pairwise)
-      c.unavailable = [](const PatternOptions& o, int) -> std::optional<std::string> {
-        if (o.routing != "uniform")
-          return std::string("bruck moves equal blocks only (--routing uniform)");
-        return std::nullopt;
-      };
-    cases.push_back(std::move(c));
-  }
-  BenchCase vendor = alltoallBase("vendor", "MPI_Alltoallv of the MPI library");
-  vendor.vendor = true;
-  vendor.run = vendorAlltoallv;
-  cases.push_back(std::move(vendor));
-  return cases;
+  return ownAndVendorCases("alltoall", alltoallBase(), "MPI_Alltoallv of the MPI library",
+                           vendorAlltoallv);
 }
 
 }  // namespace hockney

@@ -140,8 +140,7 @@ int runBenchmark(const RunOptions& options) {
     const bool explicitAlgos = !(options.algorithms.size() == 1 && options.algorithms[0] == "all");
     std::vector<BenchCase> runnable;
     for (BenchCase& c : cases) {
-      std::optional<std::string> why =
-          c.unavailable ? c.unavailable(options.sweep.pattern, ranks) : std::nullopt;
+      std::optional<std::string> why = c.unavailable(options.sweep.pattern, ranks);
       if (!why) {
         runnable.push_back(std::move(c));
       } else if (explicitAlgos) {

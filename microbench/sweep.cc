@@ -44,7 +44,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   shape.type = config.type;
   shape.op = config.op;
   shape.chunkBytes = config.chunkBytes;
-  shape.opts = &config.pattern;
+  shape.setOptions(&config.pattern);
   const std::shared_ptr<const void> state = c.prepare ? c.prepare(shape, me) : nullptr;
   const size_t inBytes = c.inputBytes(shape, state.get(), me);
   const size_t outBytes = c.outputBytes(shape, state.get(), me);
@@ -60,7 +60,8 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
     buffers.push_back(std::move(b));
   }
   HostBuffer scratch(c.scratchBytes(shape, state.get(), me));
-  const size_t phases = c.phaseNames.size();
+  const size_t phases = c.phases().size();
+  const double timeScale = c.timeScale();
   std::vector<double> phaseClock(std::max<size_t>(phases, 1));
   std::vector<std::vector<double>> phaseSamples(phases);
 
@@ -107,7 +108,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   const long batch = plan[1];
   std::vector<double> times(static_cast<size_t>(iterations));
   for (long i = 0; i < iterations; ++i) {
-    times[static_cast<size_t>(i)] = sample(warmup + i, batch) * c.timeScale;
+    times[static_cast<size_t>(i)] = sample(warmup + i, batch) * timeScale;
     for (size_t ph = 0; ph < phases; ++ph)
       phaseSamples[ph].push_back(phaseClock[ph] / static_cast<double>(batch));
   }
@@ -140,7 +141,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   if (phases > 0) {
     nlohmann::json ph = nlohmann::json::object();
     for (size_t i = 0; i < phases; ++i)
-      ph[c.phaseNames[i]] = summarize(phaseSamples[i]).median * 1e6;
+      ph[std::string(c.phases()[i])] = summarize(phaseSamples[i]).median * 1e6;
     row.details["phase_median_us"] = ph;
   }
   if (isBimodal(times)) row.flags.push_back("bimodal");

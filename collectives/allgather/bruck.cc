@@ -4,7 +4,7 @@
 // rank r+j's place.
 // Cost: ⌈lg p⌉·α + (p-1)·b·β (+ local copies). Scratch: p blocks.
 // Reference: Bruck et al., IEEE TPDS 8(11), 1997; MPICH allgather Bruck.
-#include "collectives/core/block.h"
+#include "collectives/allgather/allgather.h"
 #include "collectives/core/chunk.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "collectives/allgather/recursive_doubling.h"
 
-#include "collectives/core/block.h"
+#include "collectives/allgather/allgather.h"
 #include "collectives/reduce_scatter/recursive_halving.h"
 
 namespace hockney {

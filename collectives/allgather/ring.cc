@@ -1,6 +1,6 @@
 #include "collectives/allgather/ring.h"
 
-#include "collectives/core/block.h"
+#include "collectives/allgather/allgather.h"
 
 #include "collectives/core/chunk.h"
 

@@ -1,18 +1,15 @@
 #pragma once
-// All-reduce: the options every algorithm takes, and the table of algorithms. Each algorithm
-// lives in its own file (ring.cc, recursive_doubling.cc, ...) with its steps and cost stated at
-// the top; its name here is the one used on the command line, in JSON and in tables.
+// All-reduce: the options every algorithm takes. Each algorithm lives in its own file (ring.cc,
+// recursive_doubling.cc, ...) with its steps and cost stated at the top; table.cc lists them for
+// the registry under the names used on the command line, in JSON and in tables.
 #include <cstddef>
-#include <span>
-#include <string_view>
 
 #include "collectives/core/cost.h"
 #include "collectives/core/datatype.h"
+#include "collectives/registry.h"
 #include "collectives/transport/transport.h"
 
 namespace hockney {
-
-inline constexpr size_t kDefaultChunkBytes = 512 * 1024;
 
 // What cost and scratch depend on.
 struct AllreduceShape {
@@ -31,17 +28,16 @@ struct AllreduceArgs {
   void* scratch = nullptr;
 };
 
-struct AllreduceAlgorithm {
-  std::string_view name;
-  std::string_view summary;
-  void (*run)(Transport&, const AllreduceArgs&);
-  Cost (*cost)(int p, const AllreduceShape&);
-  size_t (*scratch)(int p, const AllreduceShape&);
-};
-
-std::span<const AllreduceAlgorithm> allreduceAlgorithms();
-// nullptr when there is no such algorithm.
-const AllreduceAlgorithm* findAllreduce(std::string_view name);
+// The registry's view of an all-reduce of `shape` on p ranks (the inverse of table.cc's).
+inline CallShape allreduceCall(int p, const AllreduceShape& shape) {
+  CallShape c;
+  c.ranks = p;
+  c.count = shape.count;
+  c.type = shape.type;
+  c.op = shape.op;
+  c.chunkBytes = shape.chunkBytes;
+  return c;
+}
 
 #define HOCKNEY_DECLARE_ALLREDUCE(id)                          \
   void id##Allreduce(Transport& t, const AllreduceArgs& args); \

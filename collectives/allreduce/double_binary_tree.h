@@ -1,12 +1,12 @@
 #pragma once
 // The double binary tree's schedule as data, so the algorithm and its cost() read the same
 // plan: the algorithm executes it, the cost replays it with the counting transport's clock
-// rules (collectives/core/plan.h). Tests check the two agree with a real counting run.
+// rules (collectives/plan/plan.h). Tests check the two agree with a real counting run.
 #include <array>
 #include <vector>
 
 #include "collectives/core/cost.h"
-#include "collectives/core/plan.h"
+#include "collectives/plan/plan.h"
 
 namespace hockney {
 

@@ -1,13 +1,17 @@
 #pragma once
 // All-to-all (MoE expert dispatch/combine). Uniform: p equal blocks in, p out. Variable
-// (alltoallv): per-peer byte counts, as a top-k router produces.
-#include <vector>
-
+// (alltoallv): per-peer byte counts (CallShape::traffic), as a top-k router produces. One file
+// per algorithm (pairwise.cc, bruck.cc); table.cc lists them for the registry.
 #include "collectives/core/block.h"
 #include "collectives/core/cost.h"
+#include "collectives/reduce_scatter/reduce_scatter.h"
+#include "collectives/registry.h"
 #include "collectives/transport/transport.h"
 
 namespace hockney {
+
+HOCKNEY_DECLARE_BLOCK_ALGORITHM(pairwiseAlltoall)
+HOCKNEY_DECLARE_BLOCK_ALGORITHM(bruckAlltoall)
 
 // The pairwise schedule: in step s = 1..p-1, rank r sends to `to` and receives from `from`
 // (r XOR s for powers of two, r+s and r-s otherwise).
@@ -17,13 +21,6 @@ struct PairwisePeers {
 };
 PairwisePeers pairwisePeers(int rank, int step, int p);
 
-// bytes[src][dst]: what each rank sends each other rank (the diagonal stays local).
-using TrafficMatrix = std::vector<std::vector<size_t>>;
-
-struct AlltoallvLayout {
-  std::vector<size_t> sendBytes, sendOffset;  // per destination, in the input
-  std::vector<size_t> recvBytes, recvOffset;  // per source, in the output
-};
 AlltoallvLayout alltoallvLayout(const TrafficMatrix& bytes, int rank);
 
 void pairwiseAlltoallv(Transport& t, const AlltoallvLayout& layout, const void* input,

@@ -7,8 +7,8 @@
 //   W·n/K each way, each worker link n.
 // Placement: dedicated (K extra ranks are servers, the first p-K are workers) or colocated
 // (every rank is a worker; shard j lives on rank j).
-// cost() replays the plan (collectives/core/plan.h): push and pull are one step each.
-#include "collectives/core/plan.h"
+// cost() replays the plan (collectives/plan/plan.h): push and pull are one step each.
+#include "collectives/plan/plan.h"
 
 namespace hockney {
 

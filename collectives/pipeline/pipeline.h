@@ -9,7 +9,7 @@
 // Cost: per boundary and micro-batch α + n·β each way; cost() replays the plan.
 // Buffers (elements, per rank): the input holds M forward then M backward activations to send;
 // the output receives M forward then M backward activations.
-#include "collectives/core/plan.h"
+#include "collectives/plan/plan.h"
 
 namespace hockney {
 

@@ -3,7 +3,7 @@
 // Cost: (p-1)·α + (p-1)·b·β + (p-1)·b·γ, b = block bytes ((p-1)/p·n each). Any p; no
 // combining, so every message is a single block (good for large p on switched networks).
 // Scratch: one block. Reference: MPICH reduce_scatter pairwise (Thakur et al. 2005).
-#include "collectives/core/block.h"
+#include "collectives/reduce_scatter/reduce_scatter.h"
 
 namespace hockney {
 

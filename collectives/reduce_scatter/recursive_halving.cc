@@ -47,7 +47,7 @@ Cost recursiveHalvingReduceScatterBlocksCost(const Parts& parts, DataType type) 
 // r > 0 the fold's α + n·β + n·γ and the hand-back's α + b·β: (⌊lg p⌋+2)·α in all.
 // Scratch: the working copy (n) and a receive buffer (n).
 #include "collectives/allreduce/fold.h"
-#include "collectives/core/block.h"
+#include "collectives/reduce_scatter/reduce_scatter.h"
 
 namespace hockney {
 

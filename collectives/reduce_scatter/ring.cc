@@ -1,6 +1,7 @@
 #include "collectives/reduce_scatter/ring.h"
 
 #include "collectives/core/chunk.h"
+#include "collectives/reduce_scatter/reduce_scatter.h"
 
 namespace hockney {
 

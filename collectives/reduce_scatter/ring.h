@@ -1,5 +1,4 @@
 #pragma once
-#include "collectives/core/block.h"
 #include "collectives/core/cost.h"
 #include "collectives/core/datatype.h"
 #include "collectives/transport/transport.h"
@@ -17,12 +16,5 @@ namespace hockney {
 void ringReduceScatterBlocks(Transport& t, void* buf, size_t count, DataType type, ReduceOp op,
                              void* scratch);
 Cost ringReduceScatterBlocksCost(int p, size_t count, DataType type);
-
-// The reduce-scatter pattern (input p blocks, output this rank's block) by the ring above on a
-// working copy of the input. Scratch: the copy plus one block.
-void ringReduceScatter(Transport& t, const BlockShape& s, const void* input, void* output,
-                       void* scratch);
-Cost ringReduceScatterCost(const BlockShape& s);
-size_t ringReduceScatterScratch(const BlockShape& s);
 
 }  // namespace hockney

@@ -20,7 +20,7 @@ std::vector<size_t> countsFor(int p) {
   return {0, 1, up > 1 ? up - 1 : 1, up, up + 1, 1009};
 }
 
-void checkAlgorithm(const AllreduceAlgorithm& algo, int p, size_t count, DataType type, ReduceOp op,
+void checkAlgorithm(const Algorithm& algo, int p, size_t count, DataType type, ReduceOp op,
                     size_t chunkBytes) {
   const size_t es = elementSize(type);
   std::vector<std::vector<std::byte>> inputs(static_cast<size_t>(p)), outputs(inputs.size());
@@ -40,8 +40,9 @@ void checkAlgorithm(const AllreduceAlgorithm& algo, int p, size_t count, DataTyp
   AllreduceShape shape{count, type, op, chunkBytes};
   runInproc(p, [&](Transport& t) {
     auto r = static_cast<size_t>(t.rank());
-    std::vector<std::byte> scratch(algo.scratch(p, shape) + 1);
-    algo.run(t, AllreduceArgs{shape, inputs[r].data(), outputs[r].data(), scratch.data()});
+    std::vector<std::byte> scratch(algo.scratch(allreduceCall(p, shape), 0) + 1);
+    algo.run(t, allreduceCall(t.size(), shape),
+             CallBuffers{inputs[r].data(), outputs[r].data(), scratch.data()});
   });
   for (int r = 0; r < p; ++r) {
     const auto& out = outputs[static_cast<size_t>(r)];
@@ -57,7 +58,7 @@ void checkAlgorithm(const AllreduceAlgorithm& algo, int p, size_t count, DataTyp
 class AllreduceInproc : public ::testing::TestWithParam<std::string_view> {};
 
 TEST_P(AllreduceInproc, MatchesSerialReferenceForAllRankCountsCountsTypesAndOps) {
-  const AllreduceAlgorithm* algo = findAllreduce(GetParam());
+  const Algorithm* algo = findAlgorithm("allreduce", GetParam());
   ASSERT_NE(algo, nullptr);
   for (int p = 1; p <= 16; ++p)
     for (size_t count : countsFor(p))
@@ -67,7 +68,7 @@ TEST_P(AllreduceInproc, MatchesSerialReferenceForAllRankCountsCountsTypesAndOps)
 }
 
 TEST_P(AllreduceInproc, LargeVectorEveryRankCount) {
-  const AllreduceAlgorithm* algo = findAllreduce(GetParam());
+  const Algorithm* algo = findAlgorithm("allreduce", GetParam());
   for (int p = 1; p <= 16; ++p)
     checkAlgorithm(*algo, p, size_t{1} << 16, DataType::kFloat32, ReduceOp::kSum, 16384);
   for (DataType type : kAllDataTypes)
@@ -77,7 +78,7 @@ TEST_P(AllreduceInproc, LargeVectorEveryRankCount) {
 
 std::vector<std::string_view> allNames() {
   std::vector<std::string_view> names;
-  for (const auto& a : allreduceAlgorithms()) names.push_back(a.name);
+  for (const auto& a : allreducePattern().algorithms) names.push_back(a.name);
   return names;
 }
 

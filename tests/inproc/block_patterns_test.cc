@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "collectives/core/block.h"
+#include "collectives/block_table.h"
 #include "collectives/transport/counting.h"
 #include "collectives/transport/inproc.h"
 #include "microbench/block_data.h"
@@ -31,15 +31,16 @@ Sizes sizes(Kind k, const BlockShape& s) {
   return {0, 0};
 }
 
-void runOne(Kind kind, const BlockAlgorithm& algo, const BlockShape& s, Transport& t,
+void runOne(Kind kind, const Algorithm& algo, const BlockShape& s, Transport& t,
             std::optional<std::string>* problem) {
   Sizes z = sizes(kind, s);
   const size_t es = elementSize(s.type);
-  std::vector<std::byte> in(z.in + 1), out(z.out + 1), scratch(algo.scratch(s) + 1);
+  std::vector<std::byte> in(z.in + 1), out(z.out + 1),
+      scratch(algo.scratch(blockCall(s), t.rank()) + 1);
   fillInput(in.data(), z.in / es, s.type, kind == Kind::kReduceScatter ? s.op : ReduceOp::kSum,
             t.rank());
   poison(out.data(), z.out / es, s.type);
-  algo.run(t, s, in.data(), out.data(), scratch.data());
+  algo.run(t, blockCall(s), CallBuffers{in.data(), out.data(), scratch.data()});
   if (!problem) return;
   switch (kind) {
     case Kind::kReduceScatter:
@@ -54,8 +55,8 @@ void runOne(Kind kind, const BlockAlgorithm& algo, const BlockShape& s, Transpor
   }
 }
 
-void checkAll(Kind kind, std::span<const BlockAlgorithm> algos) {
-  for (const BlockAlgorithm& algo : algos)
+void checkAll(Kind kind, std::span<const Algorithm> algos) {
+  for (const Algorithm& algo : algos)
     for (int p = 1; p <= 16; ++p)
       for (size_t block : {size_t{0}, size_t{1}, size_t{3}, size_t{17}})
         for (DataType type : {DataType::kFloat32, DataType::kBfloat16, DataType::kInt64})
@@ -71,31 +72,34 @@ void checkAll(Kind kind, std::span<const BlockAlgorithm> algos) {
                   << algo.name << " p=" << p << " block=" << block << " " << name(type) << " "
                   << name(op) << " rank " << r << ": " << *problems[static_cast<size_t>(r)];
             Cost counted = countCost(p, [&](Transport& t) { runOne(kind, algo, s, t, nullptr); });
-            ASSERT_EQ(counted, algo.cost(s)) << algo.name << " p=" << p << " block=" << block;
+            ASSERT_EQ(counted, algo.cost(blockCall(s)))
+                << algo.name << " p=" << p << " block=" << block;
           }
 }
 
 TEST(BlockPatterns, ReduceScatterAlgorithms) {
-  checkAll(Kind::kReduceScatter, reduceScatterAlgorithms());
+  checkAll(Kind::kReduceScatter, reduceScatterPattern().algorithms);
 }
 TEST(BlockPatterns, AllgatherAlgorithms) {
-  checkAll(Kind::kAllgather, allgatherAlgorithms());
+  checkAll(Kind::kAllgather, allgatherPattern().algorithms);
 }
 TEST(BlockPatterns, AlltoallAlgorithms) {
-  checkAll(Kind::kAlltoall, alltoallAlgorithms());
+  checkAll(Kind::kAlltoall, alltoallPattern().algorithms);
 }
 
 TEST(BlockPatterns, TextbookCostsWhenPIsAPowerOfTwo) {
   BlockShape s{8, 1024, DataType::kFloat32, ReduceOp::kSum};
   const double n = 8 * 1024 * 4.0, b = n / 8;
-  for (const auto& a : reduceScatterAlgorithms()) {
-    Cost c = a.cost(s);
+  for (const auto& a : reduceScatterPattern().algorithms) {
+    Cost c = a.cost(blockCall(s));
     EXPECT_EQ(c.betaBytes, 7 * b) << a.name;
     EXPECT_EQ(c.gammaBytes, 7 * b) << a.name;
   }
-  EXPECT_EQ(reduceScatterAlgorithms()[1].cost(s).alphaCount, 3);
-  for (const auto& a : allgatherAlgorithms()) EXPECT_EQ(a.cost(s).betaBytes, 7 * b) << a.name;
-  EXPECT_EQ(alltoallAlgorithms()[1].cost(s), (Cost{3, 3 * n / 2, 0}));  // Bruck: (n/2) lg p
+  EXPECT_EQ(reduceScatterPattern().algorithms[1].cost(blockCall(s)).alphaCount, 3);
+  for (const auto& a : allgatherPattern().algorithms)
+    EXPECT_EQ(a.cost(blockCall(s)).betaBytes, 7 * b) << a.name;
+  EXPECT_EQ(alltoallPattern().algorithms[1].cost(blockCall(s)),
+            (Cost{3, 3 * n / 2, 0}));  // Bruck: (n/2) lg p
 }
 
 }  // namespace

@@ -12,23 +12,24 @@
 namespace hockney {
 namespace {
 
-Cost measured(const AllreduceAlgorithm& algo, int p, const AllreduceShape& shape) {
+Cost measured(const Algorithm& algo, int p, const AllreduceShape& shape) {
   const size_t bytes = shape.count * elementSize(shape.type) + 1;
   return countCost(p, [&](Transport& t) {
-    std::vector<std::byte> in(bytes), out(bytes), scratch(algo.scratch(p, shape) + 1);
+    std::vector<std::byte> in(bytes), out(bytes),
+        scratch(algo.scratch(allreduceCall(p, shape), 0) + 1);
     fillInput(in.data(), shape.count, shape.type, shape.op, t.rank());
-    algo.run(t, AllreduceArgs{shape, in.data(), out.data(), scratch.data()});
+    algo.run(t, allreduceCall(t.size(), shape), CallBuffers{in.data(), out.data(), scratch.data()});
   });
 }
 
 TEST(AllreduceCost, CountingTransportReproducesEveryAlgorithmsCost) {
-  for (const auto& algo : allreduceAlgorithms())
+  for (const auto& algo : allreducePattern().algorithms)
     for (int p = 1; p <= 16; ++p)
       for (size_t count :
            {size_t{0}, size_t{1}, static_cast<size_t>(p) + 1, size_t{1009}, size_t{4096}})
         for (DataType type : {DataType::kFloat32, DataType::kFloat16}) {
           AllreduceShape shape{count, type, ReduceOp::kSum, 256};
-          EXPECT_EQ(measured(algo, p, shape), algo.cost(p, shape))
+          EXPECT_EQ(measured(algo, p, shape), algo.cost(allreduceCall(p, shape)))
               << algo.name << " p=" << p << " count=" << count << " " << name(type);
         }
 }
@@ -37,15 +38,21 @@ TEST(AllreduceCost, TextbookFormulasWhenPDividesTheCount) {
   const double n = 4096.0 * 4;
   AllreduceShape shape{4096, DataType::kFloat32, ReduceOp::kSum, kDefaultChunkBytes};
   const int p = 8;
-  EXPECT_EQ(findAllreduce("ring")->cost(p, shape), (Cost{14, 2 * 7 * n / 8, 7 * n / 8}));
-  EXPECT_EQ(findAllreduce("recursive_doubling")->cost(p, shape), (Cost{3, 3 * n, 3 * n}));
-  EXPECT_EQ(findAllreduce("rabenseifner")->cost(p, shape), (Cost{6, 2 * 7 * n / 8, 7 * n / 8}));
-  EXPECT_EQ(findAllreduce("tree")->cost(p, shape), (Cost{6, 6 * n, 3 * n}));
+  EXPECT_EQ(findAlgorithm("allreduce", "ring")->cost(allreduceCall(p, shape)),
+            (Cost{14, 2 * 7 * n / 8, 7 * n / 8}));
+  EXPECT_EQ(findAlgorithm("allreduce", "recursive_doubling")->cost(allreduceCall(p, shape)),
+            (Cost{3, 3 * n, 3 * n}));
+  EXPECT_EQ(findAlgorithm("allreduce", "rabenseifner")->cost(allreduceCall(p, shape)),
+            (Cost{6, 2 * 7 * n / 8, 7 * n / 8}));
+  EXPECT_EQ(findAlgorithm("allreduce", "tree")->cost(allreduceCall(p, shape)),
+            (Cost{6, 6 * n, 3 * n}));
   // p = 6: fold to 4, MPICH's non-power-of-two formulas.
-  EXPECT_EQ(findAllreduce("recursive_doubling")->cost(6, shape), (Cost{4, 4 * n, 3 * n}));
-  EXPECT_EQ(findAllreduce("rabenseifner")->cost(6, shape),
+  EXPECT_EQ(findAlgorithm("allreduce", "recursive_doubling")->cost(allreduceCall(6, shape)),
+            (Cost{4, 4 * n, 3 * n}));
+  EXPECT_EQ(findAlgorithm("allreduce", "rabenseifner")->cost(allreduceCall(6, shape)),
             (Cost{6, (2 * 3.0 / 4 + 2) * n, (1 + 3.0 / 4) * n}));
-  EXPECT_EQ(findAllreduce("tree")->cost(6, shape), (Cost{6, 6 * n, 3 * n}));
+  EXPECT_EQ(findAlgorithm("allreduce", "tree")->cost(allreduceCall(6, shape)),
+            (Cost{6, 6 * n, 3 * n}));
 }
 
 TEST(AllreduceCost, DoubleBinaryTreeApproachesTwoNBetaForManyChunks) {

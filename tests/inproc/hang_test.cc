@@ -16,14 +16,14 @@ TEST(InprocTimeout, ARankThatNeverSendsIsReportedWithTheStep) {
   options.fault = FaultInjection{1, 2};  // rank 1 posts no sends from its step 2 on
   // Two ranks: rank 0 is the first to wait for what rank 1 never sends.
   AllreduceShape shape{1000, DataType::kFloat32, ReduceOp::kSum, kDefaultChunkBytes};
-  const AllreduceAlgorithm* ring = findAllreduce("ring");
+  const Algorithm* ring = findAlgorithm("allreduce", "ring");
   try {
     runInproc(
         2,
         [&](Transport& t) {
           std::vector<float> in(1000, 1.0f), out(1000);
-          std::vector<std::byte> scratch(ring->scratch(2, shape));
-          ring->run(t, AllreduceArgs{shape, in.data(), out.data(), scratch.data()});
+          std::vector<std::byte> scratch(ring->scratch(allreduceCall(2, shape), 0));
+          ring->run(t, allreduceCall(2, shape), CallBuffers{in.data(), out.data(), scratch.data()});
         },
         options);
     FAIL() << "the stalled ring finished";

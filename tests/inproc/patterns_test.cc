@@ -64,8 +64,9 @@ std::vector<Variant> variants() {
   return v;
 }
 
-Cost counted(const BenchCase& c, const CaseShape& shape) {
-  return countCost(shape.ranks, [&](Transport& t) {
+Cost counted(const BenchCase& c, const CaseShape& point) {
+  return countCost(point.ranks, [&](Transport& t) {
+    CaseShape shape = point;
     auto state = c.prepare ? c.prepare(shape, t.rank()) : nullptr;
     HostBuffer in(c.inputBytes(shape, state.get(), t.rank()));
     HostBuffer out(c.outputBytes(shape, state.get(), t.rank()));
@@ -82,7 +83,7 @@ TEST(Patterns, EveryOwnCaseValidatesAndMatchesItsCost) {
       checkPatternOptions(v.pattern, v.options, p);
       for (const BenchCase& c : casesFor(v.pattern)) {
         if (c.vendor) continue;
-        if (c.unavailable && c.unavailable(v.options, p)) continue;
+        if (c.unavailable(v.options, p)) continue;
         for (size_t requested : {size_t{0}, size_t{4}, size_t{1004}, size_t{12800}}) {
           SweepConfig config;
           config.sizes = {requested};
@@ -107,13 +108,13 @@ TEST(Patterns, EveryOwnCaseValidatesAndMatchesItsCost) {
           shape.requestedBytes = requested;
           shape.bytes = c.effectiveBytes(requested, p, DataType::kFloat32, v.options);
           shape.count = shape.bytes / 4;
-          shape.opts = &v.options;
+          shape.setOptions(&v.options);
           auto state = c.prepare ? c.prepare(shape, 0) : nullptr;
           // cost() describes the reported time, which is the call's time × timeScale (pingpong
           // reports one way of its round trip).
           Cost call = counted(c, shape);
-          Cost reported{call.alphaCount * c.timeScale, call.betaBytes * c.timeScale,
-                        call.gammaBytes * c.timeScale};
+          Cost reported{call.alphaCount * c.timeScale(), call.betaBytes * c.timeScale(),
+                        call.gammaBytes * c.timeScale()};
           ASSERT_EQ(reported, c.cost(shape, state.get()).value()) << where;
         }
       }
@@ -163,7 +164,7 @@ TEST(Patterns, TopKRoutingIsSkewedAndCapacityLimited) {
   shape.ranks = 4;
   shape.bytes = 4 * 4 * 1000;  // 1000 tokens of 4 floats per rank
   shape.count = shape.bytes / 4;
-  shape.opts = &o;
+  shape.setOptions(&o);
   BenchCase pairwise = casesFor("alltoall").front();
   auto state = pairwise.prepare(shape, 0);
   nlohmann::json d = pairwise.details(shape, state.get());

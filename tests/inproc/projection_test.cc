@@ -4,7 +4,7 @@
 
 #include "collectives/allreduce/allreduce.h"
 #include "collectives/core/error.h"
-#include "reports/projection.h"
+#include "model/projection.h"
 
 namespace hockney {
 namespace {
@@ -39,7 +39,7 @@ CalibrationSet calibration() {
 }
 
 TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
-  StepOptions o;
+  TrainingOptions o;
   o.globalBatch = 1536;
   o.gpusPerNode = 8;
   nlohmann::json step = projectStep(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o,
@@ -64,7 +64,7 @@ TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
 }
 
 TEST(Projection, OrderChangesPlacement) {
-  StepOptions o;
+  TrainingOptions o;
   o.globalBatch = 1536;
   Layout l = parseLayout("tp=8,pp=16,dp=8");
   l.order = parseOrder("pp,tp,dp");  // now pipeline neighbours are adjacent, TP strides 16
@@ -77,7 +77,7 @@ TEST(Projection, OrderChangesPlacement) {
 }
 
 TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
-  StepOptions o;
+  TrainingOptions o;
   o.globalBatch = 1536;
   Layout l = parseLayout("tp=8,pp=16,dp=8");
   try {

@@ -52,12 +52,13 @@ TEST(Sweep, OwnAlgorithmsPassAndRanksAgree) {
 
 TEST(Sweep, ABrokenAlgorithmFailsItsCheckOnEveryRank) {
   BenchCase broken = selectCases("allreduce", {"ring"}).front();
-  auto ring = broken.run;
-  broken.algorithm = "broken_ring";
-  broken.run = [ring](Transport& t, const CaseShape& s, const CaseBuffers& b) {
-    ring(t, s, b);
+  static Algorithm brokenRing = *broken.own;
+  brokenRing.run = [](Transport& t, const CallShape& s, const CallBuffers& b) {
+    findAlgorithm("allreduce", "ring")->run(t, s, b);
     if (t.rank() == 2 && s.count > 7) static_cast<float*>(b.output)[7] += 1.0f;
   };
+  broken.algorithm = "broken_ring";
+  broken.own = &brokenRing;
   std::mutex mutex;
   std::vector<ResultRow> rows;
   runInproc(3, [&](Transport& t) {

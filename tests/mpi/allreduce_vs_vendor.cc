@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
                                static_cast<size_t>(p) + 1,
                                1009,
                                65536 + 7};
-    for (const AllreduceAlgorithm& algo : allreduceAlgorithms()) {
+    for (const Algorithm& algo : allreducePattern().algorithms) {
       for (DataType type : kAllDataTypes) {
         for (ReduceOp op : kAllReduceOps) {
           for (int randomInts = 0; randomInts < 2; ++randomInts) {
@@ -54,8 +54,9 @@ int main(int argc, char** argv) {
                 fillInput(in.data(), count, type, op, t.rank());
               poison(ours.data(), count, type);
               AllreduceShape shape{count, type, op, 4096};
-              std::vector<std::byte> scratch(algo.scratch(p, shape) + 1);
-              algo.run(t, AllreduceArgs{shape, in.data(), ours.data(), scratch.data()});
+              std::vector<std::byte> scratch(algo.scratch(allreduceCall(p, shape), 0) + 1);
+              algo.run(t, allreduceCall(t.size(), shape),
+                       CallBuffers{in.data(), ours.data(), scratch.data()});
               HOCKNEY_MPI(MPI_Allreduce(in.data(), theirs.data(), mpiCount(count, "test"),
                                         mpiDatatype(type), mpiOp(op, type), MPI_COMM_WORLD));
               int bad = std::memcmp(ours.data(), theirs.data(), bytes) != 0 ? 1 : 0;

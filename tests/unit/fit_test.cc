@@ -3,8 +3,8 @@
 #include <random>
 
 #include "collectives/core/error.h"
-#include "reports/calibration.h"
-#include "reports/fit.h"
+#include "model/calibration.h"
+#include "model/fit.h"
 #include "reports/results.h"
 
 namespace hockney {

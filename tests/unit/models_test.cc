@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "collectives/core/error.h"
-#include "reports/models.h"
+#include "model/catalog.h"
 
 namespace hockney {
 namespace {

@@ -1,4 +1,4 @@
-#include "reports/calibration.h"
+#include "model/calibration.h"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <set>
 
 #include "collectives/core/error.h"
-#include "reports/fit.h"
+#include "model/fit.h"
 #include "reports/results.h"
 
 namespace hockney {

@@ -1,5 +1,5 @@
 #pragma once
-// The model catalog: documented dimensions of large models (reports/models/catalog.json, built
+// The model catalog: documented dimensions of large models (model/catalog.json, built
 // into the binary), users' own model files in the same schema, and the parameter counts the
 // dimensions imply (a check on the data, and Ψ for the projection's gradient traffic).
 #include <nlohmann/json.hpp>

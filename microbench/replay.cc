@@ -1,4 +1,4 @@
-#include "reports/replay.h"
+#include "microbench/replay.h"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@ namespace hockney {
 
 using nlohmann::json;
 
-int runReplay(const ModelSpec& model, const Layout& layout, const StepOptions& step,
+int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOptions& step,
               const CalibrationSet& cal, const ReplayOptions& o) {
   MpiTransport world(MPI_COMM_WORLD);
   const int me = world.rank();
@@ -25,7 +25,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const StepOptions& s
   HOCKNEY_USAGE_CHECK(ranks >= 2 && ranks <= world.size(),
                       "--scale-to-ranks {} must be between 2 and the job's {} ranks", ranks,
                       world.size());
-  StepPlan plan = stepCommunication(model, layout, step);
+  IterationComm plan = iterationCommunication(model, layout, step);
   json items = json::array();
   std::map<std::string, std::pair<double, double>> groups;  // measured, projected ms per step
   std::vector<std::string> notes;

@@ -1,4 +1,4 @@
-#include "reports/fit.h"
+#include "model/fit.h"
 
 #include <Eigen/Dense>
 

@@ -1,4 +1,4 @@
-#include "reports/models.h"
+#include "model/catalog.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -7,14 +7,14 @@
 #include <optional>
 #include <string>
 
-#include "reports/step_comm.h"
+#include "model/iteration.h"
 
 namespace hockney {
 
 struct CompareProjection {
   const ModelSpec* model = nullptr;
   Layout layout;
-  StepOptions options;
+  TrainingOptions options;
   std::string policy = "best";
 };
 

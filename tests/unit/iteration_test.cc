@@ -2,22 +2,24 @@
 #include <gtest/gtest.h>
 
 #include "collectives/core/error.h"
-#include "reports/step_comm.h"
+#include "model/iteration.h"
 
 namespace hockney {
 namespace {
 
-const CommItem& item(const StepPlan& plan, const std::string& group, const std::string& pattern) {
+const CommItem& item(const IterationComm& plan, const std::string& group,
+                     const std::string& pattern) {
   for (const auto& i : plan.items)
     if (i.group == group && i.pattern == pattern) return i;
   throw std::runtime_error("no " + group + " " + pattern);
 }
 
 TEST(StepComm, Gpt3_175B_Tp8Pp16Dp8) {
-  StepOptions o;
+  TrainingOptions o;
   o.globalBatch = 1536;
   o.microBatch = 1;
-  StepPlan plan = stepCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
+  IterationComm plan =
+      iterationCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
   EXPECT_EQ(plan.microBatches, 192);          // 1536 / (1 · 8)
   const double act = 1.0 * 2048 * 12288 * 2;  // b·s·h·ε = 50,331,648 B
   const CommItem& tp = item(plan, "TP", "allreduce");
@@ -37,12 +39,13 @@ TEST(StepComm, Gpt3_175B_Tp8Pp16Dp8) {
 }
 
 TEST(StepComm, SequenceParallelRecomputeAndZero3) {
-  StepOptions o;
+  TrainingOptions o;
   o.globalBatch = 1536;
   o.sequenceParallel = true;
   o.recompute = true;
   o.zero = 3;
-  StepPlan plan = stepCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
+  IterationComm plan =
+      iterationCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
   EXPECT_EQ(item(plan, "TP", "reduce_scatter").count, 6 * 192 * 6);
   EXPECT_EQ(item(plan, "TP", "allgather").count, 6 * 192 * 6);
   EXPECT_EQ(item(plan, "DP", "reduce_scatter").bytes, 174563733504.0 / 128 * 4);
@@ -51,10 +54,10 @@ TEST(StepComm, SequenceParallelRecomputeAndZero3) {
 }
 
 TEST(StepComm, SwitchC_AllToAlls) {
-  StepOptions o;
+  TrainingOptions o;
   o.globalBatch = 2048;
-  StepPlan plan =
-      stepCommunication(findModel("Switch-C 1.6T"), parseLayout("tp=1,pp=1,dp=64,ep=64"), o);
+  IterationComm plan =
+      iterationCommunication(findModel("Switch-C 1.6T"), parseLayout("tp=1,pp=1,dp=64,ep=64"), o);
   EXPECT_EQ(plan.microBatches, 32);
   const CommItem& a2a = item(plan, "EP", "alltoall");
   EXPECT_EQ(a2a.bytes, 1 * 1.25 * 1 * 512 * 2080 * 2);  // k·cf·b·s·h·ε = 2,662,400 B
@@ -64,12 +67,12 @@ TEST(StepComm, SwitchC_AllToAlls) {
 }
 
 TEST(StepComm, InvalidLayoutsAreClearErrors) {
-  StepOptions o;
+  TrainingOptions o;
   o.globalBatch = 1536;
   const ModelSpec& gpt3 = findModel("GPT-3 175B");
-  auto message = [&](const std::string& layout, StepOptions opt) {
+  auto message = [&](const std::string& layout, TrainingOptions opt) {
     try {
-      stepCommunication(gpt3, parseLayout(layout), opt);
+      iterationCommunication(gpt3, parseLayout(layout), opt);
     } catch (const UsageError& e) {
       return std::string(e.what());
     }
@@ -83,9 +86,10 @@ TEST(StepComm, InvalidLayoutsAreClearErrors) {
   EXPECT_THROW(parseLayout("tp=8,pp=x"), UsageError);
   EXPECT_THROW(parseLayout("tp=8,zz=2"), UsageError);
   EXPECT_THROW(parseLayout("tp=0"), UsageError);
-  StepOptions noBatch;
-  EXPECT_THROW(stepCommunication(findModel("LLaMA-65B"), parseLayout("tp=8"), noBatch), UsageError);
-  EXPECT_THROW(stepCommunication(findModel("Switch-C 1.6T"), parseLayout("dp=64,ep=4096"), o),
+  TrainingOptions noBatch;
+  EXPECT_THROW(iterationCommunication(findModel("LLaMA-65B"), parseLayout("tp=8"), noBatch),
+               UsageError);
+  EXPECT_THROW(iterationCommunication(findModel("Switch-C 1.6T"), parseLayout("dp=64,ep=4096"), o),
                UsageError);
 }
 

@@ -1,4 +1,4 @@
-#include "collectives/core/plan.h"
+#include "collectives/plan/plan.h"
 
 #include <algorithm>
 #include <chrono>

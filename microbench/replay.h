@@ -4,7 +4,7 @@
 // beside the projection for the same shrunk groups. This is how the projection is checked.
 #include <string>
 
-#include "reports/projection.h"
+#include "model/projection.h"
 
 namespace hockney {
 
@@ -20,7 +20,7 @@ struct ReplayOptions {
 
 // Under MPI (initialised). Returns the exit code: 0, or 1 when a replayed collective failed its
 // check. Rank 0 prints and writes the report.
-int runReplay(const ModelSpec& model, const Layout& layout, const StepOptions& step,
+int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOptions& step,
               const CalibrationSet& calibration, const ReplayOptions& options);
 
 }  // namespace hockney

@@ -1,4 +1,4 @@
-#include "reports/projection.h"
+#include "model/projection.h"
 
 #include <fmt/format.h>
 
@@ -9,8 +9,8 @@
 #include <set>
 
 #include "collectives/core/error.h"
-#include "microbench/cases.h"
-#include "reports/calibration.h"
+#include "collectives/registry.h"
+#include "model/calibration.h"
 #include "reports/results.h"
 
 namespace hockney {
@@ -86,7 +86,6 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
   std::set<std::string> levels;
   for (const auto& f : cal.fits) levels.insert(f["level"].get<std::string>());
-  const PatternOptions defaults;
   std::string used = level;
   if (!levels.count(used)) {
     HOCKNEY_USAGE_CHECK(
@@ -136,28 +135,21 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
       notes.push_back("double_binary_tree not priced above 64 ranks (its cost replays the plan)");
       continue;
     }
-    std::vector<BenchCase> cases = casesFor(item.pattern);
-    auto it = std::find_if(cases.begin(), cases.end(),
-                           [&](const BenchCase& c) { return c.algorithm == algo; });
-    if (it == cases.end()) continue;
-    CaseShape shape;
+    const Algorithm* own = findAlgorithm(item.pattern, algo);
+    if (!own) continue;
+    CallShape shape;  // the pattern's default options: uniform blocks, root 0, peers 0 and 1
     shape.ranks = item.ranks;
     shape.type = item.dtype;
-    shape.opts = &defaults;
-    shape.requestedBytes = static_cast<size_t>(item.bytes / es) * static_cast<size_t>(es);
-    shape.bytes = it->effectiveBytes(shape.requestedBytes, item.ranks, item.dtype, defaults);
-    shape.count = shape.bytes / static_cast<size_t>(es);
-    auto state = it->prepare ? it->prepare(shape, 0) : nullptr;
-    std::optional<Cost> c = it->cost(shape, state.get());
-    if (!c) continue;
-    double t = predictFit(fit, c->alphaCount, c->betaBytes, c->gammaBytes, item.bytes);
+    shape.count = static_cast<size_t>(item.bytes / es);
+    const Cost c = own->cost(shape);
+    double t = predictFit(fit, c.alphaCount, c.betaBytes, c.gammaBytes, item.bytes);
     best.candidates.push_back(algo);
     if (t < best.seconds) {
       best.algorithm = algo;
       best.seconds = t;
-      best.cost = json{{"alpha_count", c->alphaCount},
-                       {"beta_bytes", c->betaBytes},
-                       {"gamma_bytes", c->gammaBytes}};
+      best.cost = json{{"alpha_count", c.alphaCount},
+                       {"beta_bytes", c.betaBytes},
+                       {"gamma_bytes", c.gammaBytes}};
       best.blackBox = false;
     }
   }
@@ -169,16 +161,15 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   return best;
 }
 
-json projectStep(const ModelSpec& model, const Layout& layout, const StepOptions& o,
+json projectStep(const ModelSpec& model, const Layout& layout, const TrainingOptions& o,
                  const CalibrationSet& cal, const std::string& policy) {
   HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
-  StepPlan plan = stepCommunication(model, layout, o);
+  IterationComm plan = iterationCommunication(model, layout, o);
   Placement pl = place(layout);
   std::set<std::string> levels;
   for (const auto& f : cal.fits) levels.insert(f["level"].get<std::string>());
   std::vector<std::string> notes;
-  const PatternOptions defaults;
 
   json items = json::array();
   std::map<std::string, json> groups;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/step_comm.h"
+#include "model/iteration.h"
 
 namespace hockney {
 
@@ -37,7 +37,8 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
                      const std::string& policy, std::vector<std::string>& notes);
 
 // policy: best | ring | vendor. Throws UsageError when a needed fit is missing.
-nlohmann::json projectStep(const ModelSpec& model, const Layout& layout, const StepOptions& options,
-                           const CalibrationSet& calibration, const std::string& policy);
+nlohmann::json projectStep(const ModelSpec& model, const Layout& layout,
+                           const TrainingOptions& options, const CalibrationSet& calibration,
+                           const std::string& policy);
 
 }  // namespace hockney

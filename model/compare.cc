@@ -1,4 +1,4 @@
-#include "reports/compare.h"
+#include "model/compare.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <map>
 
 #include "collectives/core/error.h"
-#include "reports/projection.h"
+#include "model/projection.h"
 #include "reports/results.h"
 
 namespace hockney {

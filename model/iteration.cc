@@ -1,4 +1,4 @@
-#include "reports/step_comm.h"
+#include "model/iteration.h"
 
 #include <fmt/format.h>
 
@@ -62,8 +62,9 @@ std::vector<std::string> parseOrder(const std::string& text) {
   return order;
 }
 
-StepPlan stepCommunication(const ModelSpec& m, const Layout& l, const StepOptions& o) {
-  StepPlan plan;
+IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
+                                     const TrainingOptions& o) {
+  IterationComm plan;
   const int t = l.tp, p = l.pp, d = l.dp, e = l.ep;
   HOCKNEY_USAGE_CHECK(m.heads % t == 0, "{} has {} heads, not divisible by tp={}", m.name, m.heads,
                       t);

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "collectives/core/datatype.h"
-#include "reports/models.h"
+#include "model/catalog.h"
 
 namespace hockney {
 
@@ -22,7 +22,7 @@ Layout parseLayout(const std::string& text);
 // "tp,pp,dp" (innermost first); throws UsageError.
 std::vector<std::string> parseOrder(const std::string& text);
 
-struct StepOptions {
+struct TrainingOptions {
   int gpusPerNode = 8;
   long globalBatch = 0;  // sequences; 0: the model's documented batch, else an error
   int microBatch = 1;
@@ -45,7 +45,7 @@ struct CommItem {
   DataType dtype = DataType::kBfloat16;
 };
 
-struct StepPlan {
+struct IterationComm {
   long globalBatch = 0;
   int microBatches = 0;  // per pipeline: B / (b · dp)
   int seqLen = 0;
@@ -56,6 +56,7 @@ struct StepPlan {
 
 // Throws UsageError for layouts that do not fit the model (heads % tp, layers % pp, batch %
 // (dp · micro-batch), ep | dp, ep <= experts, ...).
-StepPlan stepCommunication(const ModelSpec& model, const Layout& layout, const StepOptions& o);
+IterationComm iterationCommunication(const ModelSpec& model, const Layout& layout,
+                                     const TrainingOptions& o);
 
 }  // namespace hockney

@@ -1,0 +1,32 @@
+// The all-gather algorithms, as the registry lists them. count = the whole output (p blocks).
+#include <array>
+
+#include "collectives/allgather/allgather.h"
+#include "collectives/block_table.h"
+
+namespace hockney {
+namespace {
+
+constexpr std::array kAlgorithms{
+    blockEntry<ringAllgather, ringAllgatherCost, ringAllgatherScratch>(
+        "allgather", "ring", "p-1 neighbour steps, one block each"),
+    blockEntry<recursiveDoublingAllgather, recursiveDoublingAllgatherCost,
+               recursiveDoublingAllgatherScratch>(
+        "allgather", "recursive_doubling",
+        "lg p steps doubling the range (non-powers of two fold)"),
+    blockEntry<bruckAllgather, bruckAllgatherCost, bruckAllgatherScratch>(
+        "allgather", "bruck", "ceil(lg p) steps for any p, then a local rotation"),
+};
+
+}  // namespace
+
+const Pattern& allgatherPattern() {
+  static const Pattern kPattern{
+      "allgather", "every rank ends with all ranks' blocks, in rank order",
+      oneBlock,    allBlocks,
+      noCheck,     {},
+      kAlgorithms};
+  return kPattern;
+}
+
+}  // namespace hockney

@@ -1,0 +1,57 @@
+// The all-reduce algorithms, as the registry lists them. count = the whole vector.
+#include "collectives/allreduce/allreduce.h"
+
+#include <array>
+
+namespace hockney {
+namespace {
+
+AllreduceShape shapeOf(const CallShape& s) {
+  return AllreduceShape{s.count, s.type, s.op, s.chunkBytes ? s.chunkBytes : kDefaultChunkBytes};
+}
+
+// One registry entry from an algorithm's typed functions.
+template <void (*Run)(Transport&, const AllreduceArgs&), Cost (*CostOf)(int, const AllreduceShape&),
+          size_t (*ScratchOf)(int, const AllreduceShape&)>
+constexpr Algorithm entry(std::string_view name, std::string_view summary) {
+  return Algorithm{
+      "allreduce",
+      name,
+      summary,
+      [](Transport& t, const CallShape& s, const CallBuffers& b) {
+        Run(t, AllreduceArgs{shapeOf(s), b.input, b.output, b.scratch});
+      },
+      [](const CallShape& s) { return CostOf(s.ranks, shapeOf(s)); },
+      [](const CallShape& s, int) { return ScratchOf(s.ranks, shapeOf(s)); },
+  };
+}
+
+constexpr std::array kAlgorithms{
+    entry<ringAllreduce, ringAllreduceCost, ringAllreduceScratch>(
+        "ring", "ring reduce-scatter + ring all-gather (bandwidth-optimal, any p)"),
+    entry<recursiveDoublingAllreduce, recursiveDoublingAllreduceCost,
+          recursiveDoublingAllreduceScratch>(
+        "recursive_doubling",
+        "full-vector exchange with partners at distance 1, 2, 4, ... (latency-optimal)"),
+    entry<rabenseifnerAllreduce, rabenseifnerAllreduceCost, rabenseifnerAllreduceScratch>(
+        "rabenseifner", "recursive-halving reduce-scatter + recursive-doubling all-gather"),
+    entry<treeAllreduce, treeAllreduceCost, treeAllreduceScratch>(
+        "tree", "binomial-tree reduce to rank 0 + binomial-tree broadcast"),
+    entry<doubleBinaryTreeAllreduce, doubleBinaryTreeAllreduceCost,
+          doubleBinaryTreeAllreduceScratch>(
+        "double_binary_tree",
+        "two complementary binary trees, each reducing and broadcasting half, pipelined in "
+        "chunks"),
+};
+
+}  // namespace
+
+const Pattern& allreducePattern() {
+  static const Pattern kPattern{"allreduce", "every rank ends with the reduction of all vectors",
+                                wholeVector, wholeVector,
+                                noCheck,     {},
+                                kAlgorithms};
+  return kPattern;
+}
+
+}  // namespace hockney

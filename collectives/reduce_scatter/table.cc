@@ -1,0 +1,32 @@
+// The reduce-scatter algorithms, as the registry lists them. count = the whole input (p blocks).
+#include <array>
+
+#include "collectives/block_table.h"
+#include "collectives/reduce_scatter/reduce_scatter.h"
+
+namespace hockney {
+namespace {
+
+constexpr std::array kAlgorithms{
+    blockEntry<ringReduceScatter, ringReduceScatterCost, ringReduceScatterScratch>(
+        "reduce_scatter", "ring", "p-1 neighbour steps, one block each"),
+    blockEntry<recursiveHalvingReduceScatter, recursiveHalvingReduceScatterCost,
+               recursiveHalvingReduceScatterScratch>(
+        "reduce_scatter", "recursive_halving",
+        "lg p steps halving the range (non-powers of two fold)"),
+    blockEntry<pairwiseReduceScatter, pairwiseReduceScatterCost, pairwiseReduceScatterScratch>(
+        "reduce_scatter", "pairwise", "p-1 steps, each block sent straight to its owner"),
+};
+
+}  // namespace
+
+const Pattern& reduceScatterPattern() {
+  static const Pattern kPattern{
+      "reduce_scatter", "each rank ends with its block of the reduction of all inputs",
+      allBlocks,        oneBlock,
+      noCheck,          {},
+      kAlgorithms};
+  return kPattern;
+}
+
+}  // namespace hockney

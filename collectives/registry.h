@@ -1,0 +1,119 @@
+#pragma once
+// The one list of hockney's own algorithms: every (pattern, algorithm) with what it does, how it
+// runs, its critical-path cost and its scratch, plus each pattern's buffer sizes and option
+// checks. Each pattern's entries live in collectives/<pattern>/table.cc beside the algorithm
+// files; this header is how everyone else finds them: the harness builds its cases from it, the
+// model prices with its cost(), `hockney list` prints it. Vendor collectives (MPI_Allreduce,
+// ncclAllReduce, ...) are not algorithms of ours: they are cases of the harness.
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectives/core/cost.h"
+#include "collectives/core/datatype.h"
+#include "collectives/transport/transport.h"
+
+namespace hockney {
+
+inline constexpr size_t kDefaultChunkBytes = 512 * 1024;
+
+// Options of particular patterns that change what an algorithm does (defaults are what a user
+// gets without the flag).
+struct PatternParams {
+  int root = 0;                         // bcast, reduce
+  int peerA = 0, peerB = 1;             // sendrecv pingpong/bidirectional
+  int servers = 2;                      // ps sharded
+  std::string placement = "dedicated";  // ps: dedicated | colocated
+  int stages = 0;                       // pipeline: 0 = every rank one stage
+  int microbatches = 8;
+  std::string schedule = "1f1b";  // pipeline: gpipe | 1f1b (the algorithm a run picks)
+  double computeUs = 0;           // pipeline busy work per micro-batch and direction
+};
+
+// bytes[src][dst]: what each rank sends each other rank (the diagonal stays local).
+using TrafficMatrix = std::vector<std::vector<size_t>>;
+struct AlltoallvLayout {
+  std::vector<size_t> sendBytes, sendOffset;  // per destination, in the input
+  std::vector<size_t> recvBytes, recvOffset;  // per source, in the output
+};
+
+// One call of a pattern. `count` is in elements of the pattern's vector: the whole vector for
+// allreduce, bcast, reduce and ps; the whole input (p blocks) for reduce-scatter and all-to-all;
+// the whole output (p blocks) for all-gather; one message for sendrecv and one micro-batch's
+// activation for pipeline.
+struct CallShape {
+  int ranks = 1;
+  size_t count = 0;
+  DataType type = DataType::kFloat32;
+  ReduceOp op = ReduceOp::kSum;
+  size_t chunkBytes = 0;                  // pipelining segment; 0: the algorithm's default
+  const PatternParams* params = nullptr;  // null: defaults
+  // All-to-all with per-peer sizes (a router's output); null: p equal blocks. `layout` is this
+  // rank's view of `traffic` (alltoallvLayout), built outside timed calls.
+  const TrafficMatrix* traffic = nullptr;
+  const AlltoallvLayout* layout = nullptr;
+
+  size_t bytes() const { return count * elementSize(type); }
+  const PatternParams& options() const;
+};
+
+struct CallBuffers {
+  const void* input = nullptr;
+  void* output = nullptr;    // out of place: input is left untouched
+  void* scratch = nullptr;   // at least scratch(shape, rank) bytes, allocated once by the caller
+  double* phases = nullptr;  // seconds per phase (Pattern::phases order) are added here, or null
+};
+
+struct Algorithm {
+  std::string_view pattern;
+  std::string_view name;  // the CLI/JSON/table name
+  std::string_view summary;
+  void (*run)(Transport&, const CallShape&, const CallBuffers&);
+  // Critical-path coefficients of the reported time (the call's time × timeScale).
+  Cost (*cost)(const CallShape&);
+  size_t (*scratch)(const CallShape&, int rank);
+  // Why this algorithm cannot run for these options, or nullopt (e.g. Bruck with unequal blocks).
+  std::optional<std::string> (*unavailable)(const CallShape&) = nullptr;
+  double timeScale = 1.0;  // pingpong reports one-way time: half a call
+};
+
+struct Pattern {
+  std::string_view name;
+  std::string_view summary;
+  // Buffer bytes of one rank for a call: what the algorithms read and write.
+  size_t (*inputBytes)(const CallShape&, int rank);
+  size_t (*outputBytes)(const CallShape&, int rank);
+  // Throws UsageError when the options cannot work on p ranks (--root 5 on 4 ranks, ...).
+  void (*check)(const PatternParams&, int p);
+  std::span<const std::string_view> phases;  // what run() adds to CallBuffers::phases
+  std::span<const Algorithm> algorithms;
+};
+
+std::span<const Pattern> patterns();
+// Throws UsageError naming the pattern and listing the known ones.
+const Pattern& findPattern(std::string_view pattern);
+// nullptr when the pattern has no own algorithm of that name.
+const Algorithm* findAlgorithm(std::string_view pattern, std::string_view name);
+std::vector<std::string> patternNames();
+
+// The pattern tables (collectives/<pattern>/table.cc).
+const Pattern& allreducePattern();
+const Pattern& reduceScatterPattern();
+const Pattern& allgatherPattern();
+const Pattern& bcastPattern();
+const Pattern& reducePattern();
+const Pattern& alltoallPattern();
+const Pattern& sendrecvPattern();
+const Pattern& paramServerPattern();
+const Pattern& pipelinePattern();
+
+// Helpers the tables share.
+size_t noScratch(const CallShape&, int rank);
+size_t wholeVector(const CallShape& s, int rank);  // s.bytes()
+void noCheck(const PatternParams&, int p);
+void checkRoot(const PatternParams& o, int p);  // bcast, reduce
+
+}  // namespace hockney
