@@ -1,6 +1,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <string>
 
 #include "microbench/replay.h"
@@ -106,10 +107,14 @@ class ReplayCommand {
   CLI::App* sub_;
   std::string model_, layout_;
   std::vector<std::string> calibrations_;
-  TrainingOptions step_;
+  TrainingOptions training_;
   ReplayOptions o_;
   std::string maxBytes_ = "64M";
 };
+
+// Runs body in an MPI session. Usage errors propagate (every rank sees the same); any other
+// failure on one rank ends the whole job with kExitInternal, so no rank waits for it.
+int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body);
 
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     if (hockney::isLeaderProcess()) app.exit(e);     // one message per job, not per rank
-    return 2;
+    return hockney::kExitUsage;
   }
   try {
     if (run.chosen()) return run.execute(argc, argv);
@@ -39,10 +39,10 @@ int main(int argc, char** argv) {
     if (replay.chosen()) return replay.execute(argc, argv);
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
-    return 2;
+    return hockney::kExitUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "hockney: fatal: %s\n", e.what());
-    return 1;
+    std::fprintf(stderr, "hockney: internal error: %s\n", e.what());
+    return hockney::kExitInternal;
   }
-  return 0;
+  return hockney::kExitOk;
 }

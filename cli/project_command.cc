@@ -48,7 +48,7 @@ int ProjectCommand::execute() {
   o_.dtype = parseDataType(dtype_);
   o_.gradDtype = parseDataType(gradDtype_);
   CalibrationSet cal = loadCalibrations(calibrations_);
-  nlohmann::json step = projectStep(*model, layout, o_, cal, policy_);
+  nlohmann::json step = projectIteration(*model, layout, o_, cal, policy_);
   fmt::print(
       "# {} on {} GPUs (tp={} pp={} dp={} ep={}), {} GPUs/node, batch {} x seq {}, {} "
       "micro-batches/pipeline\n",

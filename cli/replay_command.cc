@@ -19,15 +19,15 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
   sub_->add_option("--scale-to-ranks", o_.scaleToRanks,
                    "ranks to replay on (groups shrink to fit); default all")
       ->capture_default_str();
-  sub_->add_option("--global-batch", step_.globalBatch,
+  sub_->add_option("--global-batch", training_.globalBatch,
                    "sequences per step (default: the model's documented batch)");
-  sub_->add_option("--micro-batch", step_.microBatch, "sequences per micro-batch")
+  sub_->add_option("--micro-batch", training_.microBatch, "sequences per micro-batch")
       ->capture_default_str();
-  sub_->add_option("--seq-len", step_.seqLen, "sequence length (default: the model's)");
-  sub_->add_option("--zero", step_.zero, "ZeRO stage 0-3")->capture_default_str();
-  sub_->add_flag("--sequence-parallel", step_.sequenceParallel,
+  sub_->add_option("--seq-len", training_.seqLen, "sequence length (default: the model's)");
+  sub_->add_option("--zero", training_.zero, "ZeRO stage 0-3")->capture_default_str();
+  sub_->add_flag("--sequence-parallel", training_.sequenceParallel,
                  "TP all-reduces become reduce-scatter + all-gather");
-  sub_->add_flag("--recompute", step_.recompute, "full activation recompute");
+  sub_->add_flag("--recompute", training_.recompute, "full activation recompute");
   sub_->add_option("--algo-policy", o_.policy, "best | ring | vendor")->capture_default_str();
   sub_->add_option("--max-bytes", maxBytes_, "collectives larger than this are not replayed")
       ->capture_default_str();
@@ -45,16 +45,8 @@ int ReplayCommand::execute(int argc, char** argv) {
   o_.maxBytes = parseSize(maxBytes_);
   o_.commandLine = commandLineOf(argc, argv);
   CalibrationSet cal = loadCalibrations(calibrations_);
-  iterationCommunication(*model, layout, step_);  // bad layouts fail here, before MPI starts
-  MpiSession session(&argc, &argv);
-  try {
-    return runReplay(*model, layout, step_, cal, o_);
-  } catch (const UsageError&) {
-    throw;  // the same on every rank: options and rank count are
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "hockney: fatal on rank %d: %s\n", session.worldRank(), e.what());
-    MpiSession::abortAll(1);
-  }
+  iterationCommunication(*model, layout, training_);  // bad layouts fail here, before MPI starts
+  return runUnderMpi(argc, argv, [&] { return runReplay(*model, layout, training_, cal, o_); });
 }
 
 }  // namespace hockney

@@ -187,16 +187,20 @@ int RunCommand::execute(int argc, char** argv) {
   options_.commandLine = commandLineOf(argc, argv);
   validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
 
+  return runUnderMpi(argc, argv, [&] { return runBenchmark(options_); });
+}
+
+int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body) {
   MpiSession session(&argc, &argv);
   try {
-    return runBenchmark(options_);
+    return body();
   } catch (const UsageError&) {
-    throw;
+    throw;  // the same on every rank: options, rank count and files are
   } catch (const std::exception& e) {
     // One rank failing must not leave the others waiting for it.
-    std::fprintf(stderr, "hockney: fatal on rank %d: %s\n", session.worldRank(), e.what());
+    std::fprintf(stderr, "hockney: internal error on rank %d: %s\n", session.worldRank(), e.what());
     std::fflush(stderr);
-    MpiSession::abortAll(1);
+    MpiSession::abortAll(kExitInternal);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "collectives/transport/mpi.h"
 #include "microbench/cases.h"
 #include "microbench/control.h"
+#include "microbench/runner.h"
 #include "microbench/sweep.h"
 #include "microbench/watchdog.h"
 #include "reports/results.h"
@@ -55,11 +56,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
       std::unique_ptr<MpiTransport> sub = MpiTransport::firstRanks(MPI_COMM_WORLD, item.ranks);
       if (sub) {
         Watchdog watchdog(std::chrono::duration<double>(o.timeoutSeconds), sub->progress(), me,
-                          [](const std::string& message) {
-                            std::fprintf(stderr, "hockney: %s; aborting the job\n",
-                                         message.c_str());
-                            MpiSession::abortAll(3);
-                          });
+                          abortJobOnStall);
         row = measurePoint(*sub, cases[0], bytes, config, &watchdog);
       }
     }
@@ -127,7 +124,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
       fmt::print("# written to {}\n", o.out);
     }
   }
-  int64_t code = failures > 0 ? 1 : 0;
+  int64_t code = failures > 0 ? kExitCheckFailed : kExitOk;
   broadcastFromZero(world, &code, sizeof code);
   return static_cast<int>(code);
 }

@@ -97,6 +97,12 @@ std::string agree(Transport& t, std::string problem) {
 
 }  // namespace
 
+void abortJobOnStall(const std::string& message) {
+  std::fprintf(stderr, "hockney: %s; aborting the job\n", message.c_str());
+  std::fflush(stderr);
+  MpiSession::abortAll(kExitWatchdog);
+}
+
 std::string checkpointPathFor(const std::string& out) {
   return out + ".jsonl";
 }
@@ -202,11 +208,7 @@ int runBenchmark(const RunOptions& options) {
   sweep.rotateBytes = rotate;
 
   Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), transport.progress(),
-                    rank, [](const std::string& message) {
-                      std::fprintf(stderr, "hockney: %s; aborting the job\n", message.c_str());
-                      std::fflush(stderr);
-                      MpiSession::abortAll(3);
-                    });
+                    rank, abortJobOnStall);
 
   Table table(stdout, rank == 0 && isatty(STDERR_FILENO));
   if (rank == 0) {
@@ -253,7 +255,7 @@ int runBenchmark(const RunOptions& options) {
     writeFileAtomically(out, report.dump(2) + "\n");
     checkpoint.remove();
     table.footer(rows.size(), failed, out);
-    exitCode = failed > 0 ? 1 : 0;
+    exitCode = failed > 0 ? kExitCheckFailed : kExitOk;
   }
   int64_t code = exitCode;
   broadcastFromZero(transport, &code, sizeof code);

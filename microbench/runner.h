@@ -31,4 +31,7 @@ int runBenchmark(const RunOptions& options);
 
 std::string checkpointPathFor(const std::string& out);
 
+// The watchdog's action under MPI: print what stalled and end the whole job with kExitWatchdog.
+[[noreturn]] void abortJobOnStall(const std::string& message);
+
 }  // namespace hockney

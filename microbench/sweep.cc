@@ -127,8 +127,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   row.iterations = iterations;
   row.warmup = warmup;
   Summary s = summarize(times);
-  row.timeUs =
-      TimeStats{s.min * 1e6, s.median * 1e6, s.mean * 1e6, s.p95 * 1e6, s.p99 * 1e6, s.max * 1e6};
+  row.timeUs = s.scaled(1e6);
   const double algBytes = static_cast<double>(c.algbwBytes(shape, state.get()));
   row.algbwGbps = s.median > 0 ? algBytes / s.median / 1e9 : 0;
   row.busbwGbps = row.algbwGbps * c.busFactor(p);

@@ -3,13 +3,13 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
 
 #include "collectives/core/error.h"
 #include "model/fit.h"
+#include "reports/json_io.h"
 #include "reports/results.h"
 
 namespace hockney {
@@ -81,14 +81,7 @@ bool isKernelBenchmark(const json& j) {
 }
 
 CalibrationInput readResultsReport(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot read {}", path));
-  CalibrationInput input{path, {}};
-  try {
-    input.report = json::parse(in);
-  } catch (const json::exception& e) {
-    throw UsageError(fmt::format("{} is not valid JSON: {}", path, e.what()));
-  }
+  CalibrationInput input{path, readJsonFile(path, "results report")};
   if (isKernelBenchmark(input.report)) return input;  // hockney-kernels --benchmark_out
   HOCKNEY_USAGE_CHECK(input.report.is_object() && input.report.value("kind", "") == "results",
                       "{} is not a hockney results report (kind \"results\") nor hockney-kernels "
@@ -115,7 +108,8 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
         if (name.rfind("reduce/", 0) != 0 || !b.contains("bytes_per_second")) continue;
         const size_t a = name.find('/', 7), c = name.find('/', a + 1);
         if (a == std::string::npos || c == std::string::npos) continue;
-        const double rate = b["bytes_per_second"].get<double>();
+        const double rate =
+            interpretJson(in.path, [&] { return b.at("bytes_per_second").get<double>(); });
         kernels.push_back({{"dtype", name.substr(7, a - 7)},
                            {"op", name.substr(a + 1, c - a - 1)},
                            {"bytes", std::stod(name.substr(c + 1))},
@@ -128,12 +122,8 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                          {"rows", kernels.size()}});
       continue;
     }
-    std::vector<ResultRow> rows;
-    try {
-      rows = in.report.at("results").get<std::vector<ResultRow>>();
-    } catch (const json::exception& e) {
-      throw UsageError(fmt::format("{}: malformed results: {}", in.path, e.what()));
-    }
+    const auto rows = interpretJson(
+        in.path, [&] { return in.report.at("results").get<std::vector<ResultRow>>(); });
     sources.push_back({{"path", in.path},
                        {"tool", in.report.value("tool", json::object())},
                        {"started_at", in.report.value("started_at", "")},

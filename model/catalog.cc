@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 
 #include "collectives/core/error.h"
+#include "reports/json_io.h"
 #include "hockney_model_catalog.h"
 
 namespace hockney {
@@ -136,14 +136,7 @@ const ModelSpec& findModel(const std::string& name) {
 }
 
 std::vector<ModelSpec> readModelFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot read model file {}", path));
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::exception& e) {
-    throw UsageError(fmt::format("model file {} is not valid JSON: {}", path, e.what()));
-  }
+  const json j = readJsonFile(path, "model file");
   std::vector<ModelSpec> out;
   const json& list = j.is_object() && j.contains("models") ? j["models"] : j;
   if (list.is_array()) {

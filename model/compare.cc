@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <map>
 
 #include "collectives/core/error.h"
 #include "model/projection.h"
+#include "reports/json_io.h"
 #include "reports/results.h"
 
 namespace hockney {
@@ -14,16 +14,6 @@ namespace hockney {
 using nlohmann::json;
 
 namespace {
-
-json readJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("cannot read {}", path));
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw UsageError(fmt::format("{} is not valid JSON: {}", path, e.what()));
-  }
-}
 
 json compareResults(const json& a, const json& b) {
   std::map<std::string, ResultRow> rowsA;
@@ -94,7 +84,7 @@ json compareCalibrations(const json& a, const json& b) {
 
 json compareFiles(const std::string& pathA, const std::string& pathB,
                   const std::optional<CompareProjection>& projection) {
-  json a = readJson(pathA), b = readJson(pathB);
+  json a = readJsonFile(pathA, "file"), b = readJsonFile(pathB, "file");
   const std::string kindA = a.is_object() ? a.value("kind", "") : "",
                     kindB = b.is_object() ? b.value("kind", "") : "";
   HOCKNEY_USAGE_CHECK(
@@ -103,18 +93,16 @@ json compareFiles(const std::string& pathA, const std::string& pathB,
       pathB, kindB);
   json out{{"schema_version", 1}, {"kind", "comparison"}, {"created_at", utcNow()},
            {"a", pathA},          {"b", pathB},           {"compares", kindA}};
-  try {
-    out.update(kindA == "results" ? compareResults(a, b) : compareCalibrations(a, b));
-  } catch (const json::exception& e) {
-    throw UsageError(fmt::format("malformed {}: {}", kindA, e.what()));
-  }
+  out.update(interpretJson(pathA + " or " + pathB, [&] {
+    return kindA == "results" ? compareResults(a, b) : compareCalibrations(a, b);
+  }));
   if (projection) {
     HOCKNEY_USAGE_CHECK(kindA == "calibration",
                         "--model projections compare two calibrations, not results");
     json steps = json::object();
     for (const auto& [label, path] : {std::pair{"a", pathA}, std::pair{"b", pathB}}) {
-      json step = projectStep(*projection->model, projection->layout, projection->options,
-                              loadCalibrations({path}), projection->policy);
+      json step = projectIteration(*projection->model, projection->layout, projection->options,
+                                   loadCalibrations({path}), projection->policy);
       steps[label] = {{"total_ms", step["total_ms"]},
                       {"groups", step["groups"]},
                       {"dominant_group", step["dominant_group"]}};

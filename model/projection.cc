@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
@@ -11,6 +10,7 @@
 #include "collectives/core/error.h"
 #include "collectives/registry.h"
 #include "model/calibration.h"
+#include "reports/json_io.h"
 #include "reports/results.h"
 
 namespace hockney {
@@ -21,19 +21,26 @@ CalibrationSet loadCalibrations(const std::vector<std::string>& paths) {
   HOCKNEY_USAGE_CHECK(!paths.empty(), "no --calibration given");
   CalibrationSet set;
   for (const auto& path : paths) {
-    std::ifstream in(path);
-    if (!in) throw UsageError(fmt::format("cannot read calibration {}", path));
-    json j;
-    try {
-      j = json::parse(in);
-    } catch (const json::exception& e) {
-      throw UsageError(fmt::format("calibration {} is not valid JSON: {}", path, e.what()));
-    }
+    const json j = readJsonFile(path, "calibration");
     HOCKNEY_USAGE_CHECK(j.is_object() && j.value("kind", "") == "calibration" &&
                             j.value("schema_version", 0) == kCalibrationSchemaVersion,
                         "{} is not a hockney calibration (kind \"calibration\", schema_version {})",
                         path, kCalibrationSchemaVersion);
-    for (const auto& f : j.at("fits")) set.fits.push_back(f);
+    interpretJson(path, [&] {
+      for (const auto& f : j.at("fits")) {
+        // What pricing reads, checked here so a broken fit names its file.
+        (void)f.at("pattern").get<std::string>();
+        (void)f.at("algorithm").get<std::string>();
+        (void)f.at("level").get<std::string>();
+        (void)f.at("black_box").get<bool>();
+        for (const auto& p : f.at("pieces")) {
+          (void)p.at("from_bytes").get<double>();
+          (void)p.at("alpha_s").get<double>();
+          (void)p.at("beta_s_per_byte").get<double>();
+        }
+        set.fits.push_back(f);
+      }
+    });
     set.sources.push_back({{"path", path},
                            {"created_at", j.value("created_at", "")},
                            {"level", j.value("level", "")},
@@ -161,8 +168,8 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   return best;
 }
 
-json projectStep(const ModelSpec& model, const Layout& layout, const TrainingOptions& o,
-                 const CalibrationSet& cal, const std::string& policy) {
+json projectIteration(const ModelSpec& model, const Layout& layout, const TrainingOptions& o,
+                      const CalibrationSet& cal, const std::string& policy) {
   HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
   IterationComm plan = iterationCommunication(model, layout, o);

@@ -37,8 +37,8 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
                      const std::string& policy, std::vector<std::string>& notes);
 
 // policy: best | ring | vendor. Throws UsageError when a needed fit is missing.
-nlohmann::json projectStep(const ModelSpec& model, const Layout& layout,
-                           const TrainingOptions& options, const CalibrationSet& calibration,
-                           const std::string& policy);
+nlohmann::json projectIteration(const ModelSpec& model, const Layout& layout,
+                                const TrainingOptions& options, const CalibrationSet& calibration,
+                                const std::string& policy);
 
 }  // namespace hockney

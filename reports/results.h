@@ -9,14 +9,13 @@
 #include <vector>
 
 #include "collectives/core/cost.h"
+#include "reports/stats.h"
 
 namespace hockney {
 
 inline constexpr int kResultsSchemaVersion = 1;
 
-struct TimeStats {
-  double min = 0, median = 0, mean = 0, p95 = 0, p99 = 0, max = 0;  // microseconds
-};
+using TimeStats = Summary;  // of per-call times, in microseconds
 
 struct ResultRow {
   std::string pattern;

@@ -8,6 +8,9 @@ namespace hockney {
 
 struct Summary {
   double min = 0, median = 0, mean = 0, p95 = 0, p99 = 0, max = 0;
+  Summary scaled(double factor) const {
+    return {min * factor, median * factor, mean * factor, p95 * factor, p99 * factor, max * factor};
+  }
 };
 
 // Percentiles by linear interpolation between closest ranks. Empty input gives zeros.

@@ -26,6 +26,15 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Process exit codes, the same for every subcommand and every rank.
+enum ExitCode : int {
+  kExitOk = 0,           // every check passed
+  kExitCheckFailed = 1,  // a result failed its validation
+  kExitUsage = 2,        // bad input: options, files, sizes, layouts
+  kExitWatchdog = 3,     // a collective call stalled and the watchdog ended the job
+  kExitInternal = 4,     // an internal or environment failure (allocation, MPI, I/O)
+};
+
 }  // namespace hockney
 
 #define HOCKNEY_THROW(...) throw ::hockney::Error(__FILE__, __LINE__, ::fmt::format(__VA_ARGS__))

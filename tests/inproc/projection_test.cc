@@ -42,8 +42,8 @@ TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
   TrainingOptions o;
   o.globalBatch = 1536;
   o.gpusPerNode = 8;
-  nlohmann::json step = projectStep(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o,
-                                    calibration(), "best");
+  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o,
+                                         calibration(), "best");
   double sum = 0;
   for (const auto& item : step["items"]) {
     sum += item["time_per_step_ms"].get<double>();
@@ -68,7 +68,7 @@ TEST(Projection, OrderChangesPlacement) {
   o.globalBatch = 1536;
   Layout l = parseLayout("tp=8,pp=16,dp=8");
   l.order = parseOrder("pp,tp,dp");  // now pipeline neighbours are adjacent, TP strides 16
-  nlohmann::json step = projectStep(findModel("GPT-3 175B"), l, o, calibration(), "ring");
+  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "ring");
   for (const auto& item : step["items"]) {
     if (item["group"] == "TP") {
       EXPECT_EQ(item["level"], "inter");
@@ -81,26 +81,27 @@ TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
   o.globalBatch = 1536;
   Layout l = parseLayout("tp=8,pp=16,dp=8");
   try {
-    projectStep(findModel("GPT-3 175B"), l, o, calibration(), "vendor");
+    projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "vendor");
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("no calibrated allreduce fit for vendor"),
               std::string::npos)
         << e.what();
   }
-  EXPECT_THROW(projectStep(findModel("GPT-3 175B"), l, o, calibration(), "fastest"), UsageError);
+  EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "fastest"),
+               UsageError);
   CalibrationSet intraOnly;
   for (const auto& f : calibration().fits)
     if (f["level"] == "intra") intraOnly.fits.push_back(f);
   try {
-    projectStep(findModel("GPT-3 175B"), l, o, intraOnly, "best");
+    projectIteration(findModel("GPT-3 175B"), l, o, intraOnly, "best");
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("no fits for level 'inter'"), std::string::npos)
         << e.what();
   }
   o.sequenceParallel = true;  // needs reduce_scatter/allgather fits the calibration lacks
-  EXPECT_THROW(projectStep(findModel("GPT-3 175B"), l, o, calibration(), "best"), UsageError);
+  EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best"), UsageError);
 }
 
 }  // namespace

@@ -13,8 +13,8 @@ expect_error() {  # expect_error "message fragment" args...
   shift
   "$hockney" "$@" --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
   local rc=$?
-  if [ "$rc" -eq 0 ]; then
-    echo "FAIL: exit 0 for: $*"; failures=$((failures + 1))
+  if [ "$rc" -ne 2 ]; then
+    echo "FAIL: exit $rc (not 2, bad input) for: $*"; failures=$((failures + 1))
   elif ! grep -qF -- "$want" "$dir/stderr"; then
     echo "FAIL: for: $* expected '$want' in:"; cat "$dir/stderr"; failures=$((failures + 1))
   elif ! cmp -s "$dir/out.json" "$dir/before.json" || [ -e "$dir/out.json.jsonl" ]; then
@@ -34,6 +34,16 @@ expect_error "unknown pattern 'allscatter'" run --pattern allscatter --sizes 8
 expect_error "--step-factor must be at least 2" run -f 1
 expect_error "--check" run --sizes 8 -c 2
 expect_error "--timeout must be > 0" run --sizes 8 --timeout 0
+# Files that are not what a command reads: exit 2 naming the file, never an internal error.
+mkdir -p "$dir/adir"
+echo '{"kind": "results", "schema_version": 1, "results": [{"pattern": 3}]}' >"$dir/broken.json"
+echo '{"kind": "calibration", "schema_version": 1, "fits": [{"pattern": "allreduce"}]}' >"$dir/cal.json"
+echo '{"kind": "results", "schema_version": 1, "results": [' >"$dir/cut.json"
+expect_error "cannot read results report $dir/adir: it is a directory" fit "$dir/adir"
+expect_error "$dir/broken.json is malformed" fit "$dir/broken.json"
+expect_error "results report $dir/cut.json is not valid JSON" fit "$dir/cut.json"
+expect_error "cannot read file $dir/adir: it is a directory" compare "$dir/adir" "$dir/broken.json"
+expect_error "$dir/cal.json is malformed" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8
 # Under mpirun (with a second argument "mpi"): every rank stops, one message, non-zero exit.
 if [ "${2:-}" != mpi ]; then
   [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
@@ -42,8 +52,8 @@ fi
 "$here/mpirun.sh" 2 "$hockney" run --algo nope --sizes 8 --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
 rc=$?
 n=$(grep -c "unknown allreduce algorithm 'nope'" "$dir/stderr")
-if [ "$rc" -eq 0 ] || [ "$n" -ne 1 ]; then
-  echo "FAIL: under mpirun rc=$rc with $n messages"; cat "$dir/stderr"; failures=$((failures + 1))
+if [ "$rc" -ne 2 ] || [ "$n" -ne 1 ]; then
+  echo "FAIL: under mpirun rc=$rc (want 2) with $n messages"; cat "$dir/stderr"; failures=$((failures + 1))
 else
   echo "ok: under mpirun, rc=$rc, one message"
 fi
@@ -53,8 +63,8 @@ expect_job_error() {  # expect_job_error NP "message fragment" args...
   shift 2
   "$here/mpirun.sh" "$np" "$hockney" "$@" --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
   local rc=$?
-  if [ "$rc" -eq 0 ] || ! grep -qF -- "$want" "$dir/stderr"; then
-    echo "FAIL: np=$np $* rc=$rc, expected '$want' in:"; cat "$dir/stderr"; failures=$((failures + 1))
+  if [ "$rc" -ne 2 ] || ! grep -qF -- "$want" "$dir/stderr"; then
+    echo "FAIL: np=$np $* rc=$rc (want 2), expected '$want' in:"; cat "$dir/stderr"; failures=$((failures + 1))
   elif [ -e "$dir/out.json.jsonl" ]; then
     echo "FAIL: $* left a checkpoint"; failures=$((failures + 1))
   else

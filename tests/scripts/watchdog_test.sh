@@ -14,6 +14,7 @@ cat "$out/stderr"
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$rc" -ne 0 ] || fail "the stalled job exited 0"
 [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] || fail "the job hung until the test's own timeout"
+[ "$rc" -eq 3 ] || fail "the watchdog's exit code is $rc, not 3"
 grep -q "watchdog: allreduce/ring at 1024 bytes did not finish within 2 s" "$out/stderr" ||
   fail "no watchdog message naming pattern, algorithm and size"
 grep -qE "stalled in step [0-9]+ \(send to \[[0-9]*\]; recv from \[[0-9]+\]\)" "$out/stderr" ||
