@@ -68,6 +68,41 @@ json pieceJson(const Piece& p, bool blackBox, bool gamma) {
   return j;
 }
 
+}  // namespace
+
+double CalibratedFit::predict(const Cost& c, double bytes) const {
+  return predictPieces(pieces, c.alphaCount, c.betaBytes, c.gammaBytes, bytes);
+}
+
+CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
+  return interpretJson(where, [&] {
+    CalibratedFit f;
+    f.backend = j.value("backend", "");
+    f.pattern = j.at("pattern").get<std::string>();
+    f.algorithm = j.at("algorithm").get<std::string>();
+    f.level = j.at("level").get<std::string>();
+    f.dtype = j.value("dtype", "");
+    f.blackBox = j.at("black_box").get<bool>();
+    if (f.blackBox) f.ranks = j.at("ranks").get<int>();
+    for (const json& p : j.at("pieces")) {
+      Piece piece;
+      piece.fromBytes = p.at("from_bytes").get<double>();
+      piece.toBytes = p.value("to_bytes", json(nullptr)).is_null()
+                          ? std::numeric_limits<double>::infinity()
+                          : p.at("to_bytes").get<double>();
+      piece.coeffs.alpha = p.at("alpha_s").get<double>();
+      piece.coeffs.beta = p.at("beta_s_per_byte").get<double>();
+      piece.coeffs.gamma = p.value("gamma_s_per_byte", 0.0);
+      f.pieces.push_back(piece);
+    }
+    HOCKNEY_USAGE_CHECK(!f.pieces.empty(), "{}: the {} {} fit has no pieces", where, f.pattern,
+                        f.algorithm);
+    return f;
+  });
+}
+
+namespace {
+
 std::string groupName(const Group& g) {
   return g.blackBox ? fmt::format("{}/{}/{} {} at {} ranks", g.backend, g.pattern, g.algorithm,
                                   g.dtype, g.ranks)

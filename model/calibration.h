@@ -9,9 +9,24 @@
 #include <string>
 #include <vector>
 
+#include "collectives/core/cost.h"
+#include "model/fit.h"
+
 namespace hockney {
 
 inline constexpr int kCalibrationSchemaVersion = 1;
+
+// One fit of calibration.json, typed: what projection prices with.
+struct CalibratedFit {
+  std::string backend, pattern, algorithm, level, dtype;
+  bool blackBox = false;
+  int ranks = 0;  // black boxes: the rank count they were measured at (0 for own algorithms)
+  std::vector<Piece> pieces;
+  // Seconds for a call with these cost coefficients (black boxes: {1, bytes, 0}) at `bytes`.
+  double predict(const Cost& c, double bytes) const;
+};
+// Throws UsageError naming `where` for a fit that lacks a field or has a wrong type.
+CalibratedFit calibratedFitFromJson(const nlohmann::json& fit, const std::string& where);
 
 struct CalibrationInput {
   std::string path;

@@ -8,8 +8,8 @@
 #include <filesystem>
 
 #include "collectives/core/error.h"
-#include "reports/json_io.h"
 #include "hockney_model_catalog.h"
+#include "reports/json_io.h"
 
 namespace hockney {
 

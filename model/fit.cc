@@ -28,10 +28,19 @@ double weightedResidual(const std::vector<FitPoint>& pts, const Coefficients& k)
 
 }  // namespace
 
-double FitResult::predict(const FitPoint& x) const {
+double predictPieces(const std::vector<Piece>& pieces, double a, double b, double c, double bytes) {
+  HOCKNEY_CHECK(!pieces.empty(), "a fit without pieces cannot predict");
+  const Piece* use = &pieces.back();
   for (const Piece& piece : pieces)
-    if (x.bytes >= piece.fromBytes && x.bytes < piece.toBytes) return predictWith(piece.coeffs, x);
-  return predictWith(pieces.back().coeffs, x);
+    if (bytes >= piece.fromBytes && bytes < piece.toBytes) {
+      use = &piece;
+      break;
+    }
+  return predictWith(use->coeffs, FitPoint{a, b, c, 0, bytes, 0});
+}
+
+double FitResult::predict(const FitPoint& x) const {
+  return predictPieces(pieces, x.a, x.b, x.c, x.bytes);
 }
 
 Coefficients fitNonNegative(const std::vector<FitPoint>& all, bool useGamma) {

@@ -42,6 +42,10 @@ struct FitResult {
   double predict(const FitPoint& x) const;
 };
 
+// The one prediction of the model: a·α + b·β + c·γ with the coefficients of the piece whose
+// [fromBytes, toBytes) holds `bytes` (the last piece beyond them all).
+double predictPieces(const std::vector<Piece>& pieces, double a, double b, double c, double bytes);
+
 // Non-negative weighted least squares of t on (a, b, c); useGamma=false fixes γ = 0.
 // Throws Error when no point has a positive time.
 Coefficients fitNonNegative(const std::vector<FitPoint>& points, bool useGamma);

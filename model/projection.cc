@@ -26,21 +26,8 @@ CalibrationSet loadCalibrations(const std::vector<std::string>& paths) {
                             j.value("schema_version", 0) == kCalibrationSchemaVersion,
                         "{} is not a hockney calibration (kind \"calibration\", schema_version {})",
                         path, kCalibrationSchemaVersion);
-    interpretJson(path, [&] {
-      for (const auto& f : j.at("fits")) {
-        // What pricing reads, checked here so a broken fit names its file.
-        (void)f.at("pattern").get<std::string>();
-        (void)f.at("algorithm").get<std::string>();
-        (void)f.at("level").get<std::string>();
-        (void)f.at("black_box").get<bool>();
-        for (const auto& p : f.at("pieces")) {
-          (void)p.at("from_bytes").get<double>();
-          (void)p.at("alpha_s").get<double>();
-          (void)p.at("beta_s_per_byte").get<double>();
-        }
-        set.fits.push_back(f);
-      }
-    });
+    const json& fits = interpretJson(path, [&]() -> const json& { return j.at("fits"); });
+    for (const auto& f : fits) set.fits.push_back(calibratedFitFromJson(f, path));
     set.sources.push_back({{"path", path},
                            {"created_at", j.value("created_at", "")},
                            {"level", j.value("level", "")},
@@ -74,17 +61,6 @@ long spanOf(const CommItem& item, const Layout& l, const Placement& pl) {
   return std::numeric_limits<long>::max();
 }
 
-double predictFit(const json& fit, double a, double b, double c, double bytes) {
-  const json* piece = &fit["pieces"][0];
-  for (const auto& p : fit["pieces"])
-    if (bytes >= p["from_bytes"].get<double>() &&
-        (p["to_bytes"].is_null() || bytes < p["to_bytes"].get<double>()))
-      piece = &p;
-  double gamma = piece->value("gamma_s_per_byte", 0.0);
-  return a * (*piece)["alpha_s"].get<double>() + b * (*piece)["beta_s_per_byte"].get<double>() +
-         c * gamma;
-}
-
 }  // namespace
 
 PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
@@ -92,7 +68,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
   std::set<std::string> levels;
-  for (const auto& f : cal.fits) levels.insert(f["level"].get<std::string>());
+  for (const auto& f : cal.fits) levels.insert(f.level);
   std::string used = level;
   if (!levels.count(used)) {
     HOCKNEY_USAGE_CHECK(
@@ -114,21 +90,20 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   // Fits of the collective's own element type; others only when it has none (said in a note).
   const std::string dtype(name(item.dtype));
   bool haveType = false;
-  for (const json& fit : cal.fits)
-    haveType = haveType || (fit["pattern"] == item.pattern && fit["level"] == used &&
-                            fit.value("dtype", "") == dtype);
+  for (const CalibratedFit& fit : cal.fits)
+    haveType = haveType || (fit.pattern == item.pattern && fit.level == used && fit.dtype == dtype);
   if (!haveType)
     notes.push_back(fmt::format("{} {} ({}): no {} fits, priced with another type's", item.group,
                                 item.pattern, dtype, dtype));
-  for (const json& fit : cal.fits) {
-    if (fit["pattern"] != item.pattern || fit["level"] != used) continue;
-    if (haveType && fit.value("dtype", "") != dtype) continue;
-    const std::string algo = fit["algorithm"];
+  for (const CalibratedFit& fit : cal.fits) {
+    if (fit.pattern != item.pattern || fit.level != used) continue;
+    if (haveType && fit.dtype != dtype) continue;
+    const std::string& algo = fit.algorithm;
     if (!wanted.empty() && algo != wanted) continue;
     const double es = static_cast<double>(elementSize(item.dtype));
-    if (fit["black_box"].get<bool>()) {
-      if (fit["ranks"].get<int>() != item.ranks) continue;
-      double t = predictFit(fit, 1, item.bytes, 0, item.bytes);
+    if (fit.blackBox) {
+      if (fit.ranks != item.ranks) continue;
+      double t = fit.predict(Cost{1, item.bytes, 0}, item.bytes);
       best.candidates.push_back(algo);
       if (t < best.seconds) {
         best.algorithm = algo;
@@ -149,7 +124,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
     shape.type = item.dtype;
     shape.count = static_cast<size_t>(item.bytes / es);
     const Cost c = own->cost(shape);
-    double t = predictFit(fit, c.alphaCount, c.betaBytes, c.gammaBytes, item.bytes);
+    double t = fit.predict(c, item.bytes);
     best.candidates.push_back(algo);
     if (t < best.seconds) {
       best.algorithm = algo;
@@ -175,7 +150,7 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
   IterationComm plan = iterationCommunication(model, layout, o);
   Placement pl = place(layout);
   std::set<std::string> levels;
-  for (const auto& f : cal.fits) levels.insert(f["level"].get<std::string>());
+  for (const auto& f : cal.fits) levels.insert(f.level);
   std::vector<std::string> notes;
 
   json items = json::array();

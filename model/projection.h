@@ -10,12 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "model/calibration.h"
 #include "model/iteration.h"
 
 namespace hockney {
 
 struct CalibrationSet {
-  std::vector<nlohmann::json> fits;
+  std::vector<CalibratedFit> fits;
   nlohmann::json sources = nlohmann::json::array();
 };
 

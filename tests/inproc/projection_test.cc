@@ -32,8 +32,8 @@ CalibrationSet calibration() {
   CalibrationSet c;
   for (const char* level : {"intra", "inter"}) {
     const double beta = std::string(level) == "intra" ? 1e-10 : 1e-9;
-    c.fits.push_back(fit("allreduce", "ring", level, 5e-6, beta));
-    c.fits.push_back(fit("sendrecv", "pingpong", level, 5e-6, beta));
+    c.fits.push_back(calibratedFitFromJson(fit("allreduce", "ring", level, 5e-6, beta), "test"));
+    c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, beta), "test"));
   }
   return c;
 }
@@ -92,7 +92,7 @@ TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
                UsageError);
   CalibrationSet intraOnly;
   for (const auto& f : calibration().fits)
-    if (f["level"] == "intra") intraOnly.fits.push_back(f);
+    if (f.level == "intra") intraOnly.fits.push_back(f);
   try {
     projectIteration(findModel("GPT-3 175B"), l, o, intraOnly, "best");
     FAIL();
