@@ -116,6 +116,12 @@ class ReplayCommand {
 // failure on one rank ends the whole job with kExitInternal, so no rank waits for it.
 int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body);
 
+// An option check: the value must be a number above zero ("--seq-len must be positive, not -5").
+CLI::Validator positive();
+
+// Throws UsageError when --out names a directory or one of the command's input files.
+void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs);
+
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);
 

@@ -16,13 +16,16 @@ CompareCommand::CompareCommand(CLI::App& app) {
                    "with calibrations: also project this model's step under each");
   sub_->add_option("--layout", layout_, "tp=N,pp=N,dp=N[,ep=N] for --model");
   sub_->add_option("--gpus-per-node", o_.gpusPerNode, "GPUs per node for --model")
+      ->check(positive())
       ->capture_default_str();
-  sub_->add_option("--global-batch", o_.globalBatch, "sequences per step for --model");
+  sub_->add_option("--global-batch", o_.globalBatch, "sequences per step for --model")
+      ->check(positive());
   sub_->add_option("--algo-policy", policy_, "best | ring | vendor")->capture_default_str();
   sub_->add_option("--out", out_, "comparison JSON to write");
 }
 
 int CompareCommand::execute() {
+  checkOutIsNotAnInput(out_, {a_, b_});
   std::optional<CompareProjection> projection;
   ModelSpec model;
   if (!model_.empty()) {
@@ -31,6 +34,8 @@ int CompareCommand::execute() {
     projection = CompareProjection{&model, parseLayout(layout_), o_, policy_};
   }
   nlohmann::json c = compareFiles(a_, b_, projection);
+  for (const auto& n : c.value("notes", nlohmann::json::array()))
+    fmt::print("# note: {}\n", n.get<std::string>());
   if (c["compares"] == "results") {
     fmt::print("# {:<15} {:<19} {:>5} {:>12} {:>11} {:>11} {:>8} {:>9}\n", "pattern", "algorithm",
                "ranks", "bytes", "A us", "B us", "B/A time", "B/A busbw");

@@ -24,7 +24,7 @@ FitCommand::FitCommand(CLI::App& app) {
 
 int FitCommand::execute(int argc, char** argv) {
   HOCKNEY_USAGE_CHECK(folds_ >= 2, "--folds must be at least 2, not {}", folds_);
-  HOCKNEY_USAGE_CHECK(!std::filesystem::is_directory(out_), "--out {} is a directory", out_);
+  checkOutIsNotAnInput(out_, inputs_);
   std::vector<CalibrationInput> inputs;
   for (const auto& path : inputs_) inputs.push_back(readResultsReport(path));
   CalibrateOptions o;

@@ -2,6 +2,10 @@
 // main only dispatches; each subcommand is a thin file over the layers below.
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -22,6 +26,18 @@ int main(int argc, char** argv) {
   hockney::ProjectCommand project(app);
   hockney::CompareCommand compare(app);
   hockney::ReplayCommand replay(app);
+  // CLI11 would answer "A subcommand is required" to a misspelt one: name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> known;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+      known.push_back(sub->get_name());
+    if (std::find(known.begin(), known.end(), argv[1]) == known.end()) {
+      if (hockney::isLeaderProcess())
+        std::fprintf(stderr, "hockney: error: unknown subcommand '%s' (available: %s)\n", argv[1],
+                     fmt::format("{}", fmt::join(known, ", ")).c_str());
+      return hockney::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

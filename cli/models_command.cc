@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "cli/commands.h"
 #include "model/catalog.h"
 
@@ -34,6 +36,9 @@ int ModelsCommand::execute() {
   fmt::print("# {:<17} {:>9} {:>9} {:>6} {:>6} {:>5} {:>6} {:>5} {:>7} {:>11}  {}\n", "model",
              "params", "from dims", "layers", "d_model", "heads", "ffn", "seq", "vocab",
              "experts/k", "uncertain");
+  for (const auto& m : models)
+    if (auto warning = paramMismatch(m))
+      std::fprintf(stderr, "hockney: warning: %s\n", warning->c_str());
   for (const auto& m : models) {
     ParamCount c = countParams(m);
     std::string uncertain;

@@ -21,13 +21,19 @@ ProjectCommand::ProjectCommand(CLI::App& app) {
   sub_->add_option("--layout", layout_, "tp=N,pp=N,dp=N[,ep=N]; tp·pp·dp GPUs")->required();
   sub_->add_option("--order", order_, "placement, innermost first")->capture_default_str();
   sub_->add_option("--gpus-per-node", o_.gpusPerNode, "GPUs per node (intra-node groups)")
+      ->check(positive())
       ->capture_default_str();
   sub_->add_option("--global-batch", o_.globalBatch,
-                   "sequences per step (default: the model's documented batch)");
+                   "sequences per step (default: the model's documented batch)")
+      ->check(positive());
   sub_->add_option("--micro-batch", o_.microBatch, "sequences per micro-batch")
+      ->check(positive())
       ->capture_default_str();
-  sub_->add_option("--seq-len", o_.seqLen, "sequence length (default: the model's)");
-  sub_->add_option("--zero", o_.zero, "ZeRO stage 0-3")->capture_default_str();
+  sub_->add_option("--seq-len", o_.seqLen, "sequence length (default: the model's)")
+      ->check(positive());
+  sub_->add_option("--zero", o_.zero, "ZeRO stage 0-3")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
   sub_->add_flag("--sequence-parallel", o_.sequenceParallel,
                  "TP all-reduces become reduce-scatter + all-gather");
   sub_->add_flag("--recompute", o_.recompute,
@@ -35,12 +41,14 @@ ProjectCommand::ProjectCommand(CLI::App& app) {
   sub_->add_option("--dtype", dtype_, "activation/parameter type")->capture_default_str();
   sub_->add_option("--grad-dtype", gradDtype_, "gradient type as reduced")->capture_default_str();
   sub_->add_option("--capacity-factor", o_.capacityFactor, "MoE expert capacity factor")
+      ->check(positive())
       ->capture_default_str();
   sub_->add_option("--algo-policy", policy_, "best | ring | vendor")->capture_default_str();
   sub_->add_option("--out", out_, "step-cost JSON to write");
 }
 
 int ProjectCommand::execute() {
+  checkOutIsNotAnInput(out_, calibrations_);
   const ModelSpec loaded = loadModel(model_);
   const ModelSpec* model = &loaded;
   Layout layout = parseLayout(layout_);
@@ -56,17 +64,23 @@ int ProjectCommand::execute() {
       step["options"]["global_batch"].get<long>(), step["options"]["seq_len"].get<int>(),
       step["options"]["micro_batches_per_pipeline"].get<int>());
   fmt::print("# {:<5} {:<15} {:>6} {:>14} {:>9} {:>6} {:<19} {:>12} {:>12}\n", "group",
-             "collective", "ranks", "bytes", "count", "level", "algorithm", "us/call", "ms/step");
+             "collective", "ranks", "buffer_B", "count", "level", "algorithm", "us/call",
+             "ms/step");
   for (const auto& i : step["items"])
-    fmt::print("  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>6} {:<19} {:>12.1f} {:>12.2f}\n",
+    fmt::print("  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>6} {:<19} {:>12.1f} {:>12.2f}{}\n",
                i["group"].get<std::string>(), i["pattern"].get<std::string>(),
                i["ranks"].get<int>(), i["bytes"].get<double>(), i["count"].get<double>(),
                i["level"].get<std::string>(), i["algorithm"].get<std::string>(),
-               i["time_per_call_us"].get<double>(), i["time_per_step_ms"].get<double>());
+               i["time_per_call_us"].get<double>(), i["time_per_step_ms"].get<double>(),
+               i["extrapolated"].get<bool>() ? "  (fit from fewer ranks)" : "");
+  // Buffer bytes are what the collective is called on; wire bytes what this GPU sends on its
+  // critical path (the algorithm's beta bytes; a ring all-reduce sends 2(p-1)/p of its buffer).
   for (const auto& [name, g] : step["groups"].items())
-    fmt::print("# {:<4} {:>10.0f} collectives {:>12.3f} GB/GPU {:>10.2f} ms\n", name,
-               g["collectives"].get<double>(), g["bytes_per_gpu"].get<double>() / 1e9,
-               g["time_ms"].get<double>());
+    fmt::print(
+        "# {:<4} {:>10.0f} collectives {:>10.3f} GB/GPU buffers {:>10.3f} GB/GPU on the "
+        "wire {:>10.2f} ms\n",
+        name, g["collectives"].get<double>(), g["bytes_per_gpu"].get<double>() / 1e9,
+        g["wire_bytes_per_gpu"].get<double>() / 1e9, g["time_ms"].get<double>());
   fmt::print("# total {:.2f} ms of communication per step (no overlap); dominant group: {}\n",
              step["total_ms"].get<double>(), step["dominant_group"].get<std::string>());
   for (const auto& n : step["notes"]) fmt::print("# note: {}\n", n.get<std::string>());

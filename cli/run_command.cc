@@ -10,13 +10,6 @@
 namespace hockney {
 namespace {
 
-std::string quoteArg(const std::string& a) {
-  if (!a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos) return a;
-  std::string q = "'";
-  for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 std::vector<std::string> splitList(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -30,18 +23,6 @@ std::vector<std::string> splitList(const std::string& s) {
 }
 
 }  // namespace
-
-std::string commandLineOf(int argc, char** argv) {
-  std::string line;
-  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + quoteArg(argv[i]);
-  return line;
-}
-
-bool isLeaderProcess() {
-  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
-    if (const char* v = std::getenv(var)) return std::string(v) == "0";
-  return true;
-}
 
 RunCommand::RunCommand(CLI::App& app) {
   sub_ = app.add_subcommand(
@@ -127,6 +108,7 @@ RunCommand::RunCommand(CLI::App& app) {
       ->group(kPattern)
       ->capture_default_str();
   sub_->add_option("--capacity-factor", po.capacityFactor, "alltoall topk: expert capacity factor")
+      ->check(positive())
       ->group(kPattern)
       ->capture_default_str();
   sub_->add_option("--skew", skew_, "alltoall topk: expert popularity, zipf:S (S = 0 uniform)")
@@ -188,20 +170,6 @@ int RunCommand::execute(int argc, char** argv) {
   validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
 
   return runUnderMpi(argc, argv, [&] { return runBenchmark(options_); });
-}
-
-int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body) {
-  MpiSession session(&argc, &argv);
-  try {
-    return body();
-  } catch (const UsageError&) {
-    throw;  // the same on every rank: options, rank count and files are
-  } catch (const std::exception& e) {
-    // One rank failing must not leave the others waiting for it.
-    std::fprintf(stderr, "hockney: internal error on rank %d: %s\n", session.worldRank(), e.what());
-    std::fflush(stderr);
-    MpiSession::abortAll(kExitInternal);
-  }
 }
 
 }  // namespace hockney

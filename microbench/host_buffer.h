@@ -2,6 +2,7 @@
 // Page-aligned host memory, touched once at allocation so first-use page faults stay out of
 // timed regions.
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -12,7 +13,9 @@ class HostBuffer {
  public:
   HostBuffer() = default;
   explicit HostBuffer(size_t bytes) : bytes_(bytes) {
-    const size_t alloc = (bytes + kAlign - 1) / kAlign * kAlign + kAlign;  // never zero bytes
+    // Whole pages plus one (never zero bytes); a size near SIZE_MAX cannot be allocated.
+    if (bytes > SIZE_MAX - 2 * kAlign) throw std::bad_alloc();
+    const size_t alloc = (bytes + kAlign - 1) / kAlign * kAlign + kAlign;
     data_ = static_cast<std::byte*>(std::aligned_alloc(kAlign, alloc));
     if (data_ == nullptr) throw std::bad_alloc();
     std::memset(data_, 0, alloc);

@@ -79,6 +79,27 @@ json slurmJson() {
   return j;
 }
 
+// The smallest request a pattern keeps whole on p ranks (its rounding unit).
+size_t smallestUnit(const BenchCase& c, int ranks, const SweepConfig& s) {
+  size_t unit = elementSize(s.type);
+  while (c.effectiveBytes(unit, ranks, s.type, s.pattern) == 0) unit += elementSize(s.type);
+  return unit;
+}
+
+// What a checkpoint's rows depend on: resuming under anything else would mix measurements.
+json runIdentity(const RunOptions& o, int ranks) {
+  const SweepConfig& s = o.sweep;
+  return json{{"pattern", o.pattern},
+              {"ranks", ranks},
+              {"dtype", name(s.type)},
+              {"op", name(s.op)},
+              {"chunk_bytes", s.chunkBytes},
+              {"buffer_sets", s.bufferSets},
+              {"batch", s.batch},
+              {"check", s.check},
+              {"pattern_options", patternJson(s.pattern)}};
+}
+
 std::string defaultOut(const std::string& pattern, int ranks) {
   std::string stamp = utcNow();
   for (char& ch : stamp)
@@ -112,6 +133,21 @@ std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
   const SweepConfig& s = o.sweep;
   HOCKNEY_USAGE_CHECK(!s.sizes.empty(), "no message sizes to measure");
   checkWholeElements(s.sizes, s.type);
+  const size_t memory = hostMemoryBytes();
+  for (size_t size : s.sizes) {
+    HOCKNEY_USAGE_CHECK(size > 0,
+                        "size 0 measures nothing; the smallest size is one element ({} "
+                        "bytes of {})",
+                        elementSize(s.type), name(s.type));
+    HOCKNEY_USAGE_CHECK(memory == 0 || size <= memory,
+                        "size {} bytes is larger than this host's memory ({} bytes)", size, memory);
+  }
+  HOCKNEY_USAGE_CHECK(s.iterations <= kMaxIterations, "--iters {} is more than {}", s.iterations,
+                      kMaxIterations);
+  HOCKNEY_USAGE_CHECK(s.batch <= kMaxIterations, "--batch {} is more than {}", s.batch,
+                      kMaxIterations);
+  HOCKNEY_USAGE_CHECK(s.warmup <= kMaxIterations, "--warmup {} is more than {}", s.warmup,
+                      kMaxIterations);
   HOCKNEY_USAGE_CHECK(s.iterations >= 0, "--iters must be >= 0 (0 = automatic), not {}",
                       s.iterations);
   HOCKNEY_USAGE_CHECK(s.batch >= 0, "--batch must be >= 0 (0 = automatic), not {}", s.batch);
@@ -159,6 +195,29 @@ int runBenchmark(const RunOptions& options) {
     HOCKNEY_USAGE_CHECK(!runnable.empty(), "no {} algorithm can run with these options",
                         options.pattern);
     cases = std::move(runnable);
+    // Sizes a pattern rounds to nothing on this many ranks (reduce-scatter below one element per
+    // rank, top-k all-to-all below one token) would be empty "pass" rows: refuse them.
+    for (size_t size : options.sweep.sizes) {
+      const size_t used =
+          cases.front().effectiveBytes(size, ranks, options.sweep.type, options.sweep.pattern);
+      HOCKNEY_USAGE_CHECK(
+          used > 0,
+          "size {} bytes is less than the smallest {} unit on {} ranks ({}); "
+          "choose sizes of at least {} bytes",
+          size, options.pattern, ranks,
+          options.pattern == "alltoall" && options.sweep.pattern.routing != "uniform"
+              ? "one token of --hidden elements"
+              : "one element per rank",
+          smallestUnit(cases.front(), ranks, options.sweep));
+    }
+    if (options.pattern == "pipeline") {
+      const int stages = options.sweep.pattern.stages > 0 ? options.sweep.pattern.stages : ranks;
+      if (ranks % stages != 0)
+        notes.push_back(fmt::format(
+            "{} ranks hold {} pipeline(s) of {} stages; ranks {}..{} idle (they take part in no "
+            "transfer)",
+            ranks, ranks / stages, stages, ranks / stages * stages, ranks - 1));
+    }
   } catch (const UsageError& e) {
     problem = e.what();  // the same on every rank: options and rank count are
   }
@@ -169,15 +228,23 @@ int runBenchmark(const RunOptions& options) {
         throw UsageError(fmt::format(
             "{} ranks: validation of {} is exact only up to {} ranks; use a wider type or -c 0",
             ranks, name(options.sweep.type), validationRankLimit(options.sweep.type)));
+      const json identity = runIdentity(options, ranks);
+      if (checkpoint.exists() && !checkpoint.hasRows()) {
+        notes.push_back(
+            fmt::format("{} held no measured point (a job that died before its "
+                        "first point); started afresh",
+                        checkpoint.path()));
+        checkpoint.remove();
+      }
       if (checkpoint.exists() && !options.resume)
         throw UsageError(fmt::format(
             "{} holds points of an unfinished run; pass --resume to continue it, or remove it",
             checkpoint.path()));
       if (options.resume && checkpoint.exists())
-        previous = checkpoint.load(notes);
+        previous = checkpoint.load(identity, notes);
       else if (options.resume)
         notes.push_back("--resume: no checkpoint found, started afresh");
-      if (!checkpoint.exists()) checkpoint.create();
+      if (!checkpoint.exists()) checkpoint.create(identity);
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -203,9 +270,18 @@ int runBenchmark(const RunOptions& options) {
   HostTopology host = discoverHost();
   SweepConfig sweep = options.sweep;
   if (host.lastLevelCacheBytes > 0) sweep.rotateBytes = 2 * host.lastLevelCacheBytes;
-  uint64_t rotate = sweep.rotateBytes;  // rank 0's host decides, so all ranks rotate alike
-  broadcastFromZero(transport, &rotate, sizeof rotate);
-  sweep.rotateBytes = rotate;
+  // Rank 0's host decides, so all ranks rotate alike and refuse a point alike: buffer rotation,
+  // and the memory one rank may take (what is available over the most ranks on one host).
+  uint64_t decided[2] = {sweep.rotateBytes, 0};
+  if (rank == 0) {
+    std::map<std::string, int> perHost;
+    int most = 1;
+    for (const auto& h : prov.hostOfRank) most = std::max(most, ++perHost[h]);
+    decided[1] = availableMemoryBytes() / static_cast<uint64_t>(most);
+  }
+  broadcastFromZero(transport, decided, sizeof decided);
+  sweep.rotateBytes = decided[0];
+  sweep.memoryPerRank = decided[1];
 
   Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), transport.progress(),
                     rank, abortJobOnStall);

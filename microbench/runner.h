@@ -11,6 +11,9 @@
 
 namespace hockney {
 
+// Upper bound for --iters, --batch and --warmup: more would run for days at 1 µs a call.
+inline constexpr long kMaxIterations = 100'000'000;
+
 struct RunOptions {
   std::string pattern = "allreduce";
   std::vector<std::string> algorithms{"all"};

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "collectives/core/checked.h"
 #include "collectives/core/error.h"
 #include "microbench/control.h"
 #include "microbench/host_buffer.h"
@@ -28,7 +29,7 @@ struct BufferSet {
 int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
   if (config.bufferSets > 0) return config.bufferSets;
   if (bytesPerSet == 0) return 1;
-  size_t sets = (config.rotateBytes + bytesPerSet - 1) / bytesPerSet;
+  size_t sets = config.rotateBytes / bytesPerSet + (config.rotateBytes % bytesPerSet != 0);
   return static_cast<int>(std::clamp<size_t>(sets, 1, 16));
 }
 
@@ -49,17 +50,36 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   const size_t inBytes = c.inputBytes(shape, state.get(), me);
   const size_t outBytes = c.outputBytes(shape, state.get(), me);
   // Same on every rank: sized from the nominal vector, not this rank's share.
-  const int sets = bufferSetsFor(config, 2 * std::max<size_t>(shape.bytes, 1));
+  const std::string what = fmt::format("{}/{} at {} bytes", c.pattern, c.algorithm, shape.bytes);
+  const size_t perSet = checkedAdd(inBytes, outBytes, what);
+  const int sets = bufferSetsFor(config, std::max<size_t>(perSet, 1));
+  const size_t scratchBytes = c.scratchBytes(shape, state.get(), me);
+  const size_t need =
+      checkedAdd(checkedMul(perSet, static_cast<size_t>(sets), what), scratchBytes, what);
+  if (config.memoryPerRank > 0) {
+    // Every rank learns the largest need, so all refuse together or none does.
+    double largest = static_cast<double>(need);
+    maxOverRanks(t, {&largest, 1});
+    HOCKNEY_USAGE_CHECK(largest <= static_cast<double>(config.memoryPerRank),
+                        "{} needs {:.3g} GB per rank ({} buffer sets and scratch); this host has "
+                        "{:.3g} GB available per rank: choose smaller sizes",
+                        what, largest / 1e9, sets, static_cast<double>(config.memoryPerRank) / 1e9);
+  }
 
   // Allocation and initialisation stay outside the timed region; scratch is allocated once.
   std::vector<BufferSet> buffers;
-  for (int s = 0; s < sets; ++s) {
-    BufferSet b{HostBuffer(inBytes), HostBuffer(outBytes)};
-    c.init(b.input.data(), shape, state.get(), me);
-    poison(b.output.data(), outBytes / elementSize(config.type), config.type);
-    buffers.push_back(std::move(b));
+  HostBuffer scratch;
+  try {
+    for (int s = 0; s < sets; ++s) {
+      BufferSet b{HostBuffer(inBytes), HostBuffer(outBytes)};
+      c.init(b.input.data(), shape, state.get(), me);
+      poison(b.output.data(), outBytes / elementSize(config.type), config.type);
+      buffers.push_back(std::move(b));
+    }
+    scratch = HostBuffer(scratchBytes);
+  } catch (const std::bad_alloc&) {
+    HOCKNEY_THROW("rank {}: cannot allocate {} bytes for {}", me, need, what);
   }
-  HostBuffer scratch(c.scratchBytes(shape, state.get(), me));
   const size_t phases = c.phases().size();
   const double timeScale = c.timeScale();
   std::vector<double> phaseClock(std::max<size_t>(phases, 1));

@@ -29,6 +29,9 @@ struct SweepConfig {
   size_t chunkBytes = 0;  // 0: each algorithm's default
   int bufferSets = 0;     // 0: enough sets to exceed rotateBytes, at most 16
   size_t rotateBytes = size_t{64} << 20;
+  // Bytes one rank may allocate for a point (the host's available memory over the ranks on it);
+  // 0: unchecked. A point that needs more is refused on every rank, naming the figures.
+  size_t memoryPerRank = 0;
   PatternOptions pattern;
 };
 

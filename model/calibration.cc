@@ -1,6 +1,7 @@
 #include "model/calibration.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <limits>
@@ -82,8 +83,14 @@ CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
     f.algorithm = j.at("algorithm").get<std::string>();
     f.level = j.at("level").get<std::string>();
     f.dtype = j.value("dtype", "");
+    f.qualityWarnings = j.value("quality_warnings", std::vector<std::string>{});
     f.blackBox = j.at("black_box").get<bool>();
-    if (f.blackBox) f.ranks = j.at("ranks").get<int>();
+    if (f.blackBox) {
+      f.ranks = j.at("ranks").get<int>();
+      f.measuredRanks = {f.ranks};
+    } else if (j.contains("ranks") && j["ranks"].is_array()) {
+      f.measuredRanks = j["ranks"].get<std::vector<int>>();
+    }
     for (const json& p : j.at("pieces")) {
       Piece piece;
       piece.fromBytes = p.at("from_bytes").get<double>();
@@ -172,6 +179,16 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                                        r.pattern, r.algorithm, r.bytes));
         continue;
       }
+      // A time no call can take (negative, zero, infinite, over an hour) is a broken row: it
+      // would pull α tenfold or make β zero (infinite bandwidth).
+      const double t = r.timeUs.median;
+      if (!std::isfinite(t) || t <= 0 || t > kMaxCallMicroseconds) {
+        warnings.push_back(
+            fmt::format("{}: skipped {}/{} at {} B: median time {} us is not a "
+                        "time a call can take",
+                        in.path, r.pattern, r.algorithm, r.bytes, t));
+        continue;
+      }
       const bool blackBox = !r.cost.has_value();
       Group& g = groups[groupKey(r)];
       g.backend = r.backend;
@@ -216,6 +233,18 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
     fo.allowBreak = o.allowBreak;
     try {
       FitResult f = fitPoints(g.points, fo);
+      for (const Piece& p : f.pieces)
+        HOCKNEY_USAGE_CHECK(std::isfinite(p.coeffs.alpha) && std::isfinite(p.coeffs.beta) &&
+                                std::isfinite(p.coeffs.gamma) && std::isfinite(f.r2),
+                            "the fit did not converge to finite coefficients");
+      std::vector<std::string> quality;
+      if (f.heldOutP90RelErr > kQualityP90)
+        quality.push_back(fmt::format("held-out p90 error {:.0f}% (over {:.0f}%)",
+                                      100 * f.heldOutP90RelErr, 100 * kQualityP90));
+      if (f.r2 < kQualityR2)
+        quality.push_back(fmt::format("R2 {:.2f} (under {:.2f})", f.r2, kQualityR2));
+      if (!quality.empty())
+        warnings.push_back(fmt::format("{}: poor fit: {}", groupName(g), fmt::join(quality, "; ")));
       json pieces = json::array();
       for (const Piece& p : f.pieces) pieces.push_back(pieceJson(p, g.blackBox, gamma));
       fits.push_back(
@@ -235,6 +264,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
            {"heldout_rel_err",
             {{"median", f.heldOutMedianRelErr}, {"p90", f.heldOutP90RelErr}, {"folds", f.folds}}},
            {"points", g.points.size()},
+           {"quality_warnings", quality},
            {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
            {"sizes", f.sizes},
            {"sources", g.sources}});

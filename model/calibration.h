@@ -16,11 +16,20 @@ namespace hockney {
 
 inline constexpr int kCalibrationSchemaVersion = 1;
 
+// Rows slower than this per call are broken measurements, not data.
+inline constexpr double kMaxCallMicroseconds = 3.6e9;
+// A fit is flagged (in the calibration, and beside every number projection prices with it)
+// when its held-out p90 relative error exceeds kQualityP90 or its R² is under kQualityR2.
+inline constexpr double kQualityP90 = 0.5;
+inline constexpr double kQualityR2 = 0.9;
+
 // One fit of calibration.json, typed: what projection prices with.
 struct CalibratedFit {
   std::string backend, pattern, algorithm, level, dtype;
   bool blackBox = false;
   int ranks = 0;  // black boxes: the rank count they were measured at (0 for own algorithms)
+  std::vector<int> measuredRanks;            // the rank counts the fit's rows came from
+  std::vector<std::string> qualityWarnings;  // why the fit is not to be trusted; empty when fine
   std::vector<Piece> pieces;
   // Seconds for a call with these cost coefficients (black boxes: {1, bytes, 0}) at `bytes`.
   double predict(const Cost& c, double bytes) const;

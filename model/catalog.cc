@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "collectives/core/error.h"
 #include "hockney_model_catalog.h"
@@ -33,9 +35,24 @@ T field(const json& j, const char* key, const std::string& where) {
   }
 }
 
+// A whole number in 0..INT_MAX: 96.5 layers or a d_model of 1e15 are errors, not truncated.
+int wholeField(const json& j, const char* key, const std::string& where) {
+  HOCKNEY_USAGE_CHECK(j.contains(key), "{}: missing field '{}'", where, key);
+  const json& v = j.at(key);
+  HOCKNEY_USAGE_CHECK(v.is_number(), "{}: field '{}' must be a number, not {}", where, key,
+                      v.dump());
+  const double d = v.get<double>();
+  HOCKNEY_USAGE_CHECK(std::floor(d) == d, "{}: field '{}' must be a whole number, not {}", where,
+                      key, v.dump());
+  HOCKNEY_USAGE_CHECK(d >= 0 && d <= std::numeric_limits<int>::max(),
+                      "{}: field '{}' = {} is out of range (0..{})", where, key, v.dump(),
+                      std::numeric_limits<int>::max());
+  return static_cast<int>(d);
+}
+
 int optionalInt(const json& j, const char* key, int fallback, const std::string& where) {
   if (!j.contains(key) || j.at(key).is_null()) return fallback;
-  return field<int>(j, key, where);
+  return wholeField(j, key, where);
 }
 
 }  // namespace
@@ -47,14 +64,14 @@ ModelSpec modelFromJson(const json& j, const std::string& where0) {
   const std::string where = fmt::format("{} (model '{}')", where0, m.name);
   m.aliases = j.value("aliases", std::vector<std::string>{});
   m.params = field<double>(j, "params", where);
-  m.layers = field<int>(j, "layers", where);
+  m.layers = wholeField(j, "layers", where);
   m.encoderLayers = optionalInt(j, "encoder_layers", 0, where);
   m.decoderLayers = optionalInt(j, "decoder_layers", m.layers - m.encoderLayers, where);
-  m.dModel = field<int>(j, "d_model", where);
-  m.heads = field<int>(j, "heads", where);
-  m.ffn = field<int>(j, "ffn", where);
-  m.seqLen = field<int>(j, "seq_len", where);
-  m.vocab = field<int>(j, "vocab", where);
+  m.dModel = wholeField(j, "d_model", where);
+  m.heads = wholeField(j, "heads", where);
+  m.ffn = wholeField(j, "ffn", where);
+  m.seqLen = wholeField(j, "seq_len", where);
+  m.vocab = wholeField(j, "vocab", where);
   m.attentionDim = optionalInt(j, "attention_dim", m.dModel, where);
   m.kvDim = optionalInt(j, "kv_dim", m.attentionDim, where);
   m.ffnMatrices = optionalInt(j, "ffn_matrices", 2, where);
@@ -68,7 +85,7 @@ ModelSpec modelFromJson(const json& j, const std::string& where0) {
   m.uncertain = j.value("uncertain", std::vector<std::string>{});
   m.notes = j.value("notes", "");
   HOCKNEY_USAGE_CHECK(m.layers > 0 && m.dModel > 0 && m.heads > 0 && m.ffn > 0 && m.seqLen > 0 &&
-                          m.vocab > 0 && m.params > 0,
+                          m.vocab > 0 && m.params > 0 && std::isfinite(m.params),
                       "{}: layers, d_model, heads, ffn, seq_len, vocab and params must be positive",
                       where);
   HOCKNEY_USAGE_CHECK(m.encoderLayers + m.decoderLayers == m.layers,
@@ -158,6 +175,16 @@ ModelSpec loadModel(const std::string& nameOrFile) {
   HOCKNEY_USAGE_CHECK(models.size() == 1, "model file {} holds {} models; pass one", nameOrFile,
                       models.size());
   return models[0];
+}
+
+std::optional<std::string> paramMismatch(const ModelSpec& m) {
+  const double counted = countParams(m).total();
+  const double ratio = counted / m.params;
+  if (ratio > 1.0 / kParamTolerance && ratio < kParamTolerance) return std::nullopt;
+  return fmt::format(
+      "{}: the dims give {:.3g} parameters, {:.3g}x the documented {:.3g}: check the model's "
+      "dims or its params",
+      m.name, counted, ratio, m.params);
 }
 
 ParamCount countParams(const ModelSpec& m) {

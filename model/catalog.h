@@ -4,6 +4,7 @@
 // dimensions imply (a check on the data, and Ψ for the projection's gradient traffic).
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,5 +60,11 @@ struct ParamCount {
 // projection h² where used; embeddings V·h (twice if untied). Experts: 2·h·ffn each. Biases and
 // norms are ignored (< 0.1%).
 ParamCount countParams(const ModelSpec& m);
+
+// The catalog's own models count within 5% of their documented totals; a model whose dims give
+// more than kParamTolerance times (or less than its inverse) the documented count has a typo.
+inline constexpr double kParamTolerance = 1.25;
+// A warning naming both counts when they disagree beyond kParamTolerance, or nullopt.
+std::optional<std::string> paramMismatch(const ModelSpec& m);
 
 }  // namespace hockney

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <map>
 
 #include "collectives/core/error.h"
@@ -91,8 +92,12 @@ json compareFiles(const std::string& pathA, const std::string& pathB,
       (kindA == "results" || kindA == "calibration") && kindA == kindB,
       "compare needs two results reports or two calibrations; {} is '{}', {} is '{}'", pathA, kindA,
       pathB, kindB);
-  json out{{"schema_version", 1}, {"kind", "comparison"}, {"created_at", utcNow()},
-           {"a", pathA},          {"b", pathB},           {"compares", kindA}};
+  json out{{"schema_version", 1}, {"kind", "comparison"}, {"created_at", utcNow()}, {"a", pathA},
+           {"b", pathB},          {"compares", kindA},    {"notes", json::array()}};
+  std::error_code ec;
+  if (std::filesystem::equivalent(pathA, pathB, ec) || a == b)
+    out["notes"].push_back(fmt::format(
+        "{} and {} hold the same {}: every ratio is 1 by construction", pathA, pathB, kindA));
   out.update(interpretJson(pathA + " or " + pathB, [&] {
     return kindA == "results" ? compareResults(a, b) : compareCalibrations(a, b);
   }));

@@ -43,6 +43,11 @@ Layout parseLayout(const std::string& text) {
       throw UsageError(fmt::format("unknown --layout dimension '{}' (tp, pp, dp, ep)", key));
     start = comma + 1;
   }
+  // Counts of GPUs stay ints everywhere downstream: refuse layouts past what they hold.
+  const long long gpus = static_cast<long long>(l.tp) * l.pp * l.dp;
+  HOCKNEY_USAGE_CHECK(gpus <= kMaxLayoutGpus,
+                      "--layout tp·pp·dp = {} GPUs is more than hockney projects ({})", gpus,
+                      kMaxLayoutGpus);
   return l;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
-// A training step's communication, per GPU, from a model's dims and a parallel layout
-// (formulas: shared/reference/cost-models-and-llms.md §3.1). Pure arithmetic, so every volume
-// can be checked by hand; pricing it is projection.h's job.
+// A training iteration's communication, per GPU, from a model's dims and a parallel layout:
+// tensor-parallel all-reduces (Shoeybi et al. 2019; Narayanan et al. 2021 §3.2), or their
+// reduce-scatter + all-gather with sequence parallelism (Korthikanti et al. 2022), pipeline
+// sends per micro-batch and stage boundary, the data-parallel gradient all-reduce of Ψ/(t·p)
+// parameters or its ZeRO forms (Rajbhandari et al. 2020), and MoE all-to-alls (Lepikhin et al.
+// 2020). Pure arithmetic, so every volume can be checked by hand; pricing it is projection.h's.
 #include <string>
 #include <vector>
 
@@ -9,6 +12,8 @@
 #include "model/catalog.h"
 
 namespace hockney {
+
+inline constexpr long long kMaxLayoutGpus = 1 << 24;  // 16.8 M GPUs
 
 struct Layout {
   int tp = 1, pp = 1, dp = 1, ep = 1;

@@ -110,6 +110,8 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
         best.seconds = t;
         best.cost = nullptr;
         best.blackBox = true;
+        best.measuredRanks = fit.measuredRanks;
+        best.qualityWarnings = fit.qualityWarnings;
       }
       continue;
     }
@@ -133,6 +135,8 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
                        {"beta_bytes", c.betaBytes},
                        {"gamma_bytes", c.gammaBytes}};
       best.blackBox = false;
+      best.measuredRanks = fit.measuredRanks;
+      best.qualityWarnings = fit.qualityWarnings;
     }
   }
   HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
@@ -152,6 +156,7 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
   std::set<std::string> levels;
   for (const auto& f : cal.fits) levels.insert(f.level);
   std::vector<std::string> notes;
+  if (auto warning = paramMismatch(model)) notes.push_back(*warning);
 
   json items = json::array();
   std::map<std::string, json> groups;
@@ -164,6 +169,22 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
     const std::vector<std::string>& considered = best.candidates;
     const double stepSeconds = best.seconds * item.count;
     total += stepSeconds;
+    // Bytes this GPU puts on the wire per call: the algorithm's β bytes (black boxes: unknown).
+    const json wire = best.cost.is_null()
+                          ? json(nullptr)
+                          : json(best.cost["beta_bytes"].get<double>() * item.count);
+    const auto& fitRanks = best.measuredRanks;
+    const bool extrapolated =
+        !fitRanks.empty() && *std::max_element(fitRanks.begin(), fitRanks.end()) < item.ranks;
+    for (const std::string& w : best.qualityWarnings)
+      notes.push_back(fmt::format("{} {} priced with a flagged {} fit: {}", item.group,
+                                  item.pattern, best.algorithm, w));
+    if (extrapolated)
+      notes.push_back(fmt::format(
+          "{} {} on {} ranks priced with a {} fit measured at {} ranks at most (extrapolated "
+          "through the algorithm's cost())",
+          item.group, item.pattern, item.ranks, best.algorithm,
+          *std::max_element(fitRanks.begin(), fitRanks.end())));
     items.push_back({{"group", item.group},
                      {"pattern", item.pattern},
                      {"purpose", item.purpose},
@@ -180,16 +201,19 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
                      {"cost", best.cost},
                      {"time_per_call_us", best.seconds * 1e6},
                      {"time_per_step_ms", stepSeconds * 1e3},
-                     {"bytes_per_gpu_per_step", item.bytes * item.count}});
+                     {"bytes_per_gpu_per_step", item.bytes * item.count},
+                     {"wire_bytes_per_gpu_per_step", wire},
+                     {"fit_ranks", fitRanks},
+                     {"extrapolated", extrapolated},
+                     {"fit_quality_warnings", best.qualityWarnings}});
     json& g = groups[item.group];
     if (g.is_null())
-      g = {{"collectives", 0.0},
-           {"bytes_per_gpu", 0.0},
-           {"time_ms", 0.0},
-           {"algorithms", json::array()},
-           {"level", level}};
+      g = {{"collectives", 0.0}, {"bytes_per_gpu", 0.0},        {"wire_bytes_per_gpu", 0.0},
+           {"time_ms", 0.0},     {"algorithms", json::array()}, {"level", level}};
     g["collectives"] = g["collectives"].get<double>() + item.count;
     g["bytes_per_gpu"] = g["bytes_per_gpu"].get<double>() + item.bytes * item.count;
+    if (!wire.is_null())
+      g["wire_bytes_per_gpu"] = g["wire_bytes_per_gpu"].get<double>() + wire.get<double>();
     g["time_ms"] = g["time_ms"].get<double>() + stepSeconds * 1e3;
     g["algorithms"].push_back(best.algorithm);
   }

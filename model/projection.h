@@ -30,6 +30,8 @@ struct PricedCall {
   nlohmann::json cost = nullptr;  // the coefficients used; null for black boxes
   bool blackBox = false;
   std::vector<std::string> candidates;
+  std::vector<int> measuredRanks;            // the rank counts behind the fit that priced it
+  std::vector<std::string> qualityWarnings;  // the fit's flags, repeated beside its numbers
 };
 
 // One collective of `item` at `level`, by policy (best | ring | vendor). Throws UsageError when

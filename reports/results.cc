@@ -176,16 +176,62 @@ bool Checkpoint::exists() const {
   return std::filesystem::exists(path_);
 }
 
-std::vector<ResultRow> Checkpoint::load(std::vector<std::string>& notes) const {
-  std::ifstream in(path_);
-  if (!in) throw UsageError(fmt::format("cannot read checkpoint {}", path_));
+namespace {
+
+std::vector<std::string> checkpointLines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(fmt::format("cannot read checkpoint {}", path));
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+bool isHeader(const std::string& line) {
+  return line.rfind("{\"checkpoint_of\"", 0) == 0;
+}
+
+}  // namespace
+
+bool Checkpoint::hasRows() const {
+  for (const std::string& line : checkpointLines(path_))
+    if (!isHeader(line)) return true;
+  return false;
+}
+
+std::vector<ResultRow> Checkpoint::load(const json& identity,
+                                        std::vector<std::string>& notes) const {
+  const std::vector<std::string> lines = checkpointLines(path_);
   std::vector<ResultRow> rows;
   for (size_t i = 0; i < lines.size(); ++i) {
+    if (isHeader(lines[i])) {
+      json theirs;
+      try {
+        theirs = json::parse(lines[i]).at("checkpoint_of");
+      } catch (const json::exception& e) {
+        throw UsageError(
+            fmt::format("checkpoint {} line {} is not a header: {}", path_, i + 1, e.what()));
+      }
+      for (const auto& [field, value] : identity.items())
+        if (theirs.value(field, json()) != value)
+          throw UsageError(fmt::format(
+              "checkpoint {} belongs to another run: its {} is {}, this run's is {}; remove it "
+              "or choose another --out",
+              path_, field, theirs.value(field, json()).dump(), value.dump()));
+      continue;
+    }
     try {
-      rows.push_back(json::parse(lines[i]).get<ResultRow>());
+      ResultRow row = json::parse(lines[i]).get<ResultRow>();
+      // Rows name their own pattern, ranks, dtype and op: a foreign row is never merged.
+      for (const auto& [field, value] : {std::pair<const char*, json>{"pattern", row.pattern},
+                                         {"ranks", row.ranks},
+                                         {"dtype", row.dtype},
+                                         {"op", row.op}})
+        if (identity.contains(field) && identity[field] != value)
+          throw UsageError(fmt::format(
+              "checkpoint {} line {} is a row of another run: its {} is {}, this run's is {}",
+              path_, i + 1, field, value.dump(), identity[field].dump()));
+      rows.push_back(std::move(row));
     } catch (const json::exception& e) {
       if (i + 1 == lines.size()) {  // the job died while writing its last line
         notes.push_back(fmt::format("ignored a truncated last line in {}", path_));
@@ -209,10 +255,12 @@ void Checkpoint::append(const ResultRow& row) const {
   HOCKNEY_CHECK(ok, "writing checkpoint {} failed", path_);
 }
 
-void Checkpoint::create() const {
+void Checkpoint::create(const json& identity) const {
   std::filesystem::path p(path_);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
   std::ofstream out(path_, std::ios::trunc);
+  out << json{{"checkpoint_of", identity}}.dump() << "\n";
+  out.flush();
   HOCKNEY_CHECK(out.good(), "cannot create checkpoint {}", path_);
 }
 

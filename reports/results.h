@@ -72,17 +72,24 @@ nlohmann::json makeResultsReport(const Provenance& prov, const nlohmann::json& c
 // leaves an existing file untouched.
 void writeFileAtomically(const std::string& path, const std::string& contents);
 
-// The checkpoint: one JSON row per line, flushed after each.
+// The checkpoint: a first line naming the run it belongs to ({"checkpoint_of": identity}), then
+// one JSON row per line, flushed after each. The identity holds whatever changes what a row
+// measures (pattern, ranks, dtype, op, buffers, pattern options); a resumed run must match it.
 class Checkpoint {
  public:
   explicit Checkpoint(std::string path) : path_(std::move(path)) {}
   const std::string& path() const { return path_; }
   bool exists() const;
-  // Rows already there; throws UsageError naming the line when one is malformed (a line cut off
-  // by a killed job at the very end is tolerated and reported in `notes`).
-  std::vector<ResultRow> load(std::vector<std::string>& notes) const;
+  // True when the file holds at least one result row (a header alone, or an empty file left by
+  // a job that died before measuring, is not an unfinished run).
+  bool hasRows() const;
+  // Rows already there. Throws UsageError naming the line when one is malformed (a line cut off
+  // by a killed job at the very end is tolerated and reported in `notes`), and naming the field
+  // when the checkpoint belongs to another run (identity, or a row's pattern/ranks/dtype/op).
+  std::vector<ResultRow> load(const nlohmann::json& identity,
+                              std::vector<std::string>& notes) const;
   void append(const ResultRow& row) const;
-  void create() const;  // empty file (truncates)
+  void create(const nlohmann::json& identity) const;  // truncates; writes the header line
   void remove() const;
 
  private:

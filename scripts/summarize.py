@@ -34,7 +34,8 @@ def pipeline(pipe_path, pp_path):
     for r in rows(pipe_path):
         d = r["details"]
         ph = d.get("phase_median_us", {})
-        transfers = ph.get("forward_transfers", 0) + ph.get("backward_transfers", 0)
+        transfers = (ph.get("forward_transfers", 0) + ph.get("backward_transfers", 0) +
+                     ph.get("paired_transfers", 0))
         # an interior stage sends and receives one activation and one gradient per micro-batch:
         # 4·M messages, in 2·M (gpipe) to 2·M+1 (1f1b) steps; per boundary transfer = steps' time / (2·M)
         per = transfers / (2 * d["microbatches"])

@@ -1,5 +1,7 @@
 #include "topology/host.h"
 
+#include <fstream>
+
 #include <hwloc.h>
 #include <unistd.h>
 
@@ -63,6 +65,22 @@ HostTopology discoverHost() {
   unsigned v = hwloc_get_api_version();
   h.hwlocVersion = fmt::format("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff);
   return h;
+}
+
+size_t hostMemoryBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
+}
+
+size_t availableMemoryBytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  size_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
 }
 
 nlohmann::json toJson(const HostTopology& t) {

@@ -24,4 +24,9 @@ HostTopology discoverHost();
 nlohmann::json toJson(const HostTopology& topology);
 std::string hostName();
 
+// Physical memory of this host, and what the kernel says is available now (MemAvailable), in
+// bytes; 0 when unknown.
+size_t hostMemoryBytes();
+size_t availableMemoryBytes();
+
 }  // namespace hockney

@@ -20,6 +20,19 @@ int pipelineStage(const PipelineLayout& l, int p, int rank) {
   return rank < pipelines * l.stages ? rank % l.stages : -1;
 }
 
+void setPipelinePhases(Plan& plan) {
+  // Moves carry their direction in the tag (0 forward, 1 backward); 1F1B's paired steps carry
+  // both, and their time cannot be split between the two.
+  for (PlanStep& st : plan) {
+    bool forward = false, backward = false;
+    for (const auto* moves : {&st.sends, &st.recvs})
+      for (const PlanMove& mv : *moves) (mv.tag == 0 ? forward : backward) = true;
+    st.phase = forward && backward ? kPipelinePaired
+               : backward          ? kPipelineBackward
+                                   : kPipelineForward;
+  }
+}
+
 Plan pipelinePlan(const PipelineLayout& l, int p, int rank, size_t act) {
   Plan plan;
   const int s = pipelineStage(l, p, rank);
@@ -58,6 +71,7 @@ Plan pipelinePlan(const PipelineLayout& l, int p, int rank, size_t act) {
       compute(in);
       sendB(step(), i);
     }
+    setPipelinePhases(plan);
     return plan;
   }
   const int warmup = std::min(l.stages - s - 1, m);
@@ -97,6 +111,7 @@ Plan pipelinePlan(const PipelineLayout& l, int p, int rank, size_t act) {
                               return st.sends.empty() && st.recvs.empty() && st.computeUs == 0;
                             }),
              plan.end());
+  setPipelinePhases(plan);
   return plan;
 }
 

@@ -24,6 +24,11 @@ struct PipelineLayout {
 void checkPipelineLayout(const PipelineLayout& l, int p);
 // Stage of a rank, or -1 for an idle rank.
 int pipelineStage(const PipelineLayout& l, int p, int rank);
+// PlanStep::phase of a pipeline's steps: which way its transfers go (the step's time is added to
+// that phase's clock; see the pattern's phases in table.cc).
+inline constexpr int kPipelineForward = 0, kPipelineBackward = 1, kPipelinePaired = 2;
+void setPipelinePhases(Plan& plan);
+
 Plan pipelinePlan(const PipelineLayout& l, int p, int rank, size_t actElems);
 
 }  // namespace hockney

@@ -4,6 +4,7 @@
 #include <array>
 #include <tuple>
 
+#include "collectives/core/checked.h"
 #include "collectives/core/error.h"
 #include "collectives/pipeline/pipeline.h"
 #include "collectives/registry.h"
@@ -36,7 +37,8 @@ Cost cost(const CallShape& s) {
 }
 
 size_t microbatchSlots(const CallShape& s, int) {
-  return 2 * static_cast<size_t>(s.options().microbatches) * s.bytes();
+  return checkedMul(2 * static_cast<size_t>(s.options().microbatches), s.bytes(),
+                    "pipeline buffers (2 x micro-batches x size)");
 }
 
 constexpr std::array kAlgorithms{
@@ -46,7 +48,9 @@ constexpr std::array kAlgorithms{
               cost<true>, noScratch},
 };
 
-constexpr std::array<std::string_view, 2> kPhases{"forward_transfers", "backward_transfers"};
+// Indexed by kPipelineForward, kPipelineBackward, kPipelinePaired.
+constexpr std::array<std::string_view, 3> kPhases{"forward_transfers", "backward_transfers",
+                                                  "paired_transfers"};
 
 void check(const PatternParams& o, int p) {
   HOCKNEY_USAGE_CHECK(o.schedule == "gpipe" || o.schedule == "1f1b",

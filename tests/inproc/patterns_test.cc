@@ -3,9 +3,12 @@
 // counting transport running the same case.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <mutex>
 
 #include "collectives/core/error.h"
+#include "collectives/pipeline/pipeline.h"
 #include "collectives/transport/counting.h"
 #include "collectives/transport/inproc.h"
 #include "microbench/cases.h"
@@ -119,6 +122,22 @@ TEST(Patterns, EveryOwnCaseValidatesAndMatchesItsCost) {
         }
       }
     }
+  }
+}
+
+TEST(Patterns, PipelineStepsNameTheirDirection) {
+  // An interior stage of a 3-stage gpipe moves activations forward and gradients back in
+  // separate steps; 1F1B pairs them in its steady state.
+  for (bool oneFOneB : {false, true}) {
+    Plan plan = pipelinePlan(PipelineLayout{3, 4, oneFOneB, 0}, 3, 1, 16);
+    std::set<int> phases;
+    for (const PlanStep& st : plan)
+      if (!st.sends.empty() || !st.recvs.empty()) phases.insert(st.phase);
+    EXPECT_TRUE(phases.count(kPipelineForward)) << oneFOneB;
+    if (oneFOneB)
+      EXPECT_TRUE(phases.count(kPipelinePaired));
+    else
+      EXPECT_EQ(phases, (std::set<int>{kPipelineForward, kPipelineBackward}));
   }
 }
 

@@ -63,6 +63,37 @@ TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
   EXPECT_EQ(step["dominant_group"], "TP");
 }
 
+TEST(Projection, SaysWhereItExtrapolatesAndWhatGoesOnTheWire) {
+  TrainingOptions o;
+  o.globalBatch = 1536;
+  CalibrationSet c;
+  nlohmann::json ring = fit("allreduce", "ring", "intra", 5e-6, 1e-10);
+  ring["ranks"] = {2, 4};  // measured on up to 4 ranks, priced for TP groups of 8
+  ring["quality_warnings"] = {"held-out p90 error 60% (over 50%)"};
+  c.fits.push_back(calibratedFitFromJson(ring, "test"));
+  for (const char* level : {"intra", "inter"})
+    c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, 1e-9), "t"));
+  nlohmann::json inter = fit("allreduce", "ring", "inter", 5e-6, 1e-9);
+  inter["ranks"] = {2, 4, 8, 16};
+  c.fits.push_back(calibratedFitFromJson(inter, "test"));
+  nlohmann::json step =
+      projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best");
+  bool sawTp = false;
+  for (const auto& item : step["items"]) {
+    if (item["group"] != "TP") continue;
+    sawTp = true;
+    EXPECT_TRUE(item["extrapolated"].get<bool>());
+    // ring on 8 ranks sends 2·7/8 of its buffer
+    EXPECT_NEAR(item["wire_bytes_per_gpu_per_step"].get<double>(),
+                item["bytes_per_gpu_per_step"].get<double>() * 2 * 7 / 8, 1.0);
+    EXPECT_EQ(item["fit_quality_warnings"].size(), 1u);
+  }
+  EXPECT_TRUE(sawTp);
+  std::string notes = step["notes"].dump();
+  EXPECT_NE(notes.find("measured at 4 ranks at most"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("flagged ring fit"), std::string::npos) << notes;
+}
+
 TEST(Projection, OrderChangesPlacement) {
   TrainingOptions o;
   o.globalBatch = 1536;

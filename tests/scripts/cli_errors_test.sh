@@ -23,6 +23,17 @@ expect_error() {  # expect_error "message fragment" args...
     echo "ok: $* -> $(head -n1 "$dir/stderr")"
   fi
 }
+expect_plain_error() {  # for commands without --out
+  local want=$1
+  shift
+  "$hockney" "$@" >"$dir/stdout" 2>"$dir/stderr"
+  local rc=$?
+  if [ "$rc" -ne 2 ] || ! grep -qF -- "$want" "$dir/stderr"; then
+    echo "FAIL: $* rc=$rc (want 2), expected '$want' in:"; cat "$dir/stderr"; failures=$((failures + 1))
+  else
+    echo "ok: $* -> $(head -n1 "$dir/stderr")"
+  fi
+}
 expect_error "unknown allreduce algorithm 'warp_drive'" run --algo ring,warp_drive --sizes 8
 expect_error "bad size '12Q'" run --sizes 4,12Q
 expect_error "bad size 'lots'" run -b lots
@@ -43,7 +54,37 @@ expect_error "cannot read results report $dir/adir: it is a directory" fit "$dir
 expect_error "$dir/broken.json is malformed" fit "$dir/broken.json"
 expect_error "results report $dir/cut.json is not valid JSON" fit "$dir/cut.json"
 expect_error "cannot read file $dir/adir: it is a directory" compare "$dir/adir" "$dir/broken.json"
+expect_error "size 0 measures nothing" run --sizes 0
+expect_error "size 18446744073709551612 bytes is larger than this host's memory" run --sizes 18446744073709551612
+expect_error "size 1152921504606846976 bytes is larger than this host's memory" run --pattern pipeline --sizes 1073741824G
+expect_error "--iters" run --sizes 8 -n 99999999999999999999
+expect_error "unknown subcommand 'frobnicate' (available: run, list" frobnicate
+expect_error "--capacity-factor: must be positive, not -1" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --capacity-factor -1
+expect_error "--global-batch: must be positive, not 0" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --global-batch 0
+expect_error "--seq-len: must be positive, not -5" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --seq-len -5
+expect_error "GPUs is more than hockney projects" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=2000000000
+printf '{"name": "m", "params": 1e9, "layers": 96.5, "d_model": 4096, "heads": 32, "ffn": 16384, "seq_len": 2048, "vocab": 50000}' >"$dir/model.json"
+expect_plain_error "field 'layers' must be a whole number, not 96.5" models "$dir/model.json"
+sed -e 's/96.5/24/; s/"d_model": 4096/"d_model": 1e15/' "$dir/model.json" >"$dir/model2.json"
+expect_plain_error "field 'd_model' = 1e+15 is out of range" models "$dir/model2.json"
 expect_error "$dir/cal.json is malformed" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8
+# No command writes over one of its inputs.
+cp "$dir/broken.json" "$dir/input.json"
+"$hockney" fit "$dir/input.json" --out "$dir/input.json" >"$dir/stdout" 2>"$dir/stderr"
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -qF "is one of the inputs" "$dir/stderr" || ! cmp -s "$dir/input.json" "$dir/broken.json"; then
+  echo "FAIL: fit --out INPUT: rc=$rc"; cat "$dir/stderr"; failures=$((failures + 1))
+else
+  echo "ok: fit --out INPUT -> $(head -n1 "$dir/stderr")"
+fi
+# A documented parameter count far from what the dims give is warned about, as for the catalog.
+sed -e 's/96.5/24/; s/"params": 1e9/"params": 1e30/' "$dir/model.json" >"$dir/model3.json"
+if "$hockney" models "$dir/model3.json" >"$dir/stdout" 2>"$dir/stderr" &&
+   grep -qF "the documented 1e+30" "$dir/stderr"; then
+  echo "ok: models with params 1e30 -> $(head -n1 "$dir/stderr")"
+else
+  echo "FAIL: no parameter mismatch warning"; cat "$dir/stderr"; failures=$((failures + 1))
+fi
 # Under mpirun (with a second argument "mpi"): every rank stops, one message, non-zero exit.
 if [ "${2:-}" != mpi ]; then
   [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }
@@ -76,5 +117,16 @@ expect_job_error 4 "--servers must be at least 1, not 0" run --pattern ps --serv
 expect_job_error 2 "--top-k 3 is more than the 2 experts" run --pattern alltoall --routing topk --top-k 3 --sizes 4096
 expect_job_error 2 "alltoall/bruck cannot run here" run --pattern alltoall --algo bruck --routing topk --sizes 4096
 expect_job_error 2 "--peers 0,5 must be two different ranks of 2" run --pattern sendrecv --peers 0,5 --sizes 64
+expect_job_error 6 "size 12 bytes is less than the smallest reduce_scatter unit on 6 ranks" run --pattern reduce_scatter --sizes 12
+expect_job_error 2 "less than the smallest alltoall unit on 2 ranks (one token" run --pattern alltoall --routing topk --hidden 64 --sizes 128
+# A crash that leaves an empty checkpoint does not block the next run.
+: >"$dir/empty.json.jsonl"
+if "$here/mpirun.sh" 2 "$hockney" run --sizes 8 -n 2 -w 0 --algo ring --out "$dir/empty.json" >"$dir/stdout" 2>"$dir/stderr" &&
+   grep -qF "held no measured point" "$dir/stdout"; then
+  echo "ok: an empty checkpoint is replaced, with a note"
+else
+  echo "FAIL: empty checkpoint blocked the run"; cat "$dir/stdout" "$dir/stderr"; failures=$((failures + 1))
+fi
+
 cmp -s "$dir/out.json" "$dir/before.json" || { echo "FAIL: out.json changed"; failures=$((failures + 1)); }
 [ "$failures" -eq 0 ] || { echo "$failures failures"; exit 1; }

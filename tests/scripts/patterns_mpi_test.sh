@@ -22,11 +22,13 @@ run() {  # run LABEL hockney-run-args...
   fi
 }
 sizes=4,1004,65536,1000000
-run reduce_scatter --pattern reduce_scatter --algo all --sizes $sizes
-run allgather --pattern allgather --algo all --sizes $sizes
+# Block patterns: the smallest size is one float per rank (smaller ones are refused).
+block_sizes=$((4 * np)),1004,65536,1000000
+run reduce_scatter --pattern reduce_scatter --algo all --sizes $block_sizes
+run allgather --pattern allgather --algo all --sizes $block_sizes
 run bcast --pattern bcast --algo all --sizes $sizes --root $((np - 1))
 run reduce --pattern reduce --algo all --sizes $sizes -o max --root 1
-run alltoall_uniform --pattern alltoall --algo all --sizes $sizes
+run alltoall_uniform --pattern alltoall --algo all --sizes $block_sizes
 run alltoall_topk --pattern alltoall --algo all --sizes 4096,262144 --routing topk \
   --experts $((2 * np)) --top-k 2 --capacity-factor 1.25 --skew zipf:1.1 --hidden 64
 run sendrecv --pattern sendrecv --algo all --sizes $sizes --peers 0,$((np - 1))

@@ -151,6 +151,40 @@ TEST(Calibration, FitsOwnAndVendorRowsAndSelectsTheFastest) {
   EXPECT_TRUE(warnings.empty());
 }
 
+TEST(Calibration, BrokenTimesAreDroppedNotFittedAndPoorFitsAreFlagged) {
+  std::vector<ResultRow> rows;
+  for (size_t n = 1024; n <= (size_t{1} << 24); n *= 4) {
+    const double b = static_cast<double>(n);
+    rows.push_back(row("ring", n, 2.0 + b / 2e3, Cost{2, b, b / 2}));
+  }
+  const size_t good = rows.size();
+  rows.push_back(row("ring", 4096 * 3, -5, Cost{2, 4096 * 3, 4096 * 1.5}));
+  rows.push_back(row("ring", 4096 * 5, 1e300, Cost{2, 4096 * 5, 4096 * 2.5}));
+  std::vector<std::string> warnings;
+  nlohmann::json cal = calibrate({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings);
+  ASSERT_EQ(cal["fits"].size(), 1u);
+  const auto& f = cal["fits"][0];
+  EXPECT_EQ(f["points"], good);  // the two broken rows are not counted
+  EXPECT_GT(f["pieces"][0]["beta_s_per_byte"].get<double>(), 0);  // never infinite bandwidth
+  EXPECT_NEAR(f["r2"].get<double>(), 1.0, 1e-6);
+  EXPECT_TRUE(f["quality_warnings"].empty());
+  EXPECT_EQ(warnings.size(), 2u);
+  for (const auto& w : warnings)
+    EXPECT_NE(w.find("is not a time a call can take"), std::string::npos) << w;
+
+  // Times that no alpha-beta line can follow are fitted, flagged, and the flag reaches projection.
+  std::vector<ResultRow> wild;
+  double t = 1;
+  for (size_t n = 1024; n <= (size_t{1} << 24); n *= 2, t = t > 50 ? 1 : t * 40)
+    wild.push_back(row("ring", n, t, Cost{2, static_cast<double>(n), static_cast<double>(n) / 2}));
+  warnings.clear();
+  nlohmann::json poor = calibrate({{"b.json", reportOf(wild)}}, CalibrateOptions{}, warnings);
+  ASSERT_EQ(poor["fits"].size(), 1u);
+  EXPECT_FALSE(poor["fits"][0]["quality_warnings"].empty());
+  CalibratedFit typed = calibratedFitFromJson(poor["fits"][0], "b.json");
+  EXPECT_FALSE(typed.qualityWarnings.empty());
+}
+
 TEST(Calibration, RejectsForeignAndUnfittableInput) {
   std::vector<std::string> warnings;
   nlohmann::json notResults = {{"kind", "calibration"}};

@@ -80,14 +80,17 @@ TEST(ResultsJson, CliffsAreFlaggedPerSeries) {
 TEST(Checkpoint, AppendsLoadsAndToleratesATruncatedLastLine) {
   fs::path dir = tempDir();
   Checkpoint cp((dir / "run.json.jsonl").string());
-  cp.create();
+  const nlohmann::json id{{"pattern", "allreduce"}, {"ranks", 4}, {"dtype", "float32"}};
+  cp.create(id);
+  EXPECT_FALSE(cp.hasRows());  // a header alone is not an unfinished run
   cp.append(sampleRow(8, 1));
+  EXPECT_TRUE(cp.hasRows());
   cp.append(sampleRow(16, 2));
   std::vector<std::string> notes;
-  EXPECT_EQ(cp.load(notes).size(), 2u);
+  EXPECT_EQ(cp.load(id, notes).size(), 2u);
   EXPECT_TRUE(notes.empty());
   { std::ofstream(cp.path(), std::ios::app) << "{\"pattern\": \"allre"; }
-  EXPECT_EQ(cp.load(notes).size(), 2u);
+  EXPECT_EQ(cp.load(id, notes).size(), 2u);
   EXPECT_EQ(notes.size(), 1u);
   // A bad line in the middle is not a crash: it is a clear error naming the line.
   {
@@ -95,10 +98,41 @@ TEST(Checkpoint, AppendsLoadsAndToleratesATruncatedLastLine) {
                                             << nlohmann::json(sampleRow(32, 3)).dump() << "\n";
   }
   try {
-    cp.load(notes);
+    cp.load(id, notes);
     FAIL();
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("line 3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("line 4"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, ResumingAnotherRunIsAnErrorNamingTheDifference) {
+  fs::path dir = tempDir();
+  Checkpoint cp((dir / "run.json.jsonl").string());
+  const nlohmann::json id{{"pattern", "allreduce"}, {"ranks", 4}, {"dtype", "float32"}};
+  cp.create(id);
+  cp.append(sampleRow(8, 1));
+  std::vector<std::string> notes;
+  nlohmann::json other = id;
+  other["ranks"] = 2;
+  try {
+    cp.load(other, notes);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("its ranks is 4, this run's is 2"), std::string::npos)
+        << e.what();
+  }
+  // A foreign row (another rank count) appended under the right header is refused too.
+  ResultRow foreign = sampleRow(16, 2);
+  foreign.ranks = 7;
+  cp.append(foreign);
+  try {
+    cp.load(id, notes);
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 3 is a row of another run: its ranks is 7"),
+              std::string::npos)
+        << e.what();
   }
   fs::remove_all(dir);
 }

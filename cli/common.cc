@@ -1,0 +1,79 @@
+// What every subcommand shares: provenance of the command line, who prints, MPI sessions, and
+// the rule that no command writes over one of its inputs.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "collectives/core/error.h"
+#include "collectives/transport/mpi.h"
+
+namespace hockney {
+namespace {
+
+std::string quoteArg(const std::string& a) {
+  if (!a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos) return a;
+  std::string q = "'";
+  for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace
+
+std::string commandLineOf(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + quoteArg(argv[i]);
+  return line;
+}
+
+bool isLeaderProcess() {
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
+    if (const char* v = std::getenv(var)) return std::string(v) == "0";
+  return true;
+}
+
+int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body) {
+  MpiSession session(&argc, &argv);
+  try {
+    return body();
+  } catch (const UsageError&) {
+    throw;  // the same on every rank: options, rank count and files are
+  } catch (const std::exception& e) {
+    // One rank failing must not leave the others waiting for it.
+    std::fprintf(stderr, "hockney: internal error on rank %d: %s\n", session.worldRank(), e.what());
+    std::fflush(stderr);
+    MpiSession::abortAll(kExitInternal);
+  }
+}
+
+CLI::Validator positive() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        double v = 0;
+        try {
+          size_t used = 0;
+          v = std::stod(text, &used);
+          if (used != text.size()) return std::string("must be a number, not " + text);
+        } catch (const std::exception&) {
+          return std::string("must be a number, not " + text);
+        }
+        return v > 0 ? std::string() : std::string("must be positive, not " + text);
+      },
+      "> 0");
+}
+
+void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs) {
+  if (out.empty()) return;
+  namespace fs = std::filesystem;
+  HOCKNEY_USAGE_CHECK(!fs::is_directory(out), "--out {} is a directory; name a file", out);
+  std::error_code ec;
+  for (const std::string& in : inputs) {
+    const bool same = fs::exists(out, ec) && fs::exists(in, ec)
+                          ? fs::equivalent(out, in, ec)
+                          : fs::weakly_canonical(out, ec) == fs::weakly_canonical(in, ec);
+    HOCKNEY_USAGE_CHECK(!same, "--out {} is one of the inputs; writing it would destroy {}", out,
+                        in);
+  }
+}
+
+}  // namespace hockney
