@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libeigen3-dev
   libbenchmark-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
+  clang libclang-rt-14-dev  # the sanitizer build and libFuzzer (cmake --preset asan)
 )
 missing=()
 for p in "${packages[@]}"; do

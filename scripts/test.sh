@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite (ctest labels unit, inproc,
-# mpi). Pass ctest arguments to narrow it, e.g. `bash scripts/test.sh -L unit`.
+# Installs what is missing, builds, and runs the whole test suite: ctest labels unit, inproc and
+# mpi on the default build, then unit, inproc and fuzz on the sanitizer build (clang, ASan +
+# UBSan, libFuzzer targets; preset asan, in build-asan/). Pass ctest arguments to narrow the
+# first part, e.g. `bash scripts/test.sh -L unit`; HOCKNEY_SKIP_ASAN=1 skips the second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 source scripts/mpi-env.sh
-cd build
-ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@"
+(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@")
+if [ "${HOCKNEY_SKIP_ASAN:-0}" = 1 ]; then
+  echo "test.sh: sanitizer and fuzz tiers skipped (HOCKNEY_SKIP_ASAN=1)"
+  exit 0
+fi
+cmake --preset asan >build-asan.configure.log 2>&1 || { cat build-asan.configure.log; exit 1; }
+cmake --build --preset asan -j"$(nproc)"
+# Leaks are reported too; halt on the first UBSan finding, as ASan does.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure -j"$(nproc)" --timeout 600 -L 'unit|inproc|fuzz')

@@ -24,7 +24,7 @@ void checkAlgorithm(const Algorithm& algo, int p, size_t count, DataType type, R
                     size_t chunkBytes) {
   const size_t es = elementSize(type);
   std::vector<std::vector<std::byte>> inputs(static_cast<size_t>(p)), outputs(inputs.size());
-  std::vector<std::byte> reference(count * es);
+  std::vector<std::byte> reference(count * es + 1);  // +1: memcpy of 0 bytes needs a pointer
   for (int r = 0; r < p; ++r) {
     auto& in = inputs[static_cast<size_t>(r)];
     in.resize(count * es + 1);  // +1: never a zero-size vector's null data()
