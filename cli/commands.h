@@ -116,6 +116,10 @@ class ReplayCommand {
 // failure on one rank ends the whole job with kExitInternal, so no rank waits for it.
 int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body);
 
+// The options of a training iteration that project and replay share (batch, micro-batch,
+// sequence length, ZeRO stage, sequence parallelism, recompute).
+void addTrainingOptions(CLI::App* sub, TrainingOptions& o);
+
 // An option check: the value must be a number above zero ("--seq-len must be positive, not -5").
 CLI::Validator positive();
 

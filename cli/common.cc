@@ -62,6 +62,24 @@ CLI::Validator positive() {
       "> 0");
 }
 
+void addTrainingOptions(CLI::App* sub, TrainingOptions& o) {
+  sub->add_option("--global-batch", o.globalBatch,
+                  "sequences per step (default: the model's documented batch)")
+      ->check(positive());
+  sub->add_option("--micro-batch", o.microBatch, "sequences per micro-batch")
+      ->check(positive())
+      ->capture_default_str();
+  sub->add_option("--seq-len", o.seqLen, "sequence length (default: the model's)")
+      ->check(positive());
+  sub->add_option("--zero", o.zero, "ZeRO stage 0-3")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
+  sub->add_flag("--sequence-parallel", o.sequenceParallel,
+                "TP all-reduces become reduce-scatter + all-gather");
+  sub->add_flag("--recompute", o.recompute,
+                "full activation recompute (forward collectives again)");
+}
+
 void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs) {
   if (out.empty()) return;
   namespace fs = std::filesystem;

@@ -23,21 +23,7 @@ ProjectCommand::ProjectCommand(CLI::App& app) {
   sub_->add_option("--gpus-per-node", o_.gpusPerNode, "GPUs per node (intra-node groups)")
       ->check(positive())
       ->capture_default_str();
-  sub_->add_option("--global-batch", o_.globalBatch,
-                   "sequences per step (default: the model's documented batch)")
-      ->check(positive());
-  sub_->add_option("--micro-batch", o_.microBatch, "sequences per micro-batch")
-      ->check(positive())
-      ->capture_default_str();
-  sub_->add_option("--seq-len", o_.seqLen, "sequence length (default: the model's)")
-      ->check(positive());
-  sub_->add_option("--zero", o_.zero, "ZeRO stage 0-3")
-      ->check(CLI::Range(0, 3))
-      ->capture_default_str();
-  sub_->add_flag("--sequence-parallel", o_.sequenceParallel,
-                 "TP all-reduces become reduce-scatter + all-gather");
-  sub_->add_flag("--recompute", o_.recompute,
-                 "full activation recompute (forward collectives again)");
+  addTrainingOptions(sub_, o_);
   sub_->add_option("--dtype", dtype_, "activation/parameter type")->capture_default_str();
   sub_->add_option("--grad-dtype", gradDtype_, "gradient type as reduced")->capture_default_str();
   sub_->add_option("--capacity-factor", o_.capacityFactor, "MoE expert capacity factor")

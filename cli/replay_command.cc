@@ -19,20 +19,7 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
   sub_->add_option("--scale-to-ranks", o_.scaleToRanks,
                    "ranks to replay on (groups shrink to fit); default all")
       ->capture_default_str();
-  sub_->add_option("--global-batch", training_.globalBatch,
-                   "sequences per step (default: the model's documented batch)")
-      ->check(positive());
-  sub_->add_option("--micro-batch", training_.microBatch, "sequences per micro-batch")
-      ->check(positive())
-      ->capture_default_str();
-  sub_->add_option("--seq-len", training_.seqLen, "sequence length (default: the model's)")
-      ->check(positive());
-  sub_->add_option("--zero", training_.zero, "ZeRO stage 0-3")
-      ->check(CLI::Range(0, 3))
-      ->capture_default_str();
-  sub_->add_flag("--sequence-parallel", training_.sequenceParallel,
-                 "TP all-reduces become reduce-scatter + all-gather");
-  sub_->add_flag("--recompute", training_.recompute, "full activation recompute");
+  addTrainingOptions(sub_, training_);
   sub_->add_option("--algo-policy", o_.policy, "best | ring | vendor")->capture_default_str();
   sub_->add_option("--max-bytes", maxBytes_, "collectives larger than this are not replayed")
       ->capture_default_str();

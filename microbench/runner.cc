@@ -300,7 +300,15 @@ int runBenchmark(const RunOptions& options) {
     table.row(row, false);
     checkpoint.append(row);
   };
-  std::vector<ResultRow> fresh = runSweep(transport, cases, sweep, &watchdog, hooks);
+  std::vector<ResultRow> fresh;
+  try {
+    fresh = runSweep(transport, cases, sweep, &watchdog, hooks);
+  } catch (const UsageError&) {
+    // A point refused on every rank (its memory): keep what was measured, leave no empty
+    // checkpoint behind.
+    if (rank == 0 && !checkpoint.hasRows()) checkpoint.remove();
+    throw;
+  }
 
   int exitCode = 0;
   if (rank == 0) {

@@ -86,10 +86,11 @@ CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
     f.qualityWarnings = j.value("quality_warnings", std::vector<std::string>{});
     f.blackBox = j.at("black_box").get<bool>();
     if (f.blackBox) {
-      f.ranks = j.at("ranks").get<int>();
+      f.ranks = wholeNumber<int>(j, "ranks");
       f.measuredRanks = {f.ranks};
     } else if (j.contains("ranks") && j["ranks"].is_array()) {
-      f.measuredRanks = j["ranks"].get<std::vector<int>>();
+      for (const json& r : j["ranks"])
+        f.measuredRanks.push_back(wholeNumber<int>({{"ranks", r}}, "ranks"));
     }
     for (const json& p : j.at("pieces")) {
       Piece piece;

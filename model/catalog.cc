@@ -57,7 +57,20 @@ int optionalInt(const json& j, const char* key, int fallback, const std::string&
 
 }  // namespace
 
+namespace {
+
+ModelSpec modelFromCheckedJson(const json& j, const std::string& where0);
+
+}  // namespace
+
 ModelSpec modelFromJson(const json& j, const std::string& where0) {
+  // A field of the wrong type (a string where a flag belongs, ...) names the model's place.
+  return interpretJson(where0, [&] { return modelFromCheckedJson(j, where0); });
+}
+
+namespace {
+
+ModelSpec modelFromCheckedJson(const json& j, const std::string& where0) {
   HOCKNEY_USAGE_CHECK(j.is_object(), "{}: a model must be a JSON object", where0);
   ModelSpec m;
   m.name = field<std::string>(j, "name", where0);
@@ -100,6 +113,8 @@ ModelSpec modelFromJson(const json& j, const std::string& where0) {
   }
   return m;
 }
+
+}  // namespace
 
 json toJson(const ModelSpec& m) {
   auto orNull = [](int v) { return v > 0 ? json(v) : json(nullptr); };

@@ -1,18 +1,22 @@
 #include "reports/results.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include "collectives/core/error.h"
+#include "reports/json_io.h"
 #include "reports/stats.h"
 
 namespace hockney {
@@ -62,14 +66,14 @@ void from_json(const json& j, ResultRow& r) {
   j.at("pattern").get_to(r.pattern);
   j.at("algorithm").get_to(r.algorithm);
   j.at("backend").get_to(r.backend);
-  j.at("ranks").get_to(r.ranks);
-  j.at("bytes").get_to(r.bytes);
-  j.at("count").get_to(r.count);
+  r.ranks = wholeNumber<int>(j, "ranks");
+  r.bytes = wholeNumber<size_t>(j, "bytes");
+  r.count = wholeNumber<size_t>(j, "count");
   j.at("dtype").get_to(r.dtype);
   j.at("op").get_to(r.op);
-  j.at("iterations").get_to(r.iterations);
-  j.at("warmup").get_to(r.warmup);
-  r.callsPerSample = j.value("calls_per_sample", 1L);
+  r.iterations = wholeNumber<long>(j, "iterations");
+  r.warmup = wholeNumber<long>(j, "warmup");
+  r.callsPerSample = wholeNumberOr<long>(j, "calls_per_sample", 1);
   const json& t = j.at("time_us");
   r.timeUs =
       TimeStats{t.at("min").get<double>(), t.at("median").get<double>(), t.at("mean").get<double>(),
@@ -79,7 +83,7 @@ void from_json(const json& j, ResultRow& r) {
   j.at("check").get_to(r.check);
   r.checkDetail = j.value("check_detail", std::string());
   r.flags = j.value("flags", std::vector<std::string>());
-  r.bufferSets = j.value("buffer_sets", 1);
+  r.bufferSets = wholeNumberOr<int>(j, "buffer_sets", 1);
   r.inPlace = j.value("in_place", false);
   r.details = j.value("details", nlohmann::json::object());
   if (j.contains("cost") && !j["cost"].is_null()) {
@@ -212,16 +216,28 @@ std::vector<ResultRow> Checkpoint::load(const json& identity,
         throw UsageError(
             fmt::format("checkpoint {} line {} is not a header: {}", path_, i + 1, e.what()));
       }
+      HOCKNEY_USAGE_CHECK(theirs.is_object(),
+                          "checkpoint {} line {} is not a header: checkpoint_of is not an object",
+                          path_, i + 1);
+      std::vector<std::string> differences;
       for (const auto& [field, value] : identity.items())
         if (theirs.value(field, json()) != value)
-          throw UsageError(fmt::format(
-              "checkpoint {} belongs to another run: its {} is {}, this run's is {}; remove it "
-              "or choose another --out",
-              path_, field, theirs.value(field, json()).dump(), value.dump()));
+          differences.push_back(fmt::format("its {} is {}, this run's is {}", field,
+                                            theirs.value(field, json()).dump(), value.dump()));
+      if (!differences.empty())
+        throw UsageError(fmt::format(
+            "checkpoint {} belongs to another run: {}; remove it or choose another --out", path_,
+            fmt::join(differences, "; ")));
       continue;
     }
     try {
-      ResultRow row = json::parse(lines[i]).get<ResultRow>();
+      ResultRow row;
+      try {
+        row = json::parse(lines[i]).get<ResultRow>();
+      } catch (const UsageError& e) {
+        throw UsageError(
+            fmt::format("checkpoint {} line {} is not a result row: {}", path_, i + 1, e.what()));
+      }
       // Rows name their own pattern, ranks, dtype and op: a foreign row is never merged.
       for (const auto& [field, value] : {std::pair<const char*, json>{"pattern", row.pattern},
                                          {"ranks", row.ranks},

@@ -119,6 +119,37 @@ expect_job_error 2 "alltoall/bruck cannot run here" run --pattern alltoall --alg
 expect_job_error 2 "--peers 0,5 must be two different ranks of 2" run --pattern sendrecv --peers 0,5 --sizes 64
 expect_job_error 6 "size 12 bytes is less than the smallest reduce_scatter unit on 6 ranks" run --pattern reduce_scatter --sizes 12
 expect_job_error 2 "less than the smallest alltoall unit on 2 ranks (one token" run --pattern alltoall --routing topk --hidden 64 --sizes 128
+# A size whose buffers cannot fit in this host's memory is refused on every rank, naming the figures.
+half=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) * 1024 / 2 / 4 * 4 ))
+expect_job_error 2 "GB available per rank: choose smaller sizes" run --sizes "$half"
+# Resuming a checkpoint of another run (here: another rank count) is refused, naming the field.
+"$here/mpirun.sh" 2 "$hockney" run --algo ring --sizes 64 -n 2 -w 0 --out "$dir/np2.json" >/dev/null 2>&1
+/usr/bin/python3 - "$dir/np2.json" "$dir/dead.json.jsonl" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+with open(sys.argv[2], "w") as f:  # what a killed 2-rank job leaves: its header and a row
+    f.write(json.dumps({"checkpoint_of": {"pattern": "allreduce", "ranks": 2}}) + "\n")
+    f.write(json.dumps(report["results"][0]) + "\n")
+PY
+cp "$dir/dead.json.jsonl" "$dir/dead.before"
+"$here/mpirun.sh" 3 "$hockney" run --algo ring --sizes 64,1024 -n 3 -w 0 --resume \
+  --out "$dir/dead.json" >"$dir/stdout" 2>"$dir/stderr"
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -qF "belongs to another run" "$dir/stderr" ||
+   ! grep -qF "its ranks is 2, this run's is 3" "$dir/stderr" ||
+   ! cmp -s "$dir/dead.json.jsonl" "$dir/dead.before" || [ -e "$dir/dead.json" ]; then
+  echo "FAIL: resume at another rank count: rc=$rc"; cat "$dir/stderr"; failures=$((failures + 1))
+else
+  echo "ok: resume at another rank count -> $(grep -F "belongs" "$dir/stderr" | head -n1)"
+fi
+# A pipeline that leaves ranks idle says so.
+if "$here/mpirun.sh" 3 "$hockney" run --pattern pipeline --stages 2 --sizes 64 -n 2 -w 0 \
+     --out "$dir/pipe.json" >"$dir/stdout" 2>"$dir/stderr" &&
+   grep -qF "ranks 2..2 idle" "$dir/stdout" && grep -qF "ranks 2..2 idle" "$dir/pipe.json"; then
+  echo "ok: pipeline idle ranks are named in the table and the report"
+else
+  echo "FAIL: no note of idle pipeline ranks"; cat "$dir/stdout" "$dir/stderr"; failures=$((failures + 1))
+fi
 # A crash that leaves an empty checkpoint does not block the next run.
 : >"$dir/empty.json.jsonl"
 if "$here/mpirun.sh" 2 "$hockney" run --sizes 8 -n 2 -w 0 --algo ring --out "$dir/empty.json" >"$dir/stdout" 2>"$dir/stderr" &&
