@@ -16,7 +16,7 @@ int ListCommand::execute() {
     for (const Algorithm& a : pattern.algorithms) fmt::print("  {:<20} {}\n", a.name, a.summary);
     // Vendor collectives are cases of the harness, not algorithms of ours.
     for (const BenchCase& c : casesFor(pattern.name))
-      if (c.vendor) fmt::print("  {:<20} {}\n", c.algorithm, c.summary);
+      if (c.vendor()) fmt::print("  {:<20} {}\n", c.algorithm, c.summary);
   }
   return 0;
 }

@@ -2,27 +2,13 @@
 
 #include "cli/commands.h"
 #include "collectives/core/error.h"
+#include "collectives/core/split.h"
 #include "collectives/transport/mpi.h"
 #include "microbench/sizes.h"
 
 #include <fmt/format.h>
 
 namespace hockney {
-namespace {
-
-std::vector<std::string> splitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 RunCommand::RunCommand(CLI::App& app) {
   sub_ = app.add_subcommand(
@@ -142,7 +128,7 @@ int RunCommand::execute(int argc, char** argv) {
     algos_ = schedule_;
   }
   if (!peers_.empty()) {
-    auto list = splitList(peers_);
+    auto list = splitCommas(peers_);
     HOCKNEY_USAGE_CHECK(list.size() == 2, "--peers wants two ranks A,B, not '{}'", peers_);
     try {
       s.pattern.peerA = std::stoi(list[0]);
@@ -159,7 +145,7 @@ int RunCommand::execute(int argc, char** argv) {
       throw UsageError(fmt::format("--skew wants zipf:S with a number S, not '{}'", skew_));
     }
   }
-  options_.algorithms = splitList(algos_);
+  options_.algorithms = splitCommas(algos_);
   if (!injectHang_.empty()) {
     auto colon = injectHang_.find(':');
     HOCKNEY_USAGE_CHECK(colon != std::string::npos, "--inject-hang wants RANK:STEP");

@@ -10,15 +10,10 @@
 
 namespace hockney {
 
-BenchCase baseCase(std::string_view pattern, const Algorithm* own, std::string algorithm,
-                   std::string summary, double (*busFactor)(int)) {
+BenchCase baseCase(std::string_view pattern, double (*busFactor)(int)) {
   BenchCase c;
   c.pattern = std::string(pattern);
   c.entry = &findPattern(pattern);
-  c.own = own;
-  c.vendor = own == nullptr;
-  c.algorithm = std::move(algorithm);
-  c.summary = std::move(summary);
   c.busFactor = busFactor;
   c.effectiveBytes = [](size_t requested, int, DataType, const PatternOptions&) {
     return requested;
@@ -32,7 +27,6 @@ std::vector<BenchCase> ownCases(std::string_view pattern, const BenchCase& base)
   for (const Algorithm& a : findPattern(pattern).algorithms) {
     BenchCase c = base;
     c.own = &a;
-    c.vendor = false;
     c.algorithm = std::string(a.name);
     c.summary = std::string(a.summary);
     cases.push_back(std::move(c));
@@ -47,7 +41,6 @@ std::vector<BenchCase> ownAndVendorCases(std::string_view pattern, const BenchCa
   std::vector<BenchCase> cases = ownCases(pattern, base);
   BenchCase vendor = base;
   vendor.own = nullptr;
-  vendor.vendor = true;
   vendor.algorithm = "vendor";
   vendor.summary = std::move(vendorSummary);
   vendor.vendorRun = vendorRun;

@@ -59,7 +59,7 @@ struct BenchCase {
   std::string summary;
   const Pattern* entry = nullptr;  // the registry's pattern: buffer sizes, phases
   const Algorithm* own = nullptr;  // the registry's algorithm; null for vendor cases
-  bool vendor = false;
+  bool vendor() const { return own == nullptr; }
   double (*busFactor)(int p);  // busbw = algbw × factor (nccl-tests' definitions)
   // Reported bytes for a requested size (e.g. rounded to p blocks); identity by default.
   std::function<size_t(size_t requested, int p, DataType type, const PatternOptions&)>
@@ -114,9 +114,8 @@ std::vector<BenchCase> sendrecvCases();
 std::vector<BenchCase> paramServerCases();
 std::vector<BenchCase> pipelineCases();
 
-// Defaults the registrations share: identity sizes, no state. `own` null makes a vendor case.
-BenchCase baseCase(std::string_view pattern, const Algorithm* own, std::string algorithm,
-                   std::string summary, double (*busFactor)(int));
+// What every case of a pattern shares before its algorithm is set: identity sizes, no state.
+BenchCase baseCase(std::string_view pattern, double (*busFactor)(int));
 // One case per own algorithm of the pattern (from the registry), each a copy of `base` with
 // the algorithm's name and summary; ownAndVendorCases adds the vendor case last.
 std::vector<BenchCase> ownCases(std::string_view pattern, const BenchCase& base);

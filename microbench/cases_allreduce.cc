@@ -12,7 +12,7 @@ double allreduceBusFactor(int p) {
 }  // namespace
 
 std::vector<BenchCase> allreduceCases() {
-  BenchCase base = baseCase("allreduce", nullptr, "", "", allreduceBusFactor);
+  BenchCase base = baseCase("allreduce", allreduceBusFactor);
   base.init = [](void* in, const CaseShape& s, const void*, int rank) {
     fillInput(in, s.count, s.type, s.op, rank);
   };

@@ -58,7 +58,7 @@ std::shared_ptr<const void> prepareAlltoall(CaseShape& s, int rank) {
 }
 
 BenchCase alltoallBase() {
-  BenchCase c = baseCase("alltoall", nullptr, "", "", alltoallBusFactor);
+  BenchCase c = baseCase("alltoall", alltoallBusFactor);
   c.effectiveBytes = [](size_t requested, int p, DataType type, const PatternOptions& o) {
     // uniform: whole blocks for p ranks; topk: whole tokens of `hidden` elements
     const size_t unit = o.routing == "uniform" ? static_cast<size_t>(p) * elementSize(type)

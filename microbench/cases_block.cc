@@ -19,7 +19,7 @@ double unitBusFactor(int) {
 
 std::vector<BenchCase> blockPatternCases(std::string_view pattern) {
   const bool rs = pattern == "reduce_scatter";
-  BenchCase c = baseCase(pattern, nullptr, "", "", blockBusFactor);
+  BenchCase c = baseCase(pattern, blockBusFactor);
   c.effectiveBytes = [](size_t requested, int p, DataType type, const PatternOptions&) {
     const size_t unit = static_cast<size_t>(p) * elementSize(type);
     return requested / unit * unit;
@@ -41,7 +41,7 @@ std::vector<BenchCase> blockPatternCases(std::string_view pattern) {
 
 std::vector<BenchCase> rootedCases(std::string_view pattern) {
   const bool bcast = pattern == "bcast";
-  BenchCase c = baseCase(pattern, nullptr, "", "", unitBusFactor);
+  BenchCase c = baseCase(pattern, unitBusFactor);
   c.init = [bcast](void* in, const CaseShape& s, const void*, int rank) {
     fillInput(in, s.count, s.type, bcast ? ReduceOp::kSum : s.op, rank);
   };

@@ -44,8 +44,7 @@ PipelineLayout pipeLayout(const CaseShape& s, const std::string& algorithm) {
 }  // namespace
 
 std::vector<BenchCase> sendrecvCases() {
-  std::vector<BenchCase> cases =
-      ownCases("sendrecv", baseCase("sendrecv", nullptr, "", "", unitBusFactor));
+  std::vector<BenchCase> cases = ownCases("sendrecv", baseCase("sendrecv", unitBusFactor));
   for (BenchCase& c : cases) {
     c.init = [](void* in, const CaseShape& s, const void*, int rank) {
       fillInput(in, s.count, s.type, ReduceOp::kSum, rank);
@@ -65,7 +64,7 @@ std::vector<BenchCase> sendrecvCases() {
 }
 
 std::vector<BenchCase> paramServerCases() {
-  std::vector<BenchCase> cases = ownCases("ps", baseCase("ps", nullptr, "", "", unitBusFactor));
+  std::vector<BenchCase> cases = ownCases("ps", baseCase("ps", unitBusFactor));
   for (BenchCase& c : cases) {
     const std::string algorithm = c.algorithm;
     c.init = [algorithm](void* in, const CaseShape& s, const void*, int rank) {
@@ -87,8 +86,7 @@ std::vector<BenchCase> paramServerCases() {
 }
 
 std::vector<BenchCase> pipelineCases() {
-  std::vector<BenchCase> cases =
-      ownCases("pipeline", baseCase("pipeline", nullptr, "", "", unitBusFactor));
+  std::vector<BenchCase> cases = ownCases("pipeline", baseCase("pipeline", unitBusFactor));
   for (BenchCase& c : cases) {
     const std::string algorithm = c.algorithm;
     c.init = [](void* in, const CaseShape& s, const void*, int rank) {

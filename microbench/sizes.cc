@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "collectives/core/error.h"
+#include "collectives/core/split.h"
 
 namespace hockney {
 
@@ -39,13 +40,7 @@ size_t parseSize(std::string_view text) {
 
 std::vector<size_t> parseSizeList(std::string_view text) {
   std::vector<size_t> sizes;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    sizes.push_back(parseSize(text.substr(start, comma - start)));
-    start = comma + 1;
-  }
+  for (const std::string& part : splitCommas(text)) sizes.push_back(parseSize(part));
   return sizes;
 }
 

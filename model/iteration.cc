@@ -6,6 +6,7 @@
 #include <set>
 
 #include "collectives/core/error.h"
+#include "collectives/core/split.h"
 
 namespace hockney {
 
@@ -52,14 +53,7 @@ Layout parseLayout(const std::string& text) {
 }
 
 std::vector<std::string> parseOrder(const std::string& text) {
-  std::vector<std::string> order;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    order.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
+  const std::vector<std::string> order = splitCommas(text);
   std::vector<std::string> sorted = order;
   std::sort(sorted.begin(), sorted.end());
   HOCKNEY_USAGE_CHECK(sorted == (std::vector<std::string>{"dp", "pp", "tp"}),

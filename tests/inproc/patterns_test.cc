@@ -85,7 +85,7 @@ TEST(Patterns, EveryOwnCaseValidatesAndMatchesItsCost) {
     for (int p : v.ranks) {
       checkPatternOptions(v.pattern, v.options, p);
       for (const BenchCase& c : casesFor(v.pattern)) {
-        if (c.vendor) continue;
+        if (c.vendor()) continue;
         if (c.unavailable(v.options, p)) continue;
         for (size_t requested : {size_t{0}, size_t{4}, size_t{1004}, size_t{12800}}) {
           SweepConfig config;

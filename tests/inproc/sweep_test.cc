@@ -120,7 +120,7 @@ TEST(Sweep, SkipsPointsAlreadyMeasured) {
 
 TEST(Cases, VendorNeedsMpiAndSaysSo) {
   BenchCase vendor = selectCases("allreduce", {"vendor"}).front();
-  EXPECT_TRUE(vendor.vendor);
+  EXPECT_TRUE(vendor.vendor());
   EXPECT_FALSE(vendor.cost(CaseShape{}, nullptr).has_value());
   EXPECT_THROW(runInproc(1,
                          [&](Transport& t) {
