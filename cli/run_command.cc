@@ -53,9 +53,14 @@ RunCommand::RunCommand(CLI::App& app) {
       ->capture_default_str();
   sub_->add_option("--chunk-bytes", chunk_,
                    "Pipelining chunk of double_binary_tree (default 512K)");
-  sub_->add_option(
-          "--buffer-sets", s.bufferSets,
-          "Buffer sets iterations rotate through; 0 = enough to exceed twice the last-level cache")
+  sub_->add_option("--buffers", s.buffers,
+                   "hot: one input/output pair reused (as OSU, nccl-tests); cold: rotate through "
+                   "buffer sets larger than twice the last-level cache")
+      ->check(CLI::IsMember({"hot", "cold"}))
+      ->capture_default_str();
+  sub_->add_option("--buffer-sets", s.bufferSets,
+                   "--buffers cold: sets to rotate through; 0 = enough to exceed twice the "
+                   "last-level cache")
       ->capture_default_str();
   auto& po = s.pattern;
   const char* kPattern = "Pattern options";

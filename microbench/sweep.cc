@@ -27,6 +27,7 @@ struct BufferSet {
 }  // namespace
 
 int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
+  if (config.buffers == "hot") return 1;
   if (config.bufferSets > 0) return config.bufferSets;
   if (bytesPerSet == 0) return 1;
   size_t sets = config.rotateBytes / bytesPerSet + (config.rotateBytes % bytesPerSet != 0);
@@ -153,6 +154,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   row.busbwGbps = row.algbwGbps * c.busFactor(p);
   row.callsPerSample = batch;
   row.bufferSets = sets;
+  row.buffers = config.buffers;
   row.inPlace = false;
   row.cost = c.cost(shape, state.get());
   row.details = c.details ? c.details(shape, state.get()) : nlohmann::json::object();

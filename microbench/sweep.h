@@ -27,7 +27,10 @@ struct SweepConfig {
   long maxBatch = 1000;
   bool check = true;
   size_t chunkBytes = 0;  // 0: each algorithm's default
-  int bufferSets = 0;     // 0: enough sets to exceed rotateBytes, at most 16
+  // "hot": one input/output pair reused by every call (the convention of OSU and nccl-tests);
+  // "cold": calls rotate through buffer sets larger than rotateBytes (caches start cold).
+  std::string buffers = "hot";
+  int bufferSets = 0;  // cold only: 0 = enough sets to exceed rotateBytes, at most 16
   size_t rotateBytes = size_t{64} << 20;
   // Bytes one rank may allocate for a point (the host's available memory over the ranks on it);
   // 0: unchecked. A point that needs more is refused on every rank, naming the figures.

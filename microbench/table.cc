@@ -15,8 +15,12 @@ void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
       pattern, ranks, name(c.type), name(c.op), c.sizes.size(),
       c.iterations > 0 ? std::to_string(c.iterations) : std::string("auto"),
       c.batch > 0 ? std::to_string(c.batch) : std::string("auto"), c.warmup);
-  fmt::print(out_, "# out-of-place, buffers rotate past {}; results to {}\n",
-             formatBytes(c.rotateBytes), outPath);
+  if (c.buffers == "hot")
+    fmt::print(out_, "# out-of-place, hot buffers (one input/output pair reused); results to {}\n",
+               outPath);
+  else
+    fmt::print(out_, "# out-of-place, cold buffers (rotating past {}); results to {}\n",
+               formatBytes(c.rotateBytes), outPath);
   fmt::print(out_,
              "#\n# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",
              "size(B)", "count", "type", "redop", "algorithm", "time(us)", "min(us)", "p95(us)",

@@ -20,7 +20,7 @@ using nlohmann::json;
 namespace {
 
 struct Group {
-  std::string backend, pattern, algorithm, dtype;
+  std::string backend, pattern, algorithm, dtype, buffers;
   int ranks = 0;  // black boxes only: fitted per rank count
   bool blackBox = false;
   std::vector<FitPoint> points;
@@ -30,12 +30,16 @@ struct Group {
 // Fits are per element type too: reduction speed differs by type (bfloat16 reduces through
 // float on CPUs), so a float32 calibration would under-price a bfloat16 all-reduce.
 std::string groupKey(const ResultRow& r) {
-  return r.cost
-             ? fmt::format("{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype)
-             : fmt::format("{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype, r.ranks);
+  // Hot and cold buffers measure different things (cache-resident or not): never pooled.
+  return r.cost ? fmt::format("{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
+                              r.buffers)
+                : fmt::format("{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
+                              r.buffers, r.ranks);
 }
 
-FitPoint pointOf(const ResultRow& r) {
+}  // namespace
+
+FitPoint fitPointOf(const ResultRow& r) {
   FitPoint p;
   p.seconds = r.timeUs.median * 1e-6;
   p.bytes = static_cast<double>(r.bytes);
@@ -50,6 +54,8 @@ FitPoint pointOf(const ResultRow& r) {
   }
   return p;
 }
+
+namespace {
 
 double toRate(double secondsPerByte) {  // GB/s, null-like 0 when unfitted
   return secondsPerByte > 0 ? 1e-9 / secondsPerByte : 0;
@@ -83,6 +89,7 @@ CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
     f.algorithm = j.at("algorithm").get<std::string>();
     f.level = j.at("level").get<std::string>();
     f.dtype = j.value("dtype", "");
+    f.buffers = j.value("buffers", "cold");  // calibrations before --buffers rotated
     f.qualityWarnings = j.value("quality_warnings", std::vector<std::string>{});
     f.blackBox = j.at("black_box").get<bool>();
     if (f.blackBox) {
@@ -112,9 +119,10 @@ CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
 namespace {
 
 std::string groupName(const Group& g) {
-  return g.blackBox ? fmt::format("{}/{}/{} {} at {} ranks", g.backend, g.pattern, g.algorithm,
-                                  g.dtype, g.ranks)
-                    : fmt::format("{}/{}/{} {}", g.backend, g.pattern, g.algorithm, g.dtype);
+  return g.blackBox ? fmt::format("{}/{}/{} {} {} at {} ranks", g.backend, g.pattern,
+                                  g.algorithm, g.dtype, g.buffers, g.ranks)
+                    : fmt::format("{}/{}/{} {} {}", g.backend, g.pattern, g.algorithm, g.dtype,
+                                  g.buffers);
 }
 
 }  // namespace
@@ -196,9 +204,10 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
       g.pattern = r.pattern;
       g.algorithm = r.algorithm;
       g.dtype = r.dtype;
+      g.buffers = r.buffers;
       g.blackBox = blackBox;
       if (blackBox) g.ranks = r.ranks;
-      g.points.push_back(pointOf(r));
+      g.points.push_back(fitPointOf(r));
       g.sources.insert(in.path);
       allRows.push_back(r);
     }
@@ -239,6 +248,9 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                                 std::isfinite(p.coeffs.gamma) && std::isfinite(f.r2),
                             "the fit did not converge to finite coefficients");
       std::vector<std::string> quality;
+      if (f.heldOutPoints == 0)
+        quality.push_back(fmt::format("only {} sizes: too few to check the fit on held-out sizes",
+                                      f.sizes.size()));
       if (f.heldOutP90RelErr > kQualityP90)
         quality.push_back(fmt::format("held-out p90 error {:.0f}% (over {:.0f}%)",
                                       100 * f.heldOutP90RelErr, 100 * kQualityP90));
@@ -253,6 +265,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
            {"pattern", g.pattern},
            {"algorithm", g.algorithm},
            {"dtype", g.dtype},
+           {"buffers", g.buffers},
            {"level", o.level},
            {"black_box", g.blackBox},
            {"model", g.blackBox
@@ -260,10 +273,15 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                          : (gamma ? "t = a*alpha + b*beta + c*gamma" : "t = a*alpha + b*beta")},
            {"ranks", g.blackBox ? json(g.ranks) : json(f.ranks)},
            {"pieces", pieces},
-           {"break_bytes", f.breakBytes ? json(*f.breakBytes) : json(nullptr)},
+           {"breaks_bytes", f.breaks},
            {"r2", f.r2},
            {"heldout_rel_err",
-            {{"median", f.heldOutMedianRelErr}, {"p90", f.heldOutP90RelErr}, {"folds", f.folds}}},
+            {{"median", f.heldOutMedianRelErr},
+             {"p90", f.heldOutP90RelErr},
+             {"worst", f.heldOutWorstRelErr},
+             {"worst_bytes", f.worstBytes},
+             {"points", f.heldOutPoints},
+             {"folds", f.folds == 0 ? json("leave-one-size-out") : json(f.folds)}}},
            {"points", g.points.size()},
            {"quality_warnings", quality},
            {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
@@ -279,14 +297,14 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                       warnings.empty() ? std::string("no rows") : warnings.back());
 
   // Selection: at each measured (pattern, ranks, size), the algorithm the fits predict fastest.
-  std::map<std::tuple<std::string, std::string, int>,
+  std::map<std::tuple<std::string, std::string, int, std::string>,
            std::map<size_t, std::pair<std::string, double>>>
       best;
   for (const ResultRow& r : allRows) {
     auto it = fitted.find(groupKey(r));
     if (it == fitted.end()) continue;
-    double t = it->second.predict(pointOf(r));
-    auto& slot = best[{r.backend, r.pattern, r.ranks}][r.bytes];
+    double t = it->second.predict(fitPointOf(r));
+    auto& slot = best[{r.backend, r.pattern, r.ranks, r.buffers}][r.bytes];
     if (slot.first.empty() || t < slot.second) slot = {r.algorithm, t};
   }
   json selection = json::array();
@@ -302,6 +320,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
     selection.push_back({{"backend", std::get<0>(id)},
                          {"pattern", std::get<1>(id)},
                          {"ranks", std::get<2>(id)},
+                         {"buffers", std::get<3>(id)},
                          {"level", o.level},
                          {"ranges", ranges}});
   }
@@ -320,6 +339,58 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                 "own algorithms pool rank counts (their coefficients carry p); vendor "
                 "collectives are black boxes fitted per rank count",
                 "selection ranges span measured sizes only"}}};
+}
+
+std::string formatFitTable(const json& cal) {
+  std::string out = fmt::format(
+      "# {:<9} {:<15} {:<19} {:<4} {:>6} {:>10} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6} {:>14}\n",
+      "backend", "pattern", "algorithm", "buf", "ranks", "from_B", "alpha_us", "bw_GB/s",
+      "red_GB/s", "R2", "med%", "p90%", "worst%@bytes");
+  auto num = [](const json& v) {
+    return v.is_null() ? std::string("-") : fmt::format("{:.3f}", v.get<double>());
+  };
+  for (const auto& f : cal.at("fits")) {
+    const std::string ranks =
+        f["ranks"].is_array()
+            ? (f["ranks"].size() == 1 ? std::to_string(f["ranks"][0].get<int>())
+                                      : std::string("pooled"))
+            : std::to_string(f["ranks"].get<int>());
+    const json& e = f["heldout_rel_err"];
+    const bool flagged = !f.value("quality_warnings", json::array()).empty();
+    for (size_t i = 0; i < f["pieces"].size(); ++i) {
+      const json& p = f["pieces"][i];
+      const bool first = i == 0;
+      out += fmt::format(
+          "{} {:<9} {:<15} {:<19} {:<4} {:>6} {:>10.0f} {:>9.3f} {:>8} {:>8} {:>6} {:>6} {:>6} "
+          "{:>14}\n",
+          first && flagged ? "!" : " ", first ? f["backend"].get<std::string>() : "",
+          first ? f["pattern"].get<std::string>() : "",
+          first ? f["algorithm"].get<std::string>() : "  (next regime)",
+          first ? f.value("buffers", "") : "", first ? ranks : "", p["from_bytes"].get<double>(),
+          p["alpha_us"].get<double>(), num(p["bandwidth_gbps"]),
+          p.contains("reduction_gbps") ? num(p["reduction_gbps"]) : std::string("-"),
+          first ? fmt::format("{:.3f}", f["r2"].get<double>()) : "",
+          first ? fmt::format("{:.1f}", 100 * e["median"].get<double>()) : "",
+          first ? fmt::format("{:.1f}", 100 * e["p90"].get<double>()) : "",
+          first ? fmt::format("{:.0f}@{:.0f}", 100 * e.value("worst", 0.0),
+                              e.value("worst_bytes", 0.0))
+                : "");
+    }
+  }
+  for (const auto& f : cal.at("fits"))
+    for (const auto& w : f.value("quality_warnings", json::array()))
+      out += fmt::format("# ! {}/{}/{}: {}\n", f["backend"].get<std::string>(),
+                         f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),
+                         w.get<std::string>());
+  for (const auto& s : cal.at("selection")) {
+    out += fmt::format("# fastest {} at {} ranks:", s["pattern"].get<std::string>(),
+                       s["ranks"].get<int>());
+    for (const auto& r : s["ranges"])
+      out += fmt::format(" [{}..{} B] {}", r["from_bytes"].get<size_t>(),
+                         r["to_bytes"].get<size_t>(), r["algorithm"].get<std::string>());
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace hockney

@@ -11,6 +11,7 @@
 
 #include "collectives/core/cost.h"
 #include "model/fit.h"
+#include "reports/results.h"
 
 namespace hockney {
 
@@ -20,12 +21,13 @@ inline constexpr int kCalibrationSchemaVersion = 1;
 inline constexpr double kMaxCallMicroseconds = 3.6e9;
 // A fit is flagged (in the calibration, and beside every number projection prices with it)
 // when its held-out p90 relative error exceeds kQualityP90 or its R² is under kQualityR2.
-inline constexpr double kQualityP90 = 0.5;
+inline constexpr double kQualityP90 = 0.25;
 inline constexpr double kQualityR2 = 0.9;
 
 // One fit of calibration.json, typed: what projection prices with.
 struct CalibratedFit {
   std::string backend, pattern, algorithm, level, dtype;
+  std::string buffers = "hot";  // what the rows measured: "hot" or "cold" buffers
   bool blackBox = false;
   int ranks = 0;  // black boxes: the rank count they were measured at (0 for own algorithms)
   std::vector<int> measuredRanks;            // the rank counts the fit's rows came from
@@ -44,7 +46,7 @@ struct CalibrationInput {
 
 struct CalibrateOptions {
   std::string level = "world";  // link level the inputs measured (no topology yet: all of it)
-  int folds = 5;
+  int folds = 0;  // 0: leave one size out
   bool allowBreak = true;
   std::string commandLine;
 };
@@ -53,6 +55,15 @@ struct CalibrateOptions {
 // cannot be fitted while others can are listed under "skipped" (and in warnings).
 nlohmann::json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptions& o,
                          std::vector<std::string>& warnings);
+
+// The fit table people read: per fit and piece α, bandwidth, reduction rate, where the piece
+// starts, and the held-out errors (median, p90, worst and its size), flagged fits marked; then
+// the predicted fastest algorithm per size range.
+std::string formatFitTable(const nlohmann::json& calibration);
+
+// A row as the fit sees it: its own cost coefficients (black boxes: 1 and its bytes) and its
+// median time in seconds.
+FitPoint fitPointOf(const ResultRow& row);
 
 // Reads a results report; throws UsageError for unreadable, malformed or foreign JSON.
 CalibrationInput readResultsReport(const std::string& path);

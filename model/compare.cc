@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -16,7 +17,35 @@ using nlohmann::json;
 
 namespace {
 
-json compareResults(const json& a, const json& b) {
+// "a", "b" or "tie" (within 3%) for two figures where `higherIsBetter` says which way wins;
+// null when either is missing or zero.
+json fasterSide(const json& a, const json& b, bool higherIsBetter) {
+  if (!a.is_number() || !b.is_number()) return nullptr;
+  const double x = a.get<double>(), y = b.get<double>();
+  if (!(x > 0) || !(y > 0)) return nullptr;
+  if (std::abs(x - y) <= 0.03 * std::max(x, y)) return "tie";
+  return (x > y) == higherIsBetter ? "a" : "b";
+}
+
+json ratioOf(const json& b, const json& a) {
+  if (!a.is_number() || !b.is_number() || !(a.get<double>() > 0)) return nullptr;
+  return b.get<double>() / a.get<double>();
+}
+
+// Hot buffers (one pair reused) and cold ones (rotating past the cache) measure different
+// things; comparing them is refused unless forced, and then said.
+void checkBuffers(const std::string& a, const std::string& b, bool force, json& notes) {
+  if (a == b) return;
+  HOCKNEY_USAGE_CHECK(force,
+                      "A measured {} buffers, B {}: hot reuses one buffer pair (as OSU and "
+                      "nccl-tests), cold rotates through sets larger than the cache, and their "
+                      "times differ by design (1.4-1.9x at 512 KiB-4 MiB on shared memory); "
+                      "measure both alike (--buffers) or pass --force",
+                      a, b);
+  notes.push_back(fmt::format("--force: A measured {} buffers, B {}; ratios include that", a, b));
+}
+
+json compareResults(const json& a, const json& b, bool force, json& notes) {
   std::map<std::string, ResultRow> rowsA;
   for (const ResultRow& r : a.at("results").get<std::vector<ResultRow>>())
     rowsA[fmt::format("{}|{}|{}|{}|{}|{}", r.pattern, r.algorithm, r.ranks, r.bytes, r.dtype,
@@ -27,6 +56,7 @@ json compareResults(const json& a, const json& b) {
         fmt::format("{}|{}|{}|{}|{}|{}", r.pattern, r.algorithm, r.ranks, r.bytes, r.dtype, r.op));
     if (it == rowsA.end()) continue;
     const ResultRow& x = it->second;
+    checkBuffers(x.buffers, r.buffers, force, notes);
     points.push_back(
         {{"pattern", r.pattern},
          {"algorithm", r.algorithm},
@@ -39,7 +69,8 @@ json compareResults(const json& a, const json& b) {
          {"time_ratio_b_over_a", x.timeUs.median > 0 ? r.timeUs.median / x.timeUs.median : 0.0},
          {"a_busbw_gbps", x.busbwGbps},
          {"b_busbw_gbps", r.busbwGbps},
-         {"busbw_ratio_b_over_a", x.busbwGbps > 0 ? r.busbwGbps / x.busbwGbps : 0.0}});
+         {"busbw_ratio_b_over_a", x.busbwGbps > 0 ? r.busbwGbps / x.busbwGbps : 0.0},
+         {"faster", fasterSide(x.timeUs.median, r.timeUs.median, false)}});
   }
   HOCKNEY_USAGE_CHECK(
       !points.empty(),
@@ -47,7 +78,7 @@ json compareResults(const json& a, const json& b) {
   return json{{"points", points}};
 }
 
-json compareCalibrations(const json& a, const json& b) {
+json compareCalibrations(const json& a, const json& b, bool force, json& notes) {
   auto key = [](const json& f) {
     return fmt::format("{}|{}|{}|{}|{}|{}", f["backend"].get<std::string>(),
                        f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),
@@ -59,21 +90,34 @@ json compareCalibrations(const json& a, const json& b) {
   for (const auto& f : b.at("fits")) {
     auto it = fitsA.find(key(f));
     if (it == fitsA.end()) continue;
-    const json& pa = it->second["pieces"].back();  // the large-message piece
-    const json& pb = f["pieces"].back();
-    fits.push_back({{"backend", f["backend"]},
-                    {"pattern", f["pattern"]},
-                    {"algorithm", f["algorithm"]},
-                    {"level", f["level"]},
-                    {"ranks", f["ranks"]},
-                    {"a",
-                     {{"alpha_us", it->second["pieces"][0]["alpha_us"]},
-                      {"bandwidth_gbps", pa["bandwidth_gbps"]},
-                      {"reduction_gbps", pa.value("reduction_gbps", json(nullptr))}}},
-                    {"b",
-                     {{"alpha_us", f["pieces"][0]["alpha_us"]},
-                      {"bandwidth_gbps", pb["bandwidth_gbps"]},
-                      {"reduction_gbps", pb.value("reduction_gbps", json(nullptr))}}}});
+    checkBuffers(it->second.value("buffers", "cold"), f.value("buffers", "cold"), force, notes);
+    // The same regime on both sides: latency from the small-message piece, bandwidth from the
+    // large-message piece.
+    const json& sa = it->second["pieces"].front();
+    const json& sb = f["pieces"].front();
+    const json& la = it->second["pieces"].back();
+    const json& lb = f["pieces"].back();
+    fits.push_back(
+        {{"backend", f["backend"]},
+         {"pattern", f["pattern"]},
+         {"algorithm", f["algorithm"]},
+         {"level", f["level"]},
+         {"ranks", f["ranks"]},
+         {"a",
+          {{"alpha_us", sa["alpha_us"]},
+           {"bandwidth_gbps", la["bandwidth_gbps"]},
+           {"bandwidth_from_bytes", la["from_bytes"]},
+           {"reduction_gbps", la.value("reduction_gbps", json(nullptr))}}},
+         {"b",
+          {{"alpha_us", sb["alpha_us"]},
+           {"bandwidth_gbps", lb["bandwidth_gbps"]},
+           {"bandwidth_from_bytes", lb["from_bytes"]},
+           {"reduction_gbps", lb.value("reduction_gbps", json(nullptr))}}},
+         {"latency_ratio_b_over_a", ratioOf(sb["alpha_us"], sa["alpha_us"])},
+         {"bandwidth_ratio_b_over_a", ratioOf(lb["bandwidth_gbps"], la["bandwidth_gbps"])},
+         {"faster_small_messages", fasterSide(sa["alpha_us"], sb["alpha_us"], false)},
+         {"faster_large_messages",
+          fasterSide(la["bandwidth_gbps"], lb["bandwidth_gbps"], true)}});
   }
   HOCKNEY_USAGE_CHECK(
       !fits.empty(),
@@ -84,7 +128,7 @@ json compareCalibrations(const json& a, const json& b) {
 }  // namespace
 
 json compareFiles(const std::string& pathA, const std::string& pathB,
-                  const std::optional<CompareProjection>& projection) {
+                  const std::optional<CompareProjection>& projection, bool force) {
   json a = readJsonFile(pathA, "file"), b = readJsonFile(pathB, "file");
   const std::string kindA = a.is_object() ? a.value("kind", "") : "",
                     kindB = b.is_object() ? b.value("kind", "") : "";
@@ -99,7 +143,8 @@ json compareFiles(const std::string& pathA, const std::string& pathB,
     out["notes"].push_back(fmt::format(
         "{} and {} hold the same {}: every ratio is 1 by construction", pathA, pathB, kindA));
   out.update(interpretJson(pathA + " or " + pathB, [&] {
-    return kindA == "results" ? compareResults(a, b) : compareCalibrations(a, b);
+    return kindA == "results" ? compareResults(a, b, force, out["notes"])
+                              : compareCalibrations(a, b, force, out["notes"]);
   }));
   if (projection) {
     HOCKNEY_USAGE_CHECK(kindA == "calibration",
@@ -116,6 +161,7 @@ json compareFiles(const std::string& pathA, const std::string& pathB,
         steps["a"]["total_ms"].get<double>() > 0
             ? steps["b"]["total_ms"].get<double>() / steps["a"]["total_ms"].get<double>()
             : 0.0;
+    steps["faster"] = fasterSide(steps["a"]["total_ms"], steps["b"]["total_ms"], false);
     steps["model"] = projection->model->name;
     out["projection"] = steps;
   }

@@ -93,46 +93,83 @@ Coefficients fitNonNegative(const std::vector<FitPoint>& all, bool useGamma) {
 
 namespace {
 
-FitResult fitFixed(const std::vector<FitPoint>& pts, std::optional<double> breakAt, bool useGamma) {
-  FitResult f;
-  if (!breakAt) {
-    f.pieces.push_back({0, std::numeric_limits<double>::infinity(), fitNonNegative(pts, useGamma)});
-    return f;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Pieces for fixed breaks: each fitted on its own points.
+std::vector<Piece> fitPiecesAt(const std::vector<FitPoint>& pts, const std::vector<double>& breaks,
+                               bool useGamma) {
+  std::vector<Piece> pieces;
+  for (size_t i = 0; i <= breaks.size(); ++i) {
+    const double from = i == 0 ? 0 : breaks[i - 1];
+    const double to = i == breaks.size() ? kInf : breaks[i];
+    std::vector<FitPoint> mine;
+    for (const auto& p : pts)
+      if (p.bytes >= from && p.bytes < to) mine.push_back(p);
+    pieces.push_back({from, to, fitNonNegative(mine, useGamma)});
   }
-  std::vector<FitPoint> low, high;
-  for (const auto& p : pts) (p.bytes < *breakAt ? low : high).push_back(p);
-  f.pieces.push_back({0, *breakAt, fitNonNegative(low, useGamma)});
-  f.pieces.push_back(
-      {*breakAt, std::numeric_limits<double>::infinity(), fitNonNegative(high, useGamma)});
-  f.breakBytes = breakAt;
-  return f;
+  return pieces;
 }
 
-// Held-out relative errors: fold f leaves out every k-th distinct size starting at f.
-std::vector<double> crossValidate(const std::vector<FitPoint>& pts,
-                                  const std::vector<double>& sizes, std::optional<double> breakAt,
-                                  const FitOptions& o, int folds) {
-  std::vector<double> errors;
-  for (int f = 0; f < folds; ++f) {
+struct HeldOut {
+  double bytes;
+  double relErr;
+};
+
+// Held-out relative errors for fixed breaks. Folds hold out sizes (every point of a size
+// together): fold f of k holds out every k-th size from f; folds == 0 holds out one size at a
+// time. A held-out size is predicted by its own piece refitted without it; a piece left with
+// fewer than two training sizes predicts nothing (its sizes are not counted).
+std::vector<HeldOut> crossValidate(const std::vector<FitPoint>& pts,
+                                   const std::vector<double>& sizes,
+                                   const std::vector<double>& breaks, bool useGamma, int folds) {
+  std::vector<HeldOut> out;
+  const size_t k = folds > 0 ? static_cast<size_t>(folds) : sizes.size();
+  for (size_t f = 0; f < k; ++f) {
     std::set<double> heldOut;
-    for (size_t i = static_cast<size_t>(f); i < sizes.size(); i += static_cast<size_t>(folds))
-      heldOut.insert(sizes[i]);
-    std::vector<FitPoint> train, test;
-    for (const auto& p : pts) (heldOut.count(p.bytes) ? test : train).push_back(p);
-    if (breakAt) {  // each piece needs training points
-      bool lowOk = false, highOk = false;
-      for (const auto& p : train) (p.bytes < *breakAt ? lowOk : highOk) = true;
-      if (!lowOk || !highOk) continue;
+    for (size_t i = f; i < sizes.size(); i += k) heldOut.insert(sizes[i]);
+    for (size_t piece = 0; piece <= breaks.size(); ++piece) {
+      const double from = piece == 0 ? 0 : breaks[piece - 1];
+      const double to = piece == breaks.size() ? kInf : breaks[piece];
+      std::vector<FitPoint> train, test;
+      std::set<double> trainSizes;
+      for (const auto& p : pts) {
+        if (p.bytes < from || p.bytes >= to) continue;
+        if (heldOut.count(p.bytes)) {
+          test.push_back(p);
+        } else {
+          train.push_back(p);
+          trainSizes.insert(p.bytes);
+        }
+      }
+      if (test.empty() || trainSizes.size() < 2) continue;
+      const Coefficients c = fitNonNegative(train, useGamma);
+      for (const auto& p : test)
+        out.push_back({p.bytes, std::abs(predictWith(c, p) - p.seconds) / p.seconds});
     }
-    FitResult fit = fitFixed(train, breakAt, o.useGamma);
-    for (const auto& p : test) errors.push_back(std::abs(fit.predict(p) - p.seconds) / p.seconds);
   }
-  return errors;
+  return out;
 }
 
-double medianOf(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return percentile(v, 0.5);
+double meanError(const std::vector<HeldOut>& v) {
+  if (v.empty()) return kInf;
+  double s = 0;
+  for (const auto& h : v) s += h.relErr;
+  return s / static_cast<double>(v.size());
+}
+
+// Every piece keeps at least `need` distinct sizes.
+bool piecesLargeEnough(const std::vector<double>& sizes, const std::vector<double>& breaks,
+                       size_t need) {
+  size_t piece = 0, inPiece = 0;
+  for (double s : sizes) {
+    while (piece < breaks.size() && s >= breaks[piece]) {
+      if (inPiece < need) return false;
+      ++piece;
+      inPiece = 0;
+    }
+    ++inPiece;
+  }
+  return inPiece >= need && piece == breaks.size();
 }
 
 }  // namespace
@@ -151,42 +188,88 @@ FitResult fitPoints(const std::vector<FitPoint>& input, const FitOptions& o) {
   std::vector<double> sizes(sizeSet.begin(), sizeSet.end());
   HOCKNEY_USAGE_CHECK(sizes.size() >= 2, "only {} distinct size (need at least 2 to fit)",
                       sizes.size());
-  const int folds = std::min<int>(o.folds, static_cast<int>(sizes.size()));
+  const int folds = o.folds >= 2 ? std::min<int>(o.folds, static_cast<int>(sizes.size())) : 0;
+  const auto need = static_cast<size_t>(std::max(o.minSizesPerPiece, 2));
+  auto errorOf = [&](const std::vector<double>& breaks) {
+    return meanError(crossValidate(pts, sizes, breaks, o.useGamma, folds));
+  };
 
-  std::optional<double> bestBreak;
-  double bestError = medianOf(crossValidate(pts, sizes, std::nullopt, o, folds));
-  if (o.allowBreak) {
-    const auto need = static_cast<size_t>(o.minSizesPerPiece);
-    double candidateBest = std::numeric_limits<double>::infinity();
-    std::optional<double> candidate;
-    for (size_t i = need; i + need <= sizes.size(); ++i) {
-      std::vector<double> errs = crossValidate(pts, sizes, sizes[i], o, folds);
-      if (errs.empty()) continue;
-      double e = medianOf(errs);
-      if (e < candidateBest) {
-        candidateBest = e;
-        candidate = sizes[i];
+  // Forward selection of breaks: add the one that cuts the held-out error most, while it cuts
+  // it enough; then let each break slide to a neighbouring size while that helps.
+  std::vector<double> breaks;
+  double error = errorOf(breaks);
+  while (o.allowBreak && static_cast<int>(breaks.size()) + 1 < o.maxPieces) {
+    std::vector<double> bestBreaks;
+    double bestError = kInf;
+    for (size_t i = 1; i < sizes.size(); ++i) {
+      if (std::find(breaks.begin(), breaks.end(), sizes[i]) != breaks.end()) continue;
+      std::vector<double> trial = breaks;
+      trial.insert(std::upper_bound(trial.begin(), trial.end(), sizes[i]), sizes[i]);
+      if (!piecesLargeEnough(sizes, trial, need)) continue;
+      const double e = errorOf(trial);
+      if (e < bestError) {
+        bestError = e;
+        bestBreaks = trial;
       }
     }
-    if (candidate && candidateBest < (1.0 - o.breakGain) * bestError &&
-        bestError - candidateBest > o.breakMinAbsoluteGain) {
-      bestBreak = candidate;
-      bestError = candidateBest;
+    if (bestBreaks.empty() || !(bestError < (1.0 - o.breakGain) * error) ||
+        error - bestError <= o.breakMinAbsoluteGain)
+      break;
+    breaks = bestBreaks;
+    error = bestError;
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (size_t b = 0; b < breaks.size(); ++b) {
+        const size_t at = static_cast<size_t>(
+            std::lower_bound(sizes.begin(), sizes.end(), breaks[b]) - sizes.begin());
+        for (size_t to : {at - 1, at + 1}) {
+          if (to == 0 || to >= sizes.size()) continue;
+          std::vector<double> trial = breaks;
+          trial[b] = sizes[to];
+          if (!std::is_sorted(trial.begin(), trial.end()) ||
+              std::adjacent_find(trial.begin(), trial.end()) != trial.end() ||
+              !piecesLargeEnough(sizes, trial, need))
+            continue;
+          const double e = errorOf(trial);
+          if (e < error) {
+            error = e;
+            breaks = trial;
+            moved = true;
+            break;
+          }
+        }
+      }
     }
   }
-  FitResult fit = fitFixed(pts, bestBreak, o.useGamma);
-  std::vector<double> errs = crossValidate(pts, sizes, bestBreak, o, folds);
+
+  FitResult fit;
+  fit.pieces = fitPiecesAt(pts, breaks, o.useGamma);
+  fit.breaks = breaks;
+  std::vector<HeldOut> held = crossValidate(pts, sizes, breaks, o.useGamma, folds);
+  std::vector<double> errs;
+  for (const auto& h : held) {
+    errs.push_back(h.relErr);
+    fit.heldOut.emplace_back(h.bytes, h.relErr);
+    if (h.relErr >= fit.heldOutWorstRelErr) {
+      fit.heldOutWorstRelErr = h.relErr;
+      fit.worstBytes = h.bytes;
+    }
+  }
   std::sort(errs.begin(), errs.end());
-  fit.heldOutMedianRelErr = percentile(errs, 0.5);
-  fit.heldOutP90RelErr = percentile(errs, 0.9);
+  fit.heldOutPoints = errs.size();
+  fit.heldOutMedianRelErr = errs.empty() ? 0 : percentile(errs, 0.5);
+  fit.heldOutP90RelErr = errs.empty() ? 0 : percentile(errs, 0.9);
   fit.folds = folds;
+  // R² of log times: sizes span decades, and a relative fit is judged on every one of them (on
+  // raw times the largest size alone would decide it).
   double mean = 0;
-  for (const auto& p : pts) mean += p.seconds;
+  for (const auto& p : pts) mean += std::log(p.seconds);
   mean /= static_cast<double>(pts.size());
   double ssRes = 0, ssTot = 0;
   for (const auto& p : pts) {
-    ssRes += std::pow(fit.predict(p) - p.seconds, 2);
-    ssTot += std::pow(p.seconds - mean, 2);
+    const double predicted = std::max(fit.predict(p), 1e-30);
+    ssRes += std::pow(std::log(predicted) - std::log(p.seconds), 2);
+    ssTot += std::pow(std::log(p.seconds) - mean, 2);
   }
   fit.r2 = ssTot > 0 ? 1.0 - ssRes / ssTot : 1.0;
   fit.sizes = sizes;

@@ -3,8 +3,9 @@
 //   t ≈ a·α + b·β + c·γ   with α, β, γ ≥ 0,
 // weighted so that relative error counts (small and large messages alike), exactly (all
 // subsets of the three terms are tried: a non-negative least-squares solution is the best
-// feasible one of them). Optionally piecewise with one break (a protocol switch), chosen by
-// k-fold cross-validation over sizes; quality is reported on held-out sizes.
+// feasible one of them). Piecewise: as many breaks (eager/rendezvous, cache tiers, protocol
+// switches) as cross-validation over sizes supports, each piece fitted on its own; quality is
+// reported on held-out sizes.
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,12 +32,18 @@ struct Piece {
 };
 
 struct FitResult {
-  std::vector<Piece> pieces;         // one, or two with a break
-  std::optional<double> breakBytes;  // first size of the second piece
-  double r2 = 0;                     // on all points, of times
-  double heldOutMedianRelErr = 0;    // |pred - t| / t over k-fold held-out sizes
+  std::vector<Piece> pieces;   // one per regime, in size order
+  std::vector<double> breaks;  // the first size of every piece but the first
+  double r2 = 0;               // on all points, of log times
+  // |pred - t| / t of every size predicted by a fit that did not see it (its piece refitted
+  // without it: leave-one-size-out, or k-fold with `folds` > 0)
+  double heldOutMedianRelErr = 0;
   double heldOutP90RelErr = 0;
-  int folds = 0;
+  double heldOutWorstRelErr = 0;
+  double worstBytes = 0;  // the size of the worst held-out error
+  size_t heldOutPoints = 0;  // 0: too few sizes to hold any out (quality unknown)
+  std::vector<std::pair<double, double>> heldOut;  // (bytes, relative error) of each held-out point
+  int folds = 0;          // 0: leave one size out
   std::vector<double> sizes;  // distinct sizes used
   std::vector<int> ranks;     // distinct rank counts used
   double predict(const FitPoint& x) const;
@@ -53,12 +60,13 @@ Coefficients fitNonNegative(const std::vector<FitPoint>& points, bool useGamma);
 struct FitOptions {
   bool useGamma = true;
   bool allowBreak = true;
-  int folds = 5;
+  int folds = 0;  // 0: leave one size out; k >= 2: k folds of every k-th size
   int minSizesPerPiece = 3;
-  // A break must cut the held-out median relative error by this fraction and by this many
-  // points absolute, so that noise (a few percent) never buys a break.
-  double breakGain = 0.25;
-  double breakMinAbsoluteGain = 0.02;
+  int maxPieces = 6;
+  // A break must cut the mean held-out relative error by this fraction and by this much
+  // absolute, so that noise (a few percent) never buys a break.
+  double breakGain = 0.10;
+  double breakMinAbsoluteGain = 0.005;
 };
 
 // Throws UsageError naming the problem for degenerate input (fewer than two distinct sizes,

@@ -141,7 +141,8 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   }
   HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
                       "no calibrated {} fit{} at level '{}' for {} ranks ({} group); measure it "
-                      "(hockney run --pattern {}) and fit again",
+                      "(hockney calibrate measures every pattern project needs, or hockney run "
+                      "--pattern {} then hockney fit)",
                       item.pattern, wanted.empty() ? "" : " for " + wanted, used, item.ranks,
                       item.group, item.pattern);
   return best;

@@ -24,7 +24,8 @@ namespace hockney {
 using nlohmann::json;
 
 std::string ResultRow::key() const {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}", pattern, algorithm, backend, ranks, bytes, dtype, op);
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", pattern, algorithm, backend, ranks, bytes, dtype,
+                     op, buffers);
 }
 
 void to_json(json& j, const ResultRow& r) {
@@ -51,6 +52,7 @@ void to_json(json& j, const ResultRow& r) {
            {"check", r.check},
            {"flags", r.flags},
            {"buffer_sets", r.bufferSets},
+           {"buffers", r.buffers},
            {"in_place", r.inPlace}};
   if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
   if (!r.details.empty()) j["details"] = r.details;
@@ -84,6 +86,10 @@ void from_json(const json& j, ResultRow& r) {
   r.checkDetail = j.value("check_detail", std::string());
   r.flags = j.value("flags", std::vector<std::string>());
   r.bufferSets = wholeNumberOr<int>(j, "buffer_sets", 1);
+  // Reports from before --buffers always rotated (cold) unless they used one set.
+  r.buffers = j.value("buffers", r.bufferSets > 1 ? std::string("cold") : std::string("hot"));
+  HOCKNEY_USAGE_CHECK(r.buffers == "hot" || r.buffers == "cold",
+                      "buffers must be \"hot\" or \"cold\", not \"{}\"", r.buffers);
   r.inPlace = j.value("in_place", false);
   r.details = j.value("details", nlohmann::json::object());
   if (j.contains("cost") && !j["cost"].is_null()) {

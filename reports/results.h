@@ -36,6 +36,7 @@ struct ResultRow {
   std::string checkDetail;         // the first mismatch when check is "fail"
   std::vector<std::string> flags;  // "bimodal", "cliff"
   int bufferSets = 1;
+  std::string buffers = "hot";  // "hot" (one buffer pair reused) or "cold" (rotating sets)
   bool inPlace = false;
   std::optional<Cost> cost;  // the algorithm's α-β-γ coefficients; none for vendor
   nlohmann::json details = nlohmann::json::object();  // pattern-specific facts (phases, ...)
