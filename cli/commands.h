@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "microbench/calibrate.h"
 #include "microbench/replay.h"
 #include "microbench/runner.h"
 #include "model/iteration.h"
@@ -40,6 +41,37 @@ class RunCommand {
   std::string schedule_;
 };
 
+class CalibrateCommand {
+ public:
+  explicit CalibrateCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  CalibrateJob job_;
+  std::string minBytes_ = "8";
+  std::string maxBytes_ = "64M";
+  std::string patterns_ = "allreduce,reduce_scatter,allgather,sendrecv,alltoall";
+  std::string dtype_ = "float32";
+};
+
+class ImportCommand {
+ public:
+  explicit ImportCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  std::string tool_;
+  std::vector<std::string> files_;
+  std::string out_;
+  std::string pattern_;
+  int ranks_ = 0;
+  std::string dtype_;
+};
+
 class FitCommand {
  public:
   explicit FitCommand(CLI::App& app);
@@ -51,7 +83,7 @@ class FitCommand {
   std::vector<std::string> inputs_;
   std::string out_;
   std::string level_ = "world";
-  int folds_ = 5;
+  int folds_ = 0;
   bool noBreak_ = false;
 };
 
@@ -93,6 +125,7 @@ class CompareCommand {
  private:
   CLI::App* sub_;
   std::string a_, b_, model_, layout_, out_;
+  bool force_ = false;
   std::string policy_ = "best";
   TrainingOptions o_;
 };

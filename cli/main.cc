@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(hockney::kVersionText));
   hockney::RunCommand run(app);
   hockney::ListCommand list(app);
+  hockney::CalibrateCommand calibrate(app);
+  hockney::ImportCommand import(app);
   hockney::FitCommand fit(app);
   hockney::ModelsCommand models(app);
   hockney::ProjectCommand project(app);
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
   try {
     if (run.chosen()) return run.execute(argc, argv);
     if (list.chosen()) return list.execute();
+    if (calibrate.chosen()) return calibrate.execute(argc, argv);
+    if (import.chosen()) return import.execute(argc, argv);
     if (fit.chosen()) return fit.execute(argc, argv);
     if (models.chosen()) return models.execute();
     if (project.chosen()) return project.execute();

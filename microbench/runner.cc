@@ -11,17 +11,13 @@
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
-#include "hockney_git_commit.h"
 #include "microbench/control.h"
+#include "microbench/job.h"
 #include "microbench/sizes.h"
 #include "microbench/table.h"
 #include "microbench/validation.h"
 #include "microbench/watchdog.h"
 #include "topology/host.h"
-
-#ifndef HOCKNEY_VERSION
-#define HOCKNEY_VERSION "unknown"
-#endif
 
 namespace hockney {
 namespace {
@@ -61,22 +57,15 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
       {"target_time_s", s.targetSeconds},
       {"check", s.check},
       {"chunk_bytes", s.chunkBytes},
-      {"buffer_sets", s.bufferSets == 0 ? json("auto") : json(s.bufferSets)},
+      {"buffers", s.buffers},
+      {"buffer_sets", s.buffers == "hot" ? json(1)
+                      : s.bufferSets == 0 ? json("auto")
+                                          : json(s.bufferSets)},
       {"rotate_bytes", s.rotateBytes},
       {"timeout_s", o.timeoutSeconds},
       {"resume", o.resume},
       {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"},
       {"pattern_options", patternJson(s.pattern)}};
-}
-
-json slurmJson() {
-  if (std::getenv("SLURM_JOB_ID") == nullptr) return nullptr;
-  json j = json::object();
-  for (const char* key :
-       {"SLURM_JOB_ID", "SLURM_JOB_NAME", "SLURM_JOB_NODELIST", "SLURM_NNODES", "SLURM_NTASKS",
-        "SLURM_JOB_PARTITION", "SLURM_CLUSTER_NAME", "SLURM_STEP_ID"})
-    if (const char* v = std::getenv(key)) j[key] = v;
-  return j;
 }
 
 // The smallest request a pattern keeps whole on p ranks (its rounding unit).
@@ -94,6 +83,7 @@ json runIdentity(const RunOptions& o, int ranks) {
               {"dtype", name(s.type)},
               {"op", name(s.op)},
               {"chunk_bytes", s.chunkBytes},
+              {"buffers", s.buffers},
               {"buffer_sets", s.bufferSets},
               {"batch", s.batch},
               {"check", s.check},
@@ -105,15 +95,6 @@ std::string defaultOut(const std::string& pattern, int ranks) {
   for (char& ch : stamp)
     if (ch == ':') ch = '-';
   return fmt::format("results/{}-{}ranks-{}.json", pattern, ranks, stamp);
-}
-
-// Rank 0 decides, every rank learns: an empty string means go on.
-std::string agree(Transport& t, std::string problem) {
-  uint64_t length = problem.size();
-  broadcastFromZero(t, &length, sizeof length);
-  problem.resize(length);
-  broadcastFromZero(t, problem.data(), length);
-  return problem;
 }
 
 }  // namespace
@@ -155,7 +136,11 @@ std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
   HOCKNEY_USAGE_CHECK(o.timeoutSeconds > 0, "--timeout must be > 0 seconds, not {}",
                       o.timeoutSeconds);
   HOCKNEY_USAGE_CHECK(s.targetSeconds > 0, "--target-time must be > 0 seconds");
+  HOCKNEY_USAGE_CHECK(s.buffers == "hot" || s.buffers == "cold",
+                      "--buffers must be hot or cold, not '{}'", s.buffers);
   HOCKNEY_USAGE_CHECK(s.bufferSets >= 0 && s.bufferSets <= 64, "--buffer-sets must be 0..64");
+  HOCKNEY_USAGE_CHECK(s.buffers == "cold" || s.bufferSets <= 1,
+                      "--buffer-sets {} rotates buffers: it needs --buffers cold", s.bufferSets);
   if (!o.out.empty()) {
     std::filesystem::path out(o.out);
     HOCKNEY_USAGE_CHECK(!std::filesystem::is_directory(out), "--out {} is a directory; name a file",
@@ -249,11 +234,7 @@ int runBenchmark(const RunOptions& options) {
       problem = e.what();
     }
   }
-  problem = agree(transport, problem);
-  if (!problem.empty()) {
-    if (rank == 0) std::fprintf(stderr, "hockney: error: %s\n", problem.c_str());
-    return 2;
-  }
+  if (stopOnProblem(transport, problem)) return kExitUsage;
 
   // Points already measured, by key, on every rank.
   std::string keys;
@@ -269,19 +250,7 @@ int runBenchmark(const RunOptions& options) {
   prov.hostOfRank = gatherToZero(transport, hostName());
   HostTopology host = discoverHost();
   SweepConfig sweep = options.sweep;
-  if (host.lastLevelCacheBytes > 0) sweep.rotateBytes = 2 * host.lastLevelCacheBytes;
-  // Rank 0's host decides, so all ranks rotate alike and refuse a point alike: buffer rotation,
-  // and the memory one rank may take (what is available over the most ranks on one host).
-  uint64_t decided[2] = {sweep.rotateBytes, 0};
-  if (rank == 0) {
-    std::map<std::string, int> perHost;
-    int most = 1;
-    for (const auto& h : prov.hostOfRank) most = std::max(most, ++perHost[h]);
-    decided[1] = availableMemoryBytes() / static_cast<uint64_t>(most);
-  }
-  broadcastFromZero(transport, decided, sizeof decided);
-  sweep.rotateBytes = decided[0];
-  sweep.memoryPerRank = decided[1];
+  decideHostLimits(transport, sweep, prov.hostOfRank, host);
 
   Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), transport.progress(),
                     rank, abortJobOnStall);
@@ -327,14 +296,7 @@ int runBenchmark(const RunOptions& options) {
     }
     size_t failed = 0;
     for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
-    prov.toolVersion = HOCKNEY_VERSION;
-    prov.gitCommit = HOCKNEY_GIT_COMMIT;
-    prov.commandLine = options.commandLine;
-    prov.finishedAt = utcNow();
-    prov.mpiLibrary = mpiLibraryVersion();
-    prov.ranks = ranks;
-    prov.slurm = slurmJson();
-    prov.topology = toJson(host);
+    prov = finishedProvenance(prov.startedAt, options.commandLine, ranks, prov.hostOfRank, host);
     json report = makeResultsReport(prov, configJson(options, cases), rows, notes);
     writeFileAtomically(out, report.dump(2) + "\n");
     checkpoint.remove();

@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# From a fresh Debian 12 machine to a first report: installs what is missing, builds, and
-# measures every all-reduce algorithm (own and MPI's) on 2 local ranks from 8 B to 8 MiB.
-# The table goes to the terminal, the report to results/quickstart.json.
+# From a fresh Debian 12 machine to a projected training step: installs what is missing, builds,
+# calibrates on 2 local ranks (all-reduce, reduce-scatter, all-gather, point-to-point and
+# all-to-all, own algorithms and MPI's, fitted within a time budget), then projects the
+# per-step communication of GPT-3 175B at tp=8, pp=16, dp=8 on 8-GPU nodes.
+#   bash scripts/quickstart.sh [BUDGET_SECONDS]      (default 120)
+# Writes results/quickstart/{results,calibration}.json and results/quickstart/step.json. Run again,
+# it refines the calibration it finds there (calibrate --resume: its points kept, the new
+# budget spent where the fits need it) instead of starting over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+budget=${1:-120}
 bash scripts/install-deps.sh
 bash scripts/build.sh
 source scripts/mpi-env.sh
-mkdir -p results
-rm -f results/quickstart.json.jsonl  # a previous quickstart that was interrupted
-mpirun_local 2 build/hockney run --pattern allreduce --algo all -b 8 -e 8M -f 4 \
-  --out results/quickstart.json "$@"
-/usr/bin/python3 scripts/validate_report.py reports/schema/results.schema.json results/quickstart.json
+out=results/quickstart
+resume=()
+if [ -e "$out/results.json" ] || [ -e "$out/results.json.jsonl" ]; then resume=(--resume); fi
+mpirun_local 2 --mca btl self,vader build/hockney calibrate --budget "$budget" --out "$out" \
+  "${resume[@]}"
+/usr/bin/python3 scripts/validate_report.py reports/schema/results.schema.json "$out/results.json"
+/usr/bin/python3 scripts/validate_report.py reports/schema/calibration.schema.json \
+  "$out/calibration.json"
+build/hockney project --calibration "$out/calibration.json" --model gpt3-175b \
+  --layout tp=8,pp=16,dp=8 --gpus-per-node 8 --global-batch 1536 --out "$out/step.json"

@@ -1,0 +1,61 @@
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "collectives/core/error.h"
+#include "collectives/core/split.h"
+#include "microbench/sizes.h"
+
+namespace hockney {
+
+CalibrateCommand::CalibrateCommand(CLI::App& app) {
+  sub_ = app.add_subcommand(
+      "calibrate",
+      "Measure and fit everything project needs within a time budget (every rank, under mpirun "
+      "or srun): writes DIR/results.json and DIR/calibration.json");
+  sub_->add_option("--out", job_.outDir, "directory for results.json and calibration.json")
+      ->capture_default_str();
+  sub_->add_option("--budget", job_.budgetSeconds,
+                   "seconds the whole job may take, fitting included; a coarse pass first, then "
+                   "sizes where the fits are least sure, until the fits need no more or the "
+                   "budget is spent")
+      ->check(positive())
+      ->capture_default_str();
+  sub_->add_option("-b,--min-bytes", minBytes_, "smallest size (K, M, G suffixes)")
+      ->capture_default_str();
+  sub_->add_option("-e,--max-bytes", maxBytes_, "largest size")->capture_default_str();
+  sub_->add_option("--patterns", patterns_,
+                   "comma-separated patterns to calibrate (sendrecv measures pingpong)")
+      ->capture_default_str();
+  sub_->add_option("--buffers", job_.buffers,
+                   "hot: one input/output pair reused (as OSU, nccl-tests); cold: rotating sets")
+      ->check(CLI::IsMember({"hot", "cold"}))
+      ->capture_default_str();
+  sub_->add_option("-d,--dtype", dtype_, "element type")->capture_default_str();
+  sub_->add_flag("--resume", job_.resume,
+                 "continue from DIR/results.json.jsonl, keeping the points already measured");
+  sub_->add_option("--level", job_.level, "link level the job measures (e.g. intra, inter)")
+      ->capture_default_str();
+  sub_->add_option("--target-time", job_.targetSeconds, "timed seconds per point")
+      ->check(positive())
+      ->capture_default_str();
+  sub_->add_option("--batch", job_.batch,
+                   "calls per timed sample; 1 times isolated calls (small back-to-back calls "
+                   "overlap), 0 = enough for 20 us as hockney run does")
+      ->capture_default_str();
+  sub_->add_option("--timeout", job_.timeoutSeconds,
+                   "seconds one collective call may take before the watchdog aborts the job")
+      ->check(positive())
+      ->capture_default_str();
+}
+
+int CalibrateCommand::execute(int argc, char** argv) {
+  job_.minBytes = parseSize(minBytes_);
+  job_.maxBytes = parseSize(maxBytes_);
+  job_.type = parseDataType(dtype_);
+  job_.patterns = splitCommas(patterns_);
+  job_.commandLine = commandLineOf(argc, argv);
+  validateCalibrateJob(job_);  // bad input fails here, before MPI starts or files are touched
+  return runUnderMpi(argc, argv, [&] { return runCalibrateJob(job_); });
+}
+
+}  // namespace hockney

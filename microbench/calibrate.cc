@@ -1,0 +1,566 @@
+#include "microbench/calibrate.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "collectives/core/error.h"
+#include "collectives/transport/mpi.h"
+#include "microbench/cases.h"
+#include "microbench/control.h"
+#include "microbench/job.h"
+#include "microbench/runner.h"
+#include "microbench/sizes.h"
+#include "microbench/validation.h"
+#include "microbench/watchdog.h"
+#include "model/calibration.h"
+#include "model/sampling.h"
+#include "reports/json_io.h"
+#include "topology/host.h"
+
+namespace hockney {
+namespace {
+
+using nlohmann::json;
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Seconds kept back from the budget for fitting and writing the reports.
+double reserveFor(double budget) {
+  return std::min(0.05 * budget, 5.0);
+}
+
+struct PatternPlan {
+  std::string pattern;
+  std::vector<BenchCase> cases;
+  size_t unit = 4;  // requests are rounded to this (one element, or one per rank)
+  size_t ceiling = 0;  // the largest request allowed (lowered when a size does not fit memory)
+};
+
+struct Planned {
+  size_t pattern;  // index into the plans
+  size_t bytes;    // requested
+  long onlyCase;   // -1: every case of the pattern; else a revisit of this case
+};
+
+// A point measured in an unlucky moment (this VM has spells where everything runs 2x faster or
+// slower) disagrees with its neighbours; it is measured twice more, and the visit with the
+// median time stands for it (all visits' medians in its details).
+constexpr int kVisits = 3;
+
+std::vector<ResultRow> mergeVisits(const std::vector<ResultRow>& visits) {
+  std::map<std::string, std::vector<const ResultRow*>> byKey;
+  std::vector<std::string> order;
+  for (const ResultRow& r : visits) {
+    auto& v = byKey[r.key()];
+    if (v.empty()) order.push_back(r.key());
+    v.push_back(&r);
+  }
+  std::vector<ResultRow> out;
+  for (const auto& key : order) {
+    std::vector<const ResultRow*> v = byKey[key];
+    if (v.size() == 1) {
+      out.push_back(*v[0]);
+      continue;
+    }
+    json medians = json::array();
+    bool anyFailed = false;
+    for (const ResultRow* r : v) {
+      medians.push_back(r->timeUs.median);
+      anyFailed = anyFailed || r->check == "fail";
+    }
+    std::sort(v.begin(), v.end(), [](const ResultRow* a, const ResultRow* b) {
+      return a->timeUs.median < b->timeUs.median;
+    });
+    ResultRow chosen = *v[(v.size() - 1) / 2];
+    if (anyFailed)
+      for (const ResultRow* r : v)
+        if (r->check == "fail") chosen = *r;  // a failed visit is never hidden
+    chosen.details["visits_median_us"] = medians;
+    out.push_back(std::move(chosen));
+  }
+  return out;
+}
+
+// What rank 0 tells every rank before each measurement.
+enum Decision : int64_t { kMeasure = 0, kHave = 1, kStop = 2 };
+
+std::string resultsPath(const CalibrateJob& job) {
+  return (std::filesystem::path(job.outDir) / "results.json").string();
+}
+
+std::string calibrationPath(const CalibrateJob& job) {
+  return (std::filesystem::path(job.outDir) / "calibration.json").string();
+}
+
+ResultRow probeRow(const BenchCase& c, size_t requested, int ranks, const SweepConfig& s) {
+  ResultRow probe;
+  probe.pattern = c.pattern;
+  probe.algorithm = c.algorithm;
+  probe.backend = "mpi";
+  probe.ranks = ranks;
+  probe.bytes = c.effectiveBytes(requested, ranks, s.type, s.pattern);
+  probe.dtype = std::string(name(s.type));
+  probe.op = std::string(name(s.op));
+  probe.buffers = s.buffers;
+  return probe;
+}
+
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on) {}
+  void show(const std::string& text) {
+    if (!on_) return;
+    std::fprintf(stderr, "\r\033[K%s", text.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void clear() {
+    if (!shown_) return;
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool on_;
+  bool shown_ = false;
+};
+
+}  // namespace
+
+std::vector<std::string> calibrationAlgorithms(const std::string& pattern) {
+  // Point-to-point is priced with pingpong (one-way time); the others with every algorithm.
+  if (pattern == "sendrecv") return {"pingpong"};
+  return {"all"};
+}
+
+void validateCalibrateJob(const CalibrateJob& job) {
+  HOCKNEY_USAGE_CHECK(job.budgetSeconds > 0 && std::isfinite(job.budgetSeconds),
+                      "--budget must be a positive number of seconds, not {}", job.budgetSeconds);
+  HOCKNEY_USAGE_CHECK(job.minBytes > 0, "--min-bytes must be at least one element");
+  HOCKNEY_USAGE_CHECK(job.maxBytes >= job.minBytes, "--max-bytes {} is below --min-bytes {}",
+                      job.maxBytes, job.minBytes);
+  const size_t memory = hostMemoryBytes();
+  HOCKNEY_USAGE_CHECK(memory == 0 || job.maxBytes <= memory,
+                      "--max-bytes {} is larger than this host's memory ({} bytes)", job.maxBytes,
+                      memory);
+  checkWholeElements({job.minBytes, job.maxBytes}, job.type);
+  HOCKNEY_USAGE_CHECK(job.buffers == "hot" || job.buffers == "cold",
+                      "--buffers must be hot or cold, not '{}'", job.buffers);
+  HOCKNEY_USAGE_CHECK(job.timeoutSeconds > 0, "--timeout must be > 0 seconds");
+  HOCKNEY_USAGE_CHECK(job.targetSeconds > 0, "--target-time must be > 0 seconds");
+  HOCKNEY_USAGE_CHECK(job.batch >= 0 && job.batch <= kMaxIterations,
+                      "--batch must be 0 (automatic) .. {}, not {}", kMaxIterations, job.batch);
+  HOCKNEY_USAGE_CHECK(!job.patterns.empty(), "no patterns to calibrate");
+  for (const auto& p : job.patterns) selectCases(p, calibrationAlgorithms(p));  // names known
+  namespace fs = std::filesystem;
+  HOCKNEY_USAGE_CHECK(!fs::exists(job.outDir) || fs::is_directory(job.outDir),
+                      "--out {} is a file; calibrate writes a directory (results.json and "
+                      "calibration.json in it)",
+                      job.outDir);
+}
+
+int runCalibrateJob(const CalibrateJob& job) {
+  validateCalibrateJob(job);
+  const auto start = std::chrono::steady_clock::now();
+  MpiTransport transport(MPI_COMM_WORLD, FaultInjection{});
+  const int rank = transport.rank();
+  const int ranks = transport.size();
+  const std::string startedAt = utcNow();
+  const std::string resultsFile = resultsPath(job);
+  const Checkpoint checkpoint(checkpointPathFor(resultsFile));
+
+  SweepConfig sweep;
+  sweep.type = job.type;
+  sweep.buffers = job.buffers;
+  sweep.targetSeconds = job.targetSeconds;
+  sweep.warmup = 1;
+  sweep.batch = job.batch;
+
+  // The patterns and algorithms that can run on this many ranks.
+  std::vector<PatternPlan> plans;
+  std::vector<std::string> notes;
+  std::string problem;
+  try {
+    for (const auto& pattern : job.patterns) {
+      PatternPlan plan;
+      plan.pattern = pattern;
+      if (pattern == "sendrecv" && ranks < 2) {
+        notes.push_back("sendrecv skipped: point-to-point needs 2 ranks");
+        continue;
+      }
+      checkPatternOptions(pattern, sweep.pattern, ranks);
+      for (BenchCase& c : selectCases(pattern, calibrationAlgorithms(pattern))) {
+        if (auto why = c.unavailable(sweep.pattern, ranks))
+          notes.push_back(fmt::format("skipped {}/{}: {}", pattern, c.algorithm, *why));
+        else
+          plan.cases.push_back(std::move(c));
+      }
+      if (plan.cases.empty()) continue;
+      const size_t element = elementSize(job.type);
+      plan.unit = pattern == "reduce_scatter" || pattern == "allgather" || pattern == "alltoall"
+                      ? element * static_cast<size_t>(ranks)
+                      : element;
+      plan.ceiling = job.maxBytes;
+      plans.push_back(std::move(plan));
+    }
+    HOCKNEY_USAGE_CHECK(!plans.empty(), "no pattern can be calibrated on {} ranks", ranks);
+    if (ranks > validationRankLimit(job.type))
+      throw UsageError(fmt::format("{} ranks: validation of {} is exact only up to {} ranks",
+                                   ranks, name(job.type), validationRankLimit(job.type)));
+  } catch (const UsageError& e) {
+    problem = e.what();
+  }
+
+  // The checkpoint, on rank 0's file system.
+  const json identity{{"command", "calibrate"},
+                      {"ranks", ranks},
+                      {"dtype", name(job.type)},
+                      {"op", name(sweep.op)},
+                      {"buffers", job.buffers},
+                      {"patterns", job.patterns}};
+  std::vector<ResultRow> visits;  // rank 0: every measurement, resumed and fresh
+  if (rank == 0 && problem.empty()) {
+    try {
+      std::filesystem::create_directories(job.outDir);
+      if (checkpoint.exists() && !checkpoint.hasRows()) checkpoint.remove();
+      if (checkpoint.exists() && !job.resume)
+        throw UsageError(fmt::format(
+            "{} holds points of an unfinished calibration; pass --resume to continue it, or "
+            "remove it",
+            checkpoint.path()));
+      const bool finished = std::filesystem::exists(resultsFile);
+      if (finished && !checkpoint.exists() && !job.resume)
+        throw UsageError(fmt::format(
+            "{} holds a finished calibration; pass --resume to refine it (its points are kept "
+            "and the new budget spent where the fits need it), or choose another --out",
+            job.outDir));
+      if (job.resume && finished && !checkpoint.exists()) {
+        // Refining a finished calibration: its rows seed the checkpoint, checked like one.
+        const json report = readJsonFile(resultsFile, "results report");
+        const json config = interpretJson(resultsFile, [&] { return report.at("config"); });
+        for (const char* field : {"dtype", "buffers"})
+          HOCKNEY_USAGE_CHECK(config.value(field, json()) == identity[field],
+                              "--resume: {} was measured with {} {}, this job asks for {}",
+                              resultsFile, field, config.value(field, json()).dump(),
+                              identity[field].dump());
+        HOCKNEY_USAGE_CHECK(report.value("ranks", 0) == ranks,
+                            "--resume: {} was measured on {} ranks, this job has {}", resultsFile,
+                            report.value("ranks", 0), ranks);
+        visits = interpretJson(resultsFile, [&] {
+          return report.at("results").get<std::vector<ResultRow>>();
+        });
+        checkpoint.create(identity);
+        for (const ResultRow& r : visits) checkpoint.append(r);
+        notes.push_back(fmt::format("--resume: refining {} ({} points)", resultsFile, visits.size()));
+      } else if (job.resume && checkpoint.exists()) {
+        visits = checkpoint.load(identity, notes);
+        notes.push_back(
+            fmt::format("--resume: {} points from {}", visits.size(), checkpoint.path()));
+      } else if (job.resume) {
+        notes.push_back("--resume: no checkpoint found, started afresh");
+      }
+      if (!checkpoint.exists()) checkpoint.create(identity);
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+  }
+  if (stopOnProblem(transport, problem)) return kExitUsage;
+
+  std::vector<std::string> hostOfRank = gatherToZero(transport, hostName());
+  const HostTopology host = discoverHost();
+  decideHostLimits(transport, sweep, hostOfRank, host);
+  Watchdog watchdog(std::chrono::duration<double>(job.timeoutSeconds), transport.progress(), rank,
+                    abortJobOnStall);
+
+  std::map<std::string, int> have;  // rank 0: visits per key measured
+  for (const auto& r : visits) ++have[r.key()];
+  // Rank 0's estimate of how long a case takes at a size: from its largest measured point.
+  std::map<std::string, std::pair<double, double>> lastCost;  // pattern/algo -> (bytes, seconds)
+  auto estimate = [&](const BenchCase& c, size_t bytes) {
+    auto it = lastCost.find(c.pattern + "/" + c.algorithm);
+    if (it == lastCost.end()) return 0.05;
+    const auto [measuredBytes, seconds] = it->second;
+    const double b = static_cast<double>(bytes);
+    return b > measuredBytes && measuredBytes >= 65536 ? seconds * b / measuredBytes : seconds;
+  };
+
+  Progress progress(rank == 0 && isatty(STDERR_FILENO));
+  if (rank == 0) {
+    fmt::print(
+        "# hockney calibrate: {} ranks, {}, {} buffers, {} .. {}, budget {:.0f} s; patterns {}\n",
+        ranks, name(job.type), job.buffers, formatBytes(job.minBytes), formatBytes(job.maxBytes),
+        job.budgetSeconds, fmt::join(job.patterns, " "));
+    for (const auto& n : notes) fmt::print("# note: {}\n", n);
+    std::fflush(stdout);
+  }
+
+  const double deadline = job.budgetSeconds - reserveFor(job.budgetSeconds);
+  bool budgetSpent = false;
+  std::vector<std::string> unmeasured;
+  json passes = json::array();
+  size_t failed = 0;
+  constexpr int kMaxPasses = 24;
+  for (int pass = 0; pass < kMaxPasses && !budgetSpent; ++pass) {
+    // Rank 0 plans the pass, every rank learns it ("pattern-index bytes" lines).
+    std::string text;
+    std::string kind = pass == 0 ? "coarse x16" : pass == 1 ? "coarse x4" : "adaptive";
+    if (rank == 0) {
+      const std::vector<ResultRow> rows = mergeVisits(visits);
+      std::vector<Planned> planned;
+      for (size_t pi = 0; pi < plans.size(); ++pi) {
+        PatternPlan& plan = plans[pi];
+        std::set<size_t> sizes;
+        auto add = [&](double s) {
+          if (plan.ceiling < std::max(plan.unit, job.minBytes)) return;  // nothing fits
+          size_t bytes = static_cast<size_t>(std::llround(s / static_cast<double>(plan.unit))) *
+                         plan.unit;
+          bytes = std::clamp(bytes, std::max(plan.unit, job.minBytes), plan.ceiling);
+          if (bytes < job.minBytes || bytes > plan.ceiling) return;
+          for (const BenchCase& c : plan.cases)
+            if (c.effectiveBytes(bytes, ranks, job.type, sweep.pattern) > 0 &&
+                !have.count(probeRow(c, bytes, ranks, sweep).key())) {
+              sizes.insert(bytes);
+              return;
+            }
+        };
+        const double lo = static_cast<double>(std::max(job.minBytes, plan.unit));
+        const double hi = static_cast<double>(plan.ceiling);
+        if (pass < 2) {
+          for (double s : geometricGrid(lo, hi, pass == 0 ? 16 : 4)) add(s);
+        } else {
+          // Every algorithm's fit proposes sizes; the pattern measures their union.
+          std::set<double> proposals;
+          for (size_t ci = 0; ci < plan.cases.size(); ++ci) {
+            const BenchCase& c = plan.cases[ci];
+            std::vector<FitPoint> pts;
+            for (const ResultRow& r : rows)
+              if (r.pattern == plan.pattern && r.algorithm == c.algorithm && r.check != "fail" &&
+                  r.timeUs.median > 0)
+                pts.push_back(fitPointOf(r));
+            try {
+              FitOptions fo;
+              fo.useGamma = false;
+              FitResult fit = fitPoints(pts, fo);
+              SamplingOptions so;
+              so.maxNew = 4;
+              for (double s : proposeSizes(fit, so)) proposals.insert(s);
+              // Isolated outliers (held out, far off while the series fits well elsewhere):
+              // revisit them rather than cut a regime around them.
+              std::vector<double> errs;
+              for (const auto& h : fit.heldOut) errs.push_back(h.second);
+              std::sort(errs.begin(), errs.end());
+              const double typical = errs.empty() ? 0 : errs[errs.size() / 2];
+              for (const auto& [bytes, err] : fit.heldOut) {
+                if (err < std::max(0.10, 3 * typical)) continue;
+                const auto b = static_cast<size_t>(bytes);
+                ResultRow probe = probeRow(c, b, ranks, sweep);
+                auto it = std::find_if(rows.begin(), rows.end(), [&](const ResultRow& r) {
+                  return r.pattern == c.pattern && r.algorithm == c.algorithm && r.bytes == b;
+                });
+                if (it == rows.end() || have[probe.key()] >= kVisits) continue;
+                // Its requested size: the row's own (block patterns report what they measured).
+                const size_t requested = it->details.value("requested_bytes", b);
+                for (int v = have[probe.key()]; v < kVisits; ++v)
+                  planned.push_back({pi, requested, static_cast<long>(ci)});
+              }
+            } catch (const UsageError&) {
+              // too few points to fit yet: the coarse passes cover it
+            }
+          }
+          for (double s : proposals) {
+            if (sizes.size() >= 8) break;
+            add(s);
+          }
+        }
+        for (size_t s : sizes) planned.push_back({pi, s, -1});
+      }
+      // Size outer, pattern and algorithm inner: a budget cut leaves every pattern measured.
+      std::stable_sort(planned.begin(), planned.end(),
+                       [](const Planned& a, const Planned& b) { return a.bytes < b.bytes; });
+      for (const Planned& p : planned)
+        text += fmt::format("{} {} {}\n", p.pattern, p.bytes, p.onlyCase);
+    }
+    text = agree(transport, text);
+    std::vector<Planned> planned;
+    for (size_t at = 0; at < text.size();) {
+      const size_t end = text.find('\n', at);
+      Planned p{};
+      std::sscanf(text.substr(at, end - at).c_str(), "%zu %zu %ld", &p.pattern, &p.bytes,
+                  &p.onlyCase);
+      planned.push_back(p);
+      at = end + 1;
+    }
+    if (planned.empty()) {
+      if (rank == 0 && pass >= 2)
+        fmt::print("# the fits need no more sizes (pass {}): done before the budget\n", pass);
+      if (pass >= 2) break;
+      continue;
+    }
+    const double passStart = secondsSince(start);
+    size_t measuredThisPass = 0;
+    for (size_t i = 0; i < planned.size() && !budgetSpent; ++i) {
+      PatternPlan& plan = plans[planned[i].pattern];
+      const size_t bytes = planned[i].bytes;
+      if (bytes > plan.ceiling) continue;
+      for (size_t ci = 0; ci < plan.cases.size(); ++ci) {
+        const BenchCase& c = plan.cases[ci];
+        const long only = planned[i].onlyCase;
+        if (only >= 0 && static_cast<size_t>(only) != ci) continue;
+        int64_t decision = kMeasure;
+        if (rank == 0) {
+          const ResultRow probe = probeRow(c, bytes, ranks, sweep);
+          if (probe.bytes == 0 || (only < 0 && have.count(probe.key())))
+            decision = kHave;
+          else if (secondsSince(start) + estimate(c, bytes) > deadline)
+            decision = kStop;
+        }
+        broadcastFromZero(transport, &decision, sizeof decision);
+        if (decision == kHave) continue;
+        if (decision == kStop) {
+          budgetSpent = true;
+          if (rank == 0)
+            for (size_t k = i; k < planned.size(); ++k)
+              unmeasured.push_back(fmt::format("{} {}", plans[planned[k].pattern].pattern,
+                                               formatBytes(planned[k].bytes)));
+          break;
+        }
+        if (rank == 0)
+          progress.show(fmt::format("[pass {} {}] {}/{} {}  {:.0f}/{:.0f} s", pass + 1, kind,
+                                    c.pattern, c.algorithm, formatBytes(bytes),
+                                    secondsSince(start), job.budgetSeconds));
+        const double pointStart = secondsSince(start);
+        ResultRow row;
+        try {
+          row = measurePoint(transport, c, bytes, sweep, &watchdog);
+        } catch (const UsageError& e) {
+          // Refused on every rank alike (its memory): no larger size of this pattern either.
+          plan.ceiling = bytes - 1;
+          if (rank == 0) {
+            progress.clear();
+            const std::string note = fmt::format("{}: stopped below {}: {}", plan.pattern,
+                                                 formatBytes(bytes), e.what());
+            fmt::print("# note: {}\n", note);
+            notes.push_back(note);
+          }
+          break;
+        }
+        ++measuredThisPass;
+        if (rank == 0) {
+          lastCost[c.pattern + "/" + c.algorithm] = {static_cast<double>(bytes),
+                                                     secondsSince(start) - pointStart};
+          ++have[row.key()];
+          checkpoint.append(row);
+          if (row.check == "fail") {
+            progress.clear();
+            fmt::print("# FAILED validation: {}/{} at {} B: {}\n", row.pattern, row.algorithm,
+                       row.bytes, row.checkDetail);
+          }
+          visits.push_back(std::move(row));
+        }
+      }
+    }
+    if (rank == 0) {
+      progress.clear();
+      const double took = secondsSince(start) - passStart;
+      fmt::print("# pass {} ({}): {} points in {:.1f} s{}\n", pass + 1, kind, measuredThisPass,
+                 took, budgetSpent ? " (budget spent)" : "");
+      std::fflush(stdout);
+      passes.push_back({{"pass", pass + 1},
+                        {"kind", kind},
+                        {"planned_sizes", planned.size()},
+                        {"points", measuredThisPass},
+                        {"seconds", took}});
+    }
+  }
+
+  int exitCode = kExitOk;
+  if (rank == 0) {
+    if (budgetSpent) {
+      const std::string note = fmt::format(
+          "the budget of {:.0f} s was spent before {} planned size(s) were measured: {}{}",
+          job.budgetSeconds, unmeasured.size(),
+          fmt::join(unmeasured.begin(),
+                    unmeasured.begin() + static_cast<long>(std::min<size_t>(unmeasured.size(), 12)),
+                    ", "),
+          unmeasured.size() > 12 ? ", ..." : "");
+      notes.push_back(note);
+      fmt::print("# note: {}\n", note);
+    }
+    std::vector<ResultRow> rows = mergeVisits(visits);
+    std::stable_sort(rows.begin(), rows.end(), [](const ResultRow& a, const ResultRow& b) {
+      return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
+    });
+    for (const auto& n : flagCliffs(rows)) notes.push_back(n);
+    for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
+    std::vector<std::string> algorithms;
+    std::set<size_t> sizes;
+    for (const auto& plan : plans)
+      for (const auto& c : plan.cases) algorithms.push_back(c.pattern + "/" + c.algorithm);
+    for (const auto& r : rows) sizes.insert(r.bytes);
+    const json config{{"command", "calibrate"},
+                      {"patterns", job.patterns},
+                      {"algorithms", algorithms},
+                      {"sizes", sizes},
+                      {"min_bytes", job.minBytes},
+                      {"max_bytes", job.maxBytes},
+                      {"budget_s", job.budgetSeconds},
+                      {"budget_spent", budgetSpent},
+                      {"passes", passes},
+                      {"dtype", name(job.type)},
+                      {"op", name(sweep.op)},
+                      {"iterations", "auto"},
+                      {"batch", job.batch == 0 ? json("auto") : json(job.batch)},
+                      {"warmup", sweep.warmup},
+                      {"target_time_s", job.targetSeconds},
+                      {"check", true},
+                      {"buffers", job.buffers},
+                      {"rotate_bytes", sweep.rotateBytes},
+                      {"timeout_s", job.timeoutSeconds},
+                      {"resume", job.resume},
+                      {"timer",
+                       "steady_clock; barrier, then calls_per_sample calls per sample; max over "
+                       "ranks"}};
+    const Provenance prov =
+        finishedProvenance(startedAt, job.commandLine, ranks, hostOfRank, host);
+    const json report = makeResultsReport(prov, config, rows, notes);
+    writeFileAtomically(resultsFile, report.dump(2) + "\n");
+    checkpoint.remove();
+    fmt::print("# {} points ({} failed validation) written to {}\n", rows.size(), failed,
+               resultsFile);
+
+    CalibrateOptions co;
+    co.level = job.level;
+    co.commandLine = job.commandLine;
+    std::vector<std::string> warnings;
+    try {
+      const json cal = calibrate({{resultsFile, report}}, co, warnings);
+      writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
+      fmt::print("{}", formatFitTable(cal));
+      for (const auto& w : warnings) fmt::print("# warning: {}\n", w);
+      fmt::print("# calibration written to {} in {:.1f} s of a {:.0f} s budget\n",
+                 calibrationPath(job), secondsSince(start), job.budgetSeconds);
+    } catch (const UsageError& e) {
+      std::fprintf(stderr, "hockney: error: nothing could be fitted from %s: %s\n",
+                   resultsFile.c_str(), e.what());
+      exitCode = kExitUsage;
+    }
+    if (exitCode == kExitOk && failed > 0) exitCode = kExitCheckFailed;
+  }
+  int64_t code = exitCode;
+  broadcastFromZero(transport, &code, sizeof code);
+  return static_cast<int>(code);
+}
+
+}  // namespace hockney

@@ -1,0 +1,46 @@
+#pragma once
+// `hockney calibrate`: everything `project` needs, measured and fitted in one job within a time
+// budget. All-reduce (every algorithm and the vendor's), reduce-scatter, all-gather,
+// point-to-point (pingpong) and all-to-all over sizes from --min-bytes to --max-bytes: a coarse
+// pass (factor 16, then 4), then adaptive passes that add sizes where the cross-validated error
+// of a fit is highest or where a regime changes, until the fits need no more sizes or the budget
+// is spent. Writes DIR/results.json (one report, all patterns) and DIR/calibration.json; points
+// are checkpointed to DIR/results.json.jsonl, so --resume continues a killed job.
+#include <string>
+#include <vector>
+
+#include "collectives/core/datatype.h"
+
+namespace hockney {
+
+struct CalibrateJob {
+  std::string outDir = "calibration";
+  double budgetSeconds = 120;
+  size_t minBytes = 8;
+  size_t maxBytes = size_t{64} << 20;
+  std::vector<std::string> patterns{"allreduce", "reduce_scatter", "allgather", "sendrecv",
+                                    "alltoall"};
+  std::string buffers = "hot";
+  DataType type = DataType::kFloat32;
+  bool resume = false;
+  double timeoutSeconds = 300;
+  double targetSeconds = 0.02;  // timed seconds per point
+  // Calls per timed sample. 1 (the default) times isolated calls, as a training step issues
+  // them between computations: back-to-back small collectives overlap one another on shared
+  // memory, and whether they do flips from point to point (0.5 or 1.0 us for the same call).
+  long batch = 1;
+  std::string level = "world";
+  std::string commandLine;
+};
+
+// The patterns calibrate measures, and which of their algorithms (empty: all of them).
+std::vector<std::string> calibrationAlgorithms(const std::string& pattern);
+
+// Everything that can be checked before MPI starts; throws UsageError with the reason.
+void validateCalibrateJob(const CalibrateJob& job);
+
+// MPI must be initialised. Returns the exit code: 0 all points passed validation, 1 one failed,
+// 2 bad input found once the job was up.
+int runCalibrateJob(const CalibrateJob& job);
+
+}  // namespace hockney

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# hockney calibrate on 2 ranks with a small budget: writes a schema-valid results report (every
+# pattern project needs, hot buffers recorded) and calibration; project prices every group of
+# GPT-3 175B with it; --resume refines a finished calibration; without --resume a finished one
+# is never overwritten; bad options are clear errors before MPI starts.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+hockney=$1
+schemas="$here/../../reports/schema"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$here/mpirun.sh" 2 "$hockney" calibrate --budget 12 --max-bytes 1M --target-time 0.002 \
+  --out "$dir/cal" >"$dir/out1" 2>&1 || { cat "$dir/out1"; fail "calibrate failed"; }
+cat "$dir/out1"
+/usr/bin/python3 - "$dir/cal" "$schemas" <<'PY' || exit 1
+import json, sys
+import jsonschema
+d, schemas = sys.argv[1], sys.argv[2]
+res = json.load(open(f"{d}/results.json"))
+cal = json.load(open(f"{d}/calibration.json"))
+jsonschema.validate(res, json.load(open(f"{schemas}/results.schema.json")))
+jsonschema.validate(cal, json.load(open(f"{schemas}/calibration.schema.json")))
+patterns = {r["pattern"] for r in res["results"]}
+want = {"allreduce", "reduce_scatter", "allgather", "sendrecv", "alltoall"}
+assert patterns == want, f"measured {sorted(patterns)}, want {sorted(want)}"
+assert all(r["buffers"] == "hot" and r["buffer_sets"] == 1 for r in res["results"]), "rows not hot"
+assert res["config"]["buffers"] == "hot" and res["config"]["command"] == "calibrate"
+assert all(r["check"] == "pass" for r in res["results"]), "a row failed validation"
+passes = res["config"]["passes"]
+assert passes and passes[0]["kind"] == "coarse x16", passes
+fits = {(f["pattern"], f["algorithm"]) for f in cal["fits"]}
+for need in [("allreduce", "ring"), ("allreduce", "vendor"), ("sendrecv", "pingpong"),
+             ("reduce_scatter", "ring"), ("allgather", "ring"), ("alltoall", "pairwise")]:
+    assert need in fits, f"no fit for {need}: {sorted(fits)}"
+for f in cal["fits"]:
+    assert f["buffers"] == "hot"
+    e = f["heldout_rel_err"]
+    assert e["folds"] == "leave-one-size-out" and e["worst"] >= e["p90"] >= 0, e
+    assert len(f["pieces"]) == len(f["breaks_bytes"]) + 1
+print(f"ok: {len(res['results'])} rows over {len(passes)} passes, {len(cal['fits'])} fits")
+PY
+"$hockney" project --calibration "$dir/cal/calibration.json" --model gpt3-175b \
+  --layout tp=8,pp=16,dp=8 --gpus-per-node 8 --global-batch 1536 --out "$dir/step.json" \
+  >"$dir/project.out" 2>&1 || { cat "$dir/project.out"; fail "project with the calibration failed"; }
+grep -q "^# total" "$dir/project.out" || fail "project printed no total"
+echo "ok: project prices GPT-3 175B with it: $(grep '^# total' "$dir/project.out")"
+
+# A finished calibration is not overwritten without --resume.
+before=$(md5sum <"$dir/cal/results.json")
+"$here/mpirun.sh" 2 "$hockney" calibrate --budget 5 --max-bytes 1M --out "$dir/cal" \
+  >"$dir/out2" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || { cat "$dir/out2"; fail "calibrate over a finished one: rc=$rc, want 2"; }
+grep -q "holds a finished calibration; pass --resume" "$dir/out2" || fail "unclear: $(cat "$dir/out2")"
+[ "$(md5sum <"$dir/cal/results.json")" = "$before" ] || fail "the finished results were changed"
+echo "ok: refused to overwrite a finished calibration"
+
+# --resume keeps every point and adds what the new budget buys.
+rows_before=$(/usr/bin/python3 -c "import json; print(len(json.load(open('$dir/cal/results.json'))['results']))")
+"$here/mpirun.sh" 2 "$hockney" calibrate --budget 8 --max-bytes 1M --target-time 0.002 \
+  --out "$dir/cal" --resume >"$dir/out3" 2>&1 || { cat "$dir/out3"; fail "--resume failed"; }
+grep -q "refining" "$dir/out3" || fail "--resume did not say it refines: $(cat "$dir/out3")"
+rows_after=$(/usr/bin/python3 -c "import json; print(len(json.load(open('$dir/cal/results.json'))['results']))")
+[ "$rows_after" -ge "$rows_before" ] || fail "--resume lost points: $rows_before -> $rows_after"
+[ ! -e "$dir/cal/results.json.jsonl" ] || fail "checkpoint left behind"
+echo "ok: --resume kept $rows_before points, now $rows_after"
+
+# --resume with other buffers is refused, naming the difference.
+"$here/mpirun.sh" 2 "$hockney" calibrate --budget 5 --buffers cold --out "$dir/cal" --resume \
+  >"$dir/out4" 2>&1 && fail "--resume with cold buffers over hot ones accepted"
+grep -q 'measured with buffers "hot", this job asks for "cold"' "$dir/out4" || fail "unclear: $(cat "$dir/out4")"
+echo "ok: --resume refuses other buffers"
+
+# Bad options fail before MPI starts, with exit code 2.
+for args in "--budget 0" "--budget -5" "--min-bytes 3" "--max-bytes 4 --min-bytes 8" \
+            "--patterns allreduce,nonsense" "--buffers lukewarm"; do
+  # shellcheck disable=SC2086
+  "$hockney" calibrate $args --out "$dir/x" >"$dir/err" 2>&1
+  rc=$?
+  [ "$rc" -eq 2 ] || fail "calibrate $args: rc=$rc, want 2 ($(cat "$dir/err"))"
+  echo "ok: calibrate $args -> $(head -n1 "$dir/err")"
+done
+: >"$dir/afile"
+"$hockney" calibrate --out "$dir/afile" >"$dir/err" 2>&1 && fail "--out FILE accepted"
+grep -q "is a file; calibrate writes a directory" "$dir/err" || fail "unclear: $(cat "$dir/err")"
+echo "PASS"
