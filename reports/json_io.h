@@ -16,6 +16,10 @@ namespace hockney {
 // unreadable or not JSON. `what` names the kind of file for the message ("calibration", ...).
 nlohmann::json readJsonFile(const std::string& path, std::string_view what);
 
+// The whole text of `path`; throws UsageError naming it when it is missing, a directory or
+// unreadable.
+std::string readTextFile(const std::string& path, std::string_view what);
+
 // Runs `read` (which interprets JSON from `path`); a missing field or a wrong type inside becomes
 // a UsageError naming the file and the problem.
 template <typename Read>

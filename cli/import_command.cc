@@ -1,0 +1,50 @@
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "collectives/core/error.h"
+#include "hockney_git_commit.h"
+#include "reports/import.h"
+#include "reports/json_io.h"
+#include "reports/results.h"
+
+namespace hockney {
+
+ImportCommand::ImportCommand(CLI::App& app) {
+  sub_ = app.add_subcommand(
+      "import",
+      "Turn nccl-tests or OSU Micro-Benchmarks logs into a results report that fit accepts");
+  sub_->add_option("tool", tool_, "nccl-tests (text table or -J JSON) or osu (latency tests)")
+      ->check(CLI::IsMember({"nccl-tests", "osu"}))
+      ->required();
+  sub_->add_option("files", files_, "the logs")->required();
+  sub_->add_option("--out", out_, "results report to write")->required();
+  sub_->add_option("--pattern", pattern_,
+                   "the collective (default: from the log: nccl-tests' program, OSU's title)");
+  sub_->add_option("--ranks", ranks_,
+                   "ranks the logs ran on (nccl-tests: from its device lines; osu: required "
+                   "except osu_latency, 2)")
+      ->check(CLI::PositiveNumber);
+  sub_->add_option("--dtype", dtype_,
+                   "element type, where the log does not say (OSU before 7.x reductions)");
+}
+
+int ImportCommand::execute(int argc, char** argv) {
+  checkOutIsNotAnInput(out_, files_);
+  if (!dtype_.empty()) dtype_ = std::string(name(parseDataType(dtype_)));
+  const ImportOptions o{pattern_, ranks_, dtype_};
+  std::vector<ImportedLog> logs;
+  for (const std::string& f : files_) {
+    const std::string text = readTextFile(f, tool_ + " log");
+    logs.push_back(tool_ == "osu" ? importOsu(f, text, o) : importNcclTests(f, text, o));
+  }
+  const nlohmann::json report =
+      importedReport(logs, commandLineOf(argc, argv), HOCKNEY_VERSION_STRING, HOCKNEY_GIT_COMMIT);
+  for (const auto& n : report["notes"]) fmt::print("# note: {}\n", n.get<std::string>());
+  writeFileAtomically(out_, report.dump(2) + "\n");
+  fmt::print("# {} rows of {} {} on {} ranks from {} log(s) written to {}\n",
+             report["results"].size(), logs[0].tool, logs[0].pattern, logs[0].ranks, logs.size(),
+             out_);
+  return 0;
+}
+
+}  // namespace hockney
