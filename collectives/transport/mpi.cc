@@ -61,59 +61,28 @@ void createOps(MPI_Op* ops) {
 
 }  // namespace
 
-void mpiCheck(int rc, const char* call, const char* file, int line) {
-  if (rc == MPI_SUCCESS) return;
+void mpiFail(int rc, const char* call, const char* file, int line) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(rc, text, &length);
   throw Error(file, line, fmt::format("{} failed: {}", call, std::string(text, length)));
 }
 
-MPI_Datatype mpiDatatype(DataType type) {
-  switch (type) {
-    case DataType::kFloat32:
-      return MPI_FLOAT;
-    case DataType::kFloat64:
-      return MPI_DOUBLE;
-    case DataType::kInt32:
-      return MPI_INT32_T;
-    case DataType::kInt64:
-      return MPI_INT64_T;
-    case DataType::kBfloat16:
-    case DataType::kFloat16:
-      return MPI_UINT16_T;
-  }
-  HOCKNEY_THROW("unknown DataType value {}", static_cast<int>(type));
+MPI_Op mpiHalfOp(ReduceOp op, DataType type) {
+  // Created once per process, on first use, after MPI_Init; MPI frees them at finalize.
+  static HalfOps ops = [] {
+    HalfOps h{};
+    createOps<DataType::kBfloat16>(h.ops[0]);
+    createOps<DataType::kFloat16>(h.ops[1]);
+    return h;
+  }();
+  HOCKNEY_CHECK(type == DataType::kBfloat16 || type == DataType::kFloat16,
+                "no user-defined op for {}", name(type));
+  return ops.ops[type == DataType::kBfloat16 ? 0 : 1][static_cast<int>(op)];
 }
 
-MPI_Op mpiOp(ReduceOp op, DataType type) {
-  if (type == DataType::kBfloat16 || type == DataType::kFloat16) {
-    // Created once per process, on first use, after MPI_Init; MPI frees them at finalize.
-    static HalfOps ops = [] {
-      HalfOps h{};
-      createOps<DataType::kBfloat16>(h.ops[0]);
-      createOps<DataType::kFloat16>(h.ops[1]);
-      return h;
-    }();
-    return ops.ops[type == DataType::kBfloat16 ? 0 : 1][static_cast<int>(op)];
-  }
-  switch (op) {
-    case ReduceOp::kSum:
-      return MPI_SUM;
-    case ReduceOp::kProd:
-      return MPI_PROD;
-    case ReduceOp::kMin:
-      return MPI_MIN;
-    case ReduceOp::kMax:
-      return MPI_MAX;
-  }
-  HOCKNEY_THROW("unknown ReduceOp value {}", static_cast<int>(op));
-}
-
-int mpiCount(size_t count, const char* what) {
-  HOCKNEY_CHECK(count <= static_cast<size_t>(INT_MAX),
-                "{}: {} elements exceed MPI's int count limit ({})", what, count, INT_MAX);
-  return static_cast<int>(count);
+void mpiCountTooLarge(size_t count, const char* what) {
+  HOCKNEY_THROW("{}: {} elements exceed MPI's int count limit ({})", what, count, INT_MAX);
 }
 
 std::string mpiLibraryVersion() {
