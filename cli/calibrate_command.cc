@@ -30,7 +30,10 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
                    "hot: one input/output pair reused (as OSU, nccl-tests); cold: rotating sets")
       ->check(CLI::IsMember({"hot", "cold"}))
       ->capture_default_str();
-  sub_->add_option("-d,--dtype", dtype_, "element type")->capture_default_str();
+  sub_->add_option("-d,--dtypes", dtypes_,
+                   "element types of the reducing patterns (all-reduce, reduce-scatter), "
+                   "comma-separated; the others move bytes and use the first")
+      ->capture_default_str();
   sub_->add_flag("--resume", job_.resume,
                  "continue from DIR/results.json.jsonl, keeping the points already measured");
   sub_->add_option("--level", job_.level, "link level the job measures (e.g. intra, inter)")
@@ -51,7 +54,8 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
 int CalibrateCommand::execute(int argc, char** argv) {
   job_.minBytes = parseSize(minBytes_);
   job_.maxBytes = parseSize(maxBytes_);
-  job_.type = parseDataType(dtype_);
+  job_.types.clear();
+  for (const std::string& t : splitCommas(dtypes_)) job_.types.push_back(parseDataType(t));
   job_.patterns = splitCommas(patterns_);
   job_.commandLine = commandLineOf(argc, argv);
   validateCalibrateJob(job_);  // bad input fails here, before MPI starts or files are touched

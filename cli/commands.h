@@ -53,7 +53,7 @@ class CalibrateCommand {
   std::string minBytes_ = "8";
   std::string maxBytes_ = "64M";
   std::string patterns_ = "allreduce,reduce_scatter,allgather,sendrecv,alltoall";
-  std::string dtype_ = "float32";
+  std::string dtypes_ = "float32,bfloat16";
 };
 
 class ImportCommand {

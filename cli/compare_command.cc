@@ -37,7 +37,10 @@ int CompareCommand::execute() {
   }
   nlohmann::json c = compareFiles(a_, b_, projection, force_);
   auto side = [](const nlohmann::json& v) {
-    return v.is_null() ? std::string("-") : v == "tie" ? std::string("tie") : v == "a" ? std::string("A") : std::string("B");
+    return v.is_null()  ? std::string("-")
+           : v == "tie" ? std::string("tie")
+           : v == "a"   ? std::string("A")
+                        : std::string("B");
   };
   for (const auto& n : c.value("notes", nlohmann::json::array()))
     fmt::print("# note: {}\n", n.get<std::string>());
@@ -54,12 +57,11 @@ int CompareCommand::execute() {
     auto num = [](const nlohmann::json& v) {
       return v.is_null() ? std::string("-") : fmt::format("{:.3f}", v.get<double>());
     };
-    fmt::print(
-        "# {:<15} {:<19} {:<6} {:>10} {:>10} {:>7} {:>9} {:>10} {:>10} {:>7} {:>9}\n", "pattern",
-        "algorithm", "level", "A alpha_us", "B alpha_us", "B/A", "faster", "A GB/s", "B GB/s",
-        "B/A", "faster");
-    fmt::print("# {:<15} {:<19} {:<6} {:>39} {:>39}\n", "", "", "",
-               "small messages (first regime)", "large messages (last regime)");
+    fmt::print("# {:<15} {:<19} {:<6} {:>10} {:>10} {:>7} {:>9} {:>10} {:>10} {:>7} {:>9}\n",
+               "pattern", "algorithm", "level", "A alpha_us", "B alpha_us", "B/A", "faster",
+               "A GB/s", "B GB/s", "B/A", "faster");
+    fmt::print("# {:<15} {:<19} {:<6} {:>39} {:>39}\n", "", "", "", "small messages (first regime)",
+               "large messages (last regime)");
     for (const auto& f : c["fits"])
       fmt::print("  {:<15} {:<19} {:<6} {:>10} {:>10} {:>7} {:>9} {:>10} {:>10} {:>7} {:>9}\n",
                  f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),

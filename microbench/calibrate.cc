@@ -42,8 +42,9 @@ double reserveFor(double budget) {
 
 struct PatternPlan {
   std::string pattern;
+  DataType type = DataType::kFloat32;
   std::vector<BenchCase> cases;
-  size_t unit = 4;  // requests are rounded to this (one element, or one per rank)
+  size_t unit = 4;     // requests are rounded to this (one element, or one per rank)
   size_t ceiling = 0;  // the largest request allowed (lowered when a size does not fit memory)
 };
 
@@ -137,6 +138,12 @@ class Progress {
   bool shown_ = false;
 };
 
+std::vector<std::string> typeNames(const std::vector<DataType>& types) {
+  std::vector<std::string> out;
+  for (DataType t : types) out.emplace_back(name(t));
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> calibrationAlgorithms(const std::string& pattern) {
@@ -155,7 +162,8 @@ void validateCalibrateJob(const CalibrateJob& job) {
   HOCKNEY_USAGE_CHECK(memory == 0 || job.maxBytes <= memory,
                       "--max-bytes {} is larger than this host's memory ({} bytes)", job.maxBytes,
                       memory);
-  checkWholeElements({job.minBytes, job.maxBytes}, job.type);
+  HOCKNEY_USAGE_CHECK(!job.types.empty(), "no element types to calibrate");
+  for (DataType t : job.types) checkWholeElements({job.minBytes, job.maxBytes}, t);
   HOCKNEY_USAGE_CHECK(job.buffers == "hot" || job.buffers == "cold",
                       "--buffers must be hot or cold, not '{}'", job.buffers);
   HOCKNEY_USAGE_CHECK(job.timeoutSeconds > 0, "--timeout must be > 0 seconds");
@@ -182,7 +190,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   const Checkpoint checkpoint(checkpointPathFor(resultsFile));
 
   SweepConfig sweep;
-  sweep.type = job.type;
+  sweep.type = job.types.front();
   sweep.buffers = job.buffers;
   sweep.targetSeconds = job.targetSeconds;
   sweep.warmup = 1;
@@ -194,42 +202,45 @@ int runCalibrateJob(const CalibrateJob& job) {
   std::string problem;
   try {
     for (const auto& pattern : job.patterns) {
-      PatternPlan plan;
-      plan.pattern = pattern;
-      if (pattern == "sendrecv" && ranks < 2) {
-        notes.push_back("sendrecv skipped: point-to-point needs 2 ranks");
-        continue;
+      const bool reduces = pattern == "allreduce" || pattern == "reduce_scatter";
+      for (DataType type : job.types) {
+        if (!reduces && type != job.types.front()) continue;  // moving bytes: one type will do
+        PatternPlan plan;
+        plan.pattern = pattern;
+        plan.type = type;
+        if (pattern == "sendrecv" && ranks < 2) {
+          notes.push_back("sendrecv skipped: point-to-point needs 2 ranks");
+          continue;
+        }
+        checkPatternOptions(pattern, sweep.pattern, ranks);
+        for (BenchCase& c : selectCases(pattern, calibrationAlgorithms(pattern))) {
+          if (auto why = c.unavailable(sweep.pattern, ranks))
+            notes.push_back(fmt::format("skipped {}/{}: {}", pattern, c.algorithm, *why));
+          else
+            plan.cases.push_back(std::move(c));
+        }
+        if (plan.cases.empty()) continue;
+        const size_t element = elementSize(type);
+        plan.unit = pattern == "reduce_scatter" || pattern == "allgather" || pattern == "alltoall"
+                        ? element * static_cast<size_t>(ranks)
+                        : element;
+        plan.ceiling = job.maxBytes;
+        plans.push_back(std::move(plan));
       }
-      checkPatternOptions(pattern, sweep.pattern, ranks);
-      for (BenchCase& c : selectCases(pattern, calibrationAlgorithms(pattern))) {
-        if (auto why = c.unavailable(sweep.pattern, ranks))
-          notes.push_back(fmt::format("skipped {}/{}: {}", pattern, c.algorithm, *why));
-        else
-          plan.cases.push_back(std::move(c));
-      }
-      if (plan.cases.empty()) continue;
-      const size_t element = elementSize(job.type);
-      plan.unit = pattern == "reduce_scatter" || pattern == "allgather" || pattern == "alltoall"
-                      ? element * static_cast<size_t>(ranks)
-                      : element;
-      plan.ceiling = job.maxBytes;
-      plans.push_back(std::move(plan));
     }
     HOCKNEY_USAGE_CHECK(!plans.empty(), "no pattern can be calibrated on {} ranks", ranks);
-    if (ranks > validationRankLimit(job.type))
-      throw UsageError(fmt::format("{} ranks: validation of {} is exact only up to {} ranks",
-                                   ranks, name(job.type), validationRankLimit(job.type)));
+    for (DataType t : job.types)
+      if (ranks > validationRankLimit(t))
+        throw UsageError(fmt::format("{} ranks: validation of {} is exact only up to {} ranks",
+                                     ranks, name(t), validationRankLimit(t)));
   } catch (const UsageError& e) {
     problem = e.what();
   }
 
   // The checkpoint, on rank 0's file system.
-  const json identity{{"command", "calibrate"},
-                      {"ranks", ranks},
-                      {"dtype", name(job.type)},
-                      {"op", name(sweep.op)},
-                      {"buffers", job.buffers},
-                      {"patterns", job.patterns}};
+  const json identity{{"command", "calibrate"},         {"ranks", ranks},
+                      {"dtypes", typeNames(job.types)}, {"op", name(sweep.op)},
+                      {"buffers", job.buffers},         {"patterns", job.patterns}};
   std::vector<ResultRow> visits;  // rank 0: every measurement, resumed and fresh
   if (rank == 0 && problem.empty()) {
     try {
@@ -250,7 +261,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         // Refining a finished calibration: its rows seed the checkpoint, checked like one.
         const json report = readJsonFile(resultsFile, "results report");
         const json config = interpretJson(resultsFile, [&] { return report.at("config"); });
-        for (const char* field : {"dtype", "buffers"})
+        for (const char* field : {"dtypes", "buffers"})
           HOCKNEY_USAGE_CHECK(config.value(field, json()) == identity[field],
                               "--resume: {} was measured with {} {}, this job asks for {}",
                               resultsFile, field, config.value(field, json()).dump(),
@@ -258,12 +269,12 @@ int runCalibrateJob(const CalibrateJob& job) {
         HOCKNEY_USAGE_CHECK(report.value("ranks", 0) == ranks,
                             "--resume: {} was measured on {} ranks, this job has {}", resultsFile,
                             report.value("ranks", 0), ranks);
-        visits = interpretJson(resultsFile, [&] {
-          return report.at("results").get<std::vector<ResultRow>>();
-        });
+        visits = interpretJson(resultsFile,
+                               [&] { return report.at("results").get<std::vector<ResultRow>>(); });
         checkpoint.create(identity);
         for (const ResultRow& r : visits) checkpoint.append(r);
-        notes.push_back(fmt::format("--resume: refining {} ({} points)", resultsFile, visits.size()));
+        notes.push_back(
+            fmt::format("--resume: refining {} ({} points)", resultsFile, visits.size()));
       } else if (job.resume && checkpoint.exists()) {
         visits = checkpoint.load(identity, notes);
         notes.push_back(
@@ -288,20 +299,29 @@ int runCalibrateJob(const CalibrateJob& job) {
   for (const auto& r : visits) ++have[r.key()];
   // Rank 0's estimate of how long a case takes at a size: from its largest measured point.
   std::map<std::string, std::pair<double, double>> lastCost;  // pattern/algo -> (bytes, seconds)
-  auto estimate = [&](const BenchCase& c, size_t bytes) {
-    auto it = lastCost.find(c.pattern + "/" + c.algorithm);
+  auto seriesKey = [](const BenchCase& c, DataType type) {
+    return fmt::format("{}/{}/{}", c.pattern, c.algorithm, name(type));
+  };
+  auto estimate = [&](const BenchCase& c, DataType type, size_t bytes) {
+    auto it = lastCost.find(seriesKey(c, type));
     if (it == lastCost.end()) return 0.05;
     const auto [measuredBytes, seconds] = it->second;
     const double b = static_cast<double>(bytes);
     return b > measuredBytes && measuredBytes >= 65536 ? seconds * b / measuredBytes : seconds;
   };
 
+  // A plan's sweep: the job's, in the plan's element type.
+  auto configOf = [&](const PatternPlan& plan) {
+    SweepConfig c = sweep;
+    c.type = plan.type;
+    return c;
+  };
   Progress progress(rank == 0 && isatty(STDERR_FILENO));
   if (rank == 0) {
     fmt::print(
         "# hockney calibrate: {} ranks, {}, {} buffers, {} .. {}, budget {:.0f} s; patterns {}\n",
-        ranks, name(job.type), job.buffers, formatBytes(job.minBytes), formatBytes(job.maxBytes),
-        job.budgetSeconds, fmt::join(job.patterns, " "));
+        ranks, fmt::join(typeNames(job.types), " "), job.buffers, formatBytes(job.minBytes),
+        formatBytes(job.maxBytes), job.budgetSeconds, fmt::join(job.patterns, " "));
     for (const auto& n : notes) fmt::print("# note: {}\n", n);
     std::fflush(stdout);
   }
@@ -324,13 +344,13 @@ int runCalibrateJob(const CalibrateJob& job) {
         std::set<size_t> sizes;
         auto add = [&](double s) {
           if (plan.ceiling < std::max(plan.unit, job.minBytes)) return;  // nothing fits
-          size_t bytes = static_cast<size_t>(std::llround(s / static_cast<double>(plan.unit))) *
-                         plan.unit;
+          size_t bytes =
+              static_cast<size_t>(std::llround(s / static_cast<double>(plan.unit))) * plan.unit;
           bytes = std::clamp(bytes, std::max(plan.unit, job.minBytes), plan.ceiling);
           if (bytes < job.minBytes || bytes > plan.ceiling) return;
           for (const BenchCase& c : plan.cases)
-            if (c.effectiveBytes(bytes, ranks, job.type, sweep.pattern) > 0 &&
-                !have.count(probeRow(c, bytes, ranks, sweep).key())) {
+            if (c.effectiveBytes(bytes, ranks, plan.type, sweep.pattern) > 0 &&
+                !have.count(probeRow(c, bytes, ranks, configOf(plan)).key())) {
               sizes.insert(bytes);
               return;
             }
@@ -346,8 +366,8 @@ int runCalibrateJob(const CalibrateJob& job) {
             const BenchCase& c = plan.cases[ci];
             std::vector<FitPoint> pts;
             for (const ResultRow& r : rows)
-              if (r.pattern == plan.pattern && r.algorithm == c.algorithm && r.check != "fail" &&
-                  r.timeUs.median > 0)
+              if (r.pattern == plan.pattern && r.algorithm == c.algorithm &&
+                  r.dtype == name(plan.type) && r.check != "fail" && r.timeUs.median > 0)
                 pts.push_back(fitPointOf(r));
             try {
               FitOptions fo;
@@ -365,10 +385,9 @@ int runCalibrateJob(const CalibrateJob& job) {
               for (const auto& [bytes, err] : fit.heldOut) {
                 if (err < std::max(0.10, 3 * typical)) continue;
                 const auto b = static_cast<size_t>(bytes);
-                ResultRow probe = probeRow(c, b, ranks, sweep);
-                auto it = std::find_if(rows.begin(), rows.end(), [&](const ResultRow& r) {
-                  return r.pattern == c.pattern && r.algorithm == c.algorithm && r.bytes == b;
-                });
+                ResultRow probe = probeRow(c, b, ranks, configOf(plan));
+                auto it = std::find_if(rows.begin(), rows.end(),
+                                       [&](const ResultRow& r) { return r.key() == probe.key(); });
                 if (it == rows.end() || have[probe.key()] >= kVisits) continue;
                 // Its requested size: the row's own (block patterns report what they measured).
                 const size_t requested = it->details.value("requested_bytes", b);
@@ -386,9 +405,9 @@ int runCalibrateJob(const CalibrateJob& job) {
         }
         for (size_t s : sizes) planned.push_back({pi, s, -1});
       }
-      // Size outer, pattern and algorithm inner: a budget cut leaves every pattern measured.
-      std::stable_sort(planned.begin(), planned.end(),
-                       [](const Planned& a, const Planned& b) { return a.bytes < b.bytes; });
+      std::stable_sort(planned.begin(), planned.end(), [](const Planned& a, const Planned& b) {
+        return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
+      });
       for (const Planned& p : planned)
         text += fmt::format("{} {} {}\n", p.pattern, p.bytes, p.onlyCase);
     }
@@ -408,22 +427,42 @@ int runCalibrateJob(const CalibrateJob& job) {
       if (pass >= 2) break;
       continue;
     }
+    // Series by series (pattern, type, algorithm), sizes ascending within each: within a pass a
+    // series is measured in one stretch, so a slow spell of the host shifts a stretch of it
+    // rather than scattering its points (this VM's speed drifts: 262144 B ring all-reduce read
+    // 196 us and 75 us in two jobs minutes apart, each within 3% over its own repeats). The
+    // first, coarse pass covers every series in ~25% of the default budget.
+    struct Work {
+      size_t plan, caseIndex, bytes;
+    };
+    std::vector<Work> work;
+    for (size_t g = 0; g < planned.size();) {
+      size_t e = g;
+      while (e < planned.size() && planned[e].pattern == planned[g].pattern) ++e;
+      for (size_t ci = 0; ci < plans[planned[g].pattern].cases.size(); ++ci)
+        for (size_t i = g; i < e; ++i)
+          if (planned[i].onlyCase < 0 || static_cast<size_t>(planned[i].onlyCase) == ci)
+            work.push_back({planned[i].pattern, ci, planned[i].bytes});
+      g = e;
+    }
     const double passStart = secondsSince(start);
     size_t measuredThisPass = 0;
-    for (size_t i = 0; i < planned.size() && !budgetSpent; ++i) {
-      PatternPlan& plan = plans[planned[i].pattern];
-      const size_t bytes = planned[i].bytes;
+    for (size_t w = 0; w < work.size() && !budgetSpent; ++w) {
+      PatternPlan& plan = plans[work[w].plan];
+      const size_t bytes = work[w].bytes;
       if (bytes > plan.ceiling) continue;
-      for (size_t ci = 0; ci < plan.cases.size(); ++ci) {
-        const BenchCase& c = plan.cases[ci];
-        const long only = planned[i].onlyCase;
-        if (only >= 0 && static_cast<size_t>(only) != ci) continue;
+      {
+        const BenchCase& c = plan.cases[work[w].caseIndex];
+        const bool revisit = std::any_of(planned.begin(), planned.end(), [&](const Planned& p) {
+          return p.pattern == work[w].plan && p.bytes == bytes &&
+                 p.onlyCase == static_cast<long>(work[w].caseIndex);
+        });
         int64_t decision = kMeasure;
         if (rank == 0) {
-          const ResultRow probe = probeRow(c, bytes, ranks, sweep);
-          if (probe.bytes == 0 || (only < 0 && have.count(probe.key())))
+          const ResultRow probe = probeRow(c, bytes, ranks, configOf(plan));
+          if (probe.bytes == 0 || (!revisit && have.count(probe.key())))
             decision = kHave;
-          else if (secondsSince(start) + estimate(c, bytes) > deadline)
+          else if (secondsSince(start) + estimate(c, plan.type, bytes) > deadline)
             decision = kStop;
         }
         broadcastFromZero(transport, &decision, sizeof decision);
@@ -431,35 +470,37 @@ int runCalibrateJob(const CalibrateJob& job) {
         if (decision == kStop) {
           budgetSpent = true;
           if (rank == 0)
-            for (size_t k = i; k < planned.size(); ++k)
-              unmeasured.push_back(fmt::format("{} {}", plans[planned[k].pattern].pattern,
-                                               formatBytes(planned[k].bytes)));
+            for (size_t k = w; k < work.size(); ++k)
+              unmeasured.push_back(
+                  fmt::format("{}/{} {} {}", plans[work[k].plan].pattern,
+                              plans[work[k].plan].cases[work[k].caseIndex].algorithm,
+                              name(plans[work[k].plan].type), formatBytes(work[k].bytes)));
           break;
         }
         if (rank == 0)
-          progress.show(fmt::format("[pass {} {}] {}/{} {}  {:.0f}/{:.0f} s", pass + 1, kind,
-                                    c.pattern, c.algorithm, formatBytes(bytes),
+          progress.show(fmt::format("[pass {} {}] {}/{} {} {}  {:.0f}/{:.0f} s", pass + 1, kind,
+                                    c.pattern, c.algorithm, name(plan.type), formatBytes(bytes),
                                     secondsSince(start), job.budgetSeconds));
         const double pointStart = secondsSince(start);
         ResultRow row;
         try {
-          row = measurePoint(transport, c, bytes, sweep, &watchdog);
+          row = measurePoint(transport, c, bytes, configOf(plan), &watchdog);
         } catch (const UsageError& e) {
           // Refused on every rank alike (its memory): no larger size of this pattern either.
           plan.ceiling = bytes - 1;
           if (rank == 0) {
             progress.clear();
-            const std::string note = fmt::format("{}: stopped below {}: {}", plan.pattern,
-                                                 formatBytes(bytes), e.what());
+            const std::string note =
+                fmt::format("{}: stopped below {}: {}", plan.pattern, formatBytes(bytes), e.what());
             fmt::print("# note: {}\n", note);
             notes.push_back(note);
           }
-          break;
+          continue;
         }
         ++measuredThisPass;
         if (rank == 0) {
-          lastCost[c.pattern + "/" + c.algorithm] = {static_cast<double>(bytes),
-                                                     secondsSince(start) - pointStart};
+          lastCost[seriesKey(c, plan.type)] = {static_cast<double>(bytes),
+                                               secondsSince(start) - pointStart};
           ++have[row.key()];
           checkpoint.append(row);
           if (row.check == "fail") {
@@ -489,7 +530,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   if (rank == 0) {
     if (budgetSpent) {
       const std::string note = fmt::format(
-          "the budget of {:.0f} s was spent before {} planned size(s) were measured: {}{}",
+          "the budget of {:.0f} s was spent before {} planned point(s) were measured: {}{}",
           job.budgetSeconds, unmeasured.size(),
           fmt::join(unmeasured.begin(),
                     unmeasured.begin() + static_cast<long>(std::min<size_t>(unmeasured.size(), 12)),
@@ -507,7 +548,8 @@ int runCalibrateJob(const CalibrateJob& job) {
     std::vector<std::string> algorithms;
     std::set<size_t> sizes;
     for (const auto& plan : plans)
-      for (const auto& c : plan.cases) algorithms.push_back(c.pattern + "/" + c.algorithm);
+      for (const auto& c : plan.cases)
+        if (plan.type == job.types.front()) algorithms.push_back(c.pattern + "/" + c.algorithm);
     for (const auto& r : rows) sizes.insert(r.bytes);
     const json config{{"command", "calibrate"},
                       {"patterns", job.patterns},
@@ -518,7 +560,8 @@ int runCalibrateJob(const CalibrateJob& job) {
                       {"budget_s", job.budgetSeconds},
                       {"budget_spent", budgetSpent},
                       {"passes", passes},
-                      {"dtype", name(job.type)},
+                      {"dtype", name(job.types.front())},
+                      {"dtypes", typeNames(job.types)},
                       {"op", name(sweep.op)},
                       {"iterations", "auto"},
                       {"batch", job.batch == 0 ? json("auto") : json(job.batch)},
@@ -532,8 +575,7 @@ int runCalibrateJob(const CalibrateJob& job) {
                       {"timer",
                        "steady_clock; barrier, then calls_per_sample calls per sample; max over "
                        "ranks"}};
-    const Provenance prov =
-        finishedProvenance(startedAt, job.commandLine, ranks, hostOfRank, host);
+    const Provenance prov = finishedProvenance(startedAt, job.commandLine, ranks, hostOfRank, host);
     const json report = makeResultsReport(prov, config, rows, notes);
     writeFileAtomically(resultsFile, report.dump(2) + "\n");
     checkpoint.remove();
@@ -548,7 +590,8 @@ int runCalibrateJob(const CalibrateJob& job) {
       const json cal = calibrate({{resultsFile, report}}, co, warnings);
       writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
       fmt::print("{}", formatFitTable(cal));
-      for (const auto& w : warnings) fmt::print("# warning: {}\n", w);
+      for (const auto& w : warnings)  // poor fits are marked in the table already
+        if (w.find(": poor fit: ") == std::string::npos) fmt::print("# warning: {}\n", w);
       fmt::print("# calibration written to {} in {:.1f} s of a {:.0f} s budget\n",
                  calibrationPath(job), secondsSince(start), job.budgetSeconds);
     } catch (const UsageError& e) {

@@ -3,9 +3,9 @@
 // case, watchdog, buffers and bookkeeping `hockney run` uses) and (b) a bare loop of the same
 // MPI_Allreduce with nothing around it, on one hot buffer pair, sampled the way the harness
 // samples (a barrier, then `batch` back-to-back calls; per sample the maximum over ranks; the
-// median over samples) with the same batch, samples, warm-up and buffer allocation. Same process, same machine
-// state: on this VM whole launches flip between a 0.25 and a 0.5 us mode, so two separate jobs
-// cannot be compared at small sizes.
+// median over samples) with the same batch, samples, warm-up and buffer allocation. Same process,
+// same machine state: on this VM whole launches flip between a 0.25 and a 0.5 us mode, so two
+// separate jobs cannot be compared at small sizes.
 //   mpirun -np 2 build/hockney-overhead [SIZES (default 4,16,...,4M)] [ROUNDS (default 3)]
 // prints one JSON object per size and round: {"bytes", "round", "batch", "samples",
 // "harness_us", "bare_us"}.
@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 

@@ -58,7 +58,7 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
       {"check", s.check},
       {"chunk_bytes", s.chunkBytes},
       {"buffers", s.buffers},
-      {"buffer_sets", s.buffers == "hot" ? json(1)
+      {"buffer_sets", s.buffers == "hot"  ? json(1)
                       : s.bufferSets == 0 ? json("auto")
                                           : json(s.bufferSets)},
       {"rotate_bytes", s.rotateBytes},

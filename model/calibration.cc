@@ -31,10 +31,10 @@ struct Group {
 // float on CPUs), so a float32 calibration would under-price a bfloat16 all-reduce.
 std::string groupKey(const ResultRow& r) {
   // Hot and cold buffers measure different things (cache-resident or not): never pooled.
-  return r.cost ? fmt::format("{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
-                              r.buffers)
-                : fmt::format("{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
-                              r.buffers, r.ranks);
+  return r.cost
+             ? fmt::format("{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype, r.buffers)
+             : fmt::format("{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
+                           r.buffers, r.ranks);
 }
 
 }  // namespace
@@ -112,6 +112,10 @@ CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
     }
     HOCKNEY_USAGE_CHECK(!f.pieces.empty(), "{}: the {} {} fit has no pieces", where, f.pattern,
                         f.algorithm);
+    if (j.contains("sizes") && j["sizes"].is_array())
+      for (const json& s : j["sizes"])
+        if (s.is_number())
+          f.largestMeasuredBytes = std::max(f.largestMeasuredBytes, s.get<double>());
     return f;
   });
 }
@@ -119,10 +123,10 @@ CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
 namespace {
 
 std::string groupName(const Group& g) {
-  return g.blackBox ? fmt::format("{}/{}/{} {} {} at {} ranks", g.backend, g.pattern,
-                                  g.algorithm, g.dtype, g.buffers, g.ranks)
-                    : fmt::format("{}/{}/{} {} {}", g.backend, g.pattern, g.algorithm, g.dtype,
-                                  g.buffers);
+  return g.blackBox
+             ? fmt::format("{}/{}/{} {} {} at {} ranks", g.backend, g.pattern, g.algorithm, g.dtype,
+                           g.buffers, g.ranks)
+             : fmt::format("{}/{}/{} {} {}", g.backend, g.pattern, g.algorithm, g.dtype, g.buffers);
 }
 
 }  // namespace
@@ -260,33 +264,32 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
         warnings.push_back(fmt::format("{}: poor fit: {}", groupName(g), fmt::join(quality, "; ")));
       json pieces = json::array();
       for (const Piece& p : f.pieces) pieces.push_back(pieceJson(p, g.blackBox, gamma));
-      fits.push_back(
-          {{"backend", g.backend},
-           {"pattern", g.pattern},
-           {"algorithm", g.algorithm},
-           {"dtype", g.dtype},
-           {"buffers", g.buffers},
-           {"level", o.level},
-           {"black_box", g.blackBox},
-           {"model", g.blackBox
-                         ? "t = alpha + bytes * beta (per rank count)"
-                         : (gamma ? "t = a*alpha + b*beta + c*gamma" : "t = a*alpha + b*beta")},
-           {"ranks", g.blackBox ? json(g.ranks) : json(f.ranks)},
-           {"pieces", pieces},
-           {"breaks_bytes", f.breaks},
-           {"r2", f.r2},
-           {"heldout_rel_err",
-            {{"median", f.heldOutMedianRelErr},
-             {"p90", f.heldOutP90RelErr},
-             {"worst", f.heldOutWorstRelErr},
-             {"worst_bytes", f.worstBytes},
-             {"points", f.heldOutPoints},
-             {"folds", f.folds == 0 ? json("leave-one-size-out") : json(f.folds)}}},
-           {"points", g.points.size()},
-           {"quality_warnings", quality},
-           {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
-           {"sizes", f.sizes},
-           {"sources", g.sources}});
+      fits.push_back({{"backend", g.backend},
+                      {"pattern", g.pattern},
+                      {"algorithm", g.algorithm},
+                      {"dtype", g.dtype},
+                      {"buffers", g.buffers},
+                      {"level", o.level},
+                      {"black_box", g.blackBox},
+                      {"model", g.blackBox ? "t = alpha + bytes * beta (per rank count)"
+                                           : (gamma ? "t = a*alpha + b*beta + c*gamma"
+                                                    : "t = a*alpha + b*beta")},
+                      {"ranks", g.blackBox ? json(g.ranks) : json(f.ranks)},
+                      {"pieces", pieces},
+                      {"breaks_bytes", f.breaks},
+                      {"r2", f.r2},
+                      {"heldout_rel_err",
+                       {{"median", f.heldOutMedianRelErr},
+                        {"p90", f.heldOutP90RelErr},
+                        {"worst", f.heldOutWorstRelErr},
+                        {"worst_bytes", f.worstBytes},
+                        {"points", f.heldOutPoints},
+                        {"folds", f.folds == 0 ? json("leave-one-size-out") : json(f.folds)}}},
+                      {"points", g.points.size()},
+                      {"quality_warnings", quality},
+                      {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
+                      {"sizes", f.sizes},
+                      {"sources", g.sources}});
       fitted.emplace(key, std::move(f));
     } catch (const UsageError& e) {
       warnings.push_back(fmt::format("cannot fit {}: {}", groupName(g), e.what()));
@@ -343,31 +346,32 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
 
 std::string formatFitTable(const json& cal) {
   std::string out = fmt::format(
-      "# {:<9} {:<15} {:<19} {:<4} {:>6} {:>10} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6} {:>14}\n",
-      "backend", "pattern", "algorithm", "buf", "ranks", "from_B", "alpha_us", "bw_GB/s",
+      "# {:<9} {:<15} {:<19} {:<8} {:<4} {:>6} {:>10} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6} "
+      "{:>14}\n",
+      "backend", "pattern", "algorithm", "dtype", "buf", "ranks", "from_B", "alpha_us", "bw_GB/s",
       "red_GB/s", "R2", "med%", "p90%", "worst%@bytes");
   auto num = [](const json& v) {
     return v.is_null() ? std::string("-") : fmt::format("{:.3f}", v.get<double>());
   };
   for (const auto& f : cal.at("fits")) {
     const std::string ranks =
-        f["ranks"].is_array()
-            ? (f["ranks"].size() == 1 ? std::to_string(f["ranks"][0].get<int>())
-                                      : std::string("pooled"))
-            : std::to_string(f["ranks"].get<int>());
+        f["ranks"].is_array() ? (f["ranks"].size() == 1 ? std::to_string(f["ranks"][0].get<int>())
+                                                        : std::string("pooled"))
+                              : std::to_string(f["ranks"].get<int>());
     const json& e = f["heldout_rel_err"];
     const bool flagged = !f.value("quality_warnings", json::array()).empty();
     for (size_t i = 0; i < f["pieces"].size(); ++i) {
       const json& p = f["pieces"][i];
       const bool first = i == 0;
       out += fmt::format(
-          "{} {:<9} {:<15} {:<19} {:<4} {:>6} {:>10.0f} {:>9.3f} {:>8} {:>8} {:>6} {:>6} {:>6} "
-          "{:>14}\n",
+          "{} {:<9} {:<15} {:<19} {:<8} {:<4} {:>6} {:>10.0f} {:>9.3f} {:>8} {:>8} {:>6} {:>6} "
+          "{:>6} {:>14}\n",
           first && flagged ? "!" : " ", first ? f["backend"].get<std::string>() : "",
           first ? f["pattern"].get<std::string>() : "",
           first ? f["algorithm"].get<std::string>() : "  (next regime)",
-          first ? f.value("buffers", "") : "", first ? ranks : "", p["from_bytes"].get<double>(),
-          p["alpha_us"].get<double>(), num(p["bandwidth_gbps"]),
+          first ? f.value("dtype", "") : "", first ? f.value("buffers", "") : "",
+          first ? ranks : "", p["from_bytes"].get<double>(), p["alpha_us"].get<double>(),
+          num(p["bandwidth_gbps"]),
           p.contains("reduction_gbps") ? num(p["reduction_gbps"]) : std::string("-"),
           first ? fmt::format("{:.3f}", f["r2"].get<double>()) : "",
           first ? fmt::format("{:.1f}", 100 * e["median"].get<double>()) : "",
@@ -379,9 +383,9 @@ std::string formatFitTable(const json& cal) {
   }
   for (const auto& f : cal.at("fits"))
     for (const auto& w : f.value("quality_warnings", json::array()))
-      out += fmt::format("# ! {}/{}/{}: {}\n", f["backend"].get<std::string>(),
+      out += fmt::format("# ! {}/{}/{} {}: {}\n", f["backend"].get<std::string>(),
                          f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),
-                         w.get<std::string>());
+                         f.value("dtype", ""), w.get<std::string>());
   for (const auto& s : cal.at("selection")) {
     out += fmt::format("# fastest {} at {} ranks:", s["pattern"].get<std::string>(),
                        s["ranks"].get<int>());

@@ -33,6 +33,7 @@ struct CalibratedFit {
   std::vector<int> measuredRanks;            // the rank counts the fit's rows came from
   std::vector<std::string> qualityWarnings;  // why the fit is not to be trusted; empty when fine
   std::vector<Piece> pieces;
+  double largestMeasuredBytes = 0;  // the largest size behind the fit (0: not recorded)
   // Seconds for a call with these cost coefficients (black boxes: {1, bytes, 0}) at `bytes`.
   double predict(const Cost& c, double bytes) const;
 };
@@ -46,7 +47,7 @@ struct CalibrationInput {
 
 struct CalibrateOptions {
   std::string level = "world";  // link level the inputs measured (no topology yet: all of it)
-  int folds = 0;  // 0: leave one size out
+  int folds = 0;                // 0: leave one size out
   bool allowBreak = true;
   std::string commandLine;
 };

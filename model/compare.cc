@@ -116,8 +116,7 @@ json compareCalibrations(const json& a, const json& b, bool force, json& notes) 
          {"latency_ratio_b_over_a", ratioOf(sb["alpha_us"], sa["alpha_us"])},
          {"bandwidth_ratio_b_over_a", ratioOf(lb["bandwidth_gbps"], la["bandwidth_gbps"])},
          {"faster_small_messages", fasterSide(sa["alpha_us"], sb["alpha_us"], false)},
-         {"faster_large_messages",
-          fasterSide(la["bandwidth_gbps"], lb["bandwidth_gbps"], true)}});
+         {"faster_large_messages", fasterSide(la["bandwidth_gbps"], lb["bandwidth_gbps"], true)}});
   }
   HOCKNEY_USAGE_CHECK(
       !fits.empty(),

@@ -21,7 +21,6 @@ struct CompareProjection {
 // Throws UsageError when the two files are not both results or both calibrations, or share no
 // points/fits. Hot and cold buffers are not compared unless `force` (then a note says so).
 nlohmann::json compareFiles(const std::string& pathA, const std::string& pathB,
-                            const std::optional<CompareProjection>& projection,
-                            bool force = false);
+                            const std::optional<CompareProjection>& projection, bool force = false);
 
 }  // namespace hockney

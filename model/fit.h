@@ -40,12 +40,12 @@ struct FitResult {
   double heldOutMedianRelErr = 0;
   double heldOutP90RelErr = 0;
   double heldOutWorstRelErr = 0;
-  double worstBytes = 0;  // the size of the worst held-out error
+  double worstBytes = 0;     // the size of the worst held-out error
   size_t heldOutPoints = 0;  // 0: too few sizes to hold any out (quality unknown)
   std::vector<std::pair<double, double>> heldOut;  // (bytes, relative error) of each held-out point
-  int folds = 0;          // 0: leave one size out
-  std::vector<double> sizes;  // distinct sizes used
-  std::vector<int> ranks;     // distinct rank counts used
+  int folds = 0;                                   // 0: leave one size out
+  std::vector<double> sizes;                       // distinct sizes used
+  std::vector<int> ranks;                          // distinct rank counts used
   double predict(const FitPoint& x) const;
 };
 

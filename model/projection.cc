@@ -88,8 +88,11 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   PricedCall best;
   best.calibrationLevel = used;
   // Fits of the collective's own element type; others only when it has none (said in a note).
+  // Patterns that only move bytes (no reduction) are priced by bytes, whatever the type.
   const std::string dtype(name(item.dtype));
-  bool haveType = false;
+  const bool reduces =
+      item.pattern == "allreduce" || item.pattern == "reduce_scatter" || item.pattern == "reduce";
+  bool haveType = !reduces;
   for (const CalibratedFit& fit : cal.fits)
     haveType = haveType || (fit.pattern == item.pattern && fit.level == used && fit.dtype == dtype);
   if (!haveType)
@@ -97,7 +100,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
                                 item.pattern, dtype, dtype));
   for (const CalibratedFit& fit : cal.fits) {
     if (fit.pattern != item.pattern || fit.level != used) continue;
-    if (haveType && fit.dtype != dtype) continue;
+    if (reduces && haveType && fit.dtype != dtype) continue;
     const std::string& algo = fit.algorithm;
     if (!wanted.empty() && algo != wanted) continue;
     const double es = static_cast<double>(elementSize(item.dtype));
@@ -112,6 +115,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
         best.blackBox = true;
         best.measuredRanks = fit.measuredRanks;
         best.qualityWarnings = fit.qualityWarnings;
+        best.largestMeasuredBytes = fit.largestMeasuredBytes;
       }
       continue;
     }
@@ -137,6 +141,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
       best.blackBox = false;
       best.measuredRanks = fit.measuredRanks;
       best.qualityWarnings = fit.qualityWarnings;
+      best.largestMeasuredBytes = fit.largestMeasuredBytes;
     }
   }
   HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
@@ -180,6 +185,12 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
     for (const std::string& w : best.qualityWarnings)
       notes.push_back(fmt::format("{} {} priced with a flagged {} fit: {}", item.group,
                                   item.pattern, best.algorithm, w));
+    if (best.largestMeasuredBytes > 0 && item.bytes > 2 * best.largestMeasuredBytes)
+      notes.push_back(fmt::format(
+          "{} {} of {:.3g} MB priced with a {} fit measured up to {:.3g} MB (its last regime "
+          "extrapolated {:.0f}x; calibrate --max-bytes reaches further)",
+          item.group, item.pattern, item.bytes / 1e6, best.algorithm,
+          best.largestMeasuredBytes / 1e6, item.bytes / best.largestMeasuredBytes));
     if (extrapolated)
       notes.push_back(fmt::format(
           "{} {} on {} ranks priced with a {} fit measured at {} ranks at most (extrapolated "

@@ -32,6 +32,7 @@ struct PricedCall {
   std::vector<std::string> candidates;
   std::vector<int> measuredRanks;            // the rank counts behind the fit that priced it
   std::vector<std::string> qualityWarnings;  // the fit's flags, repeated beside its numbers
+  double largestMeasuredBytes = 0;           // of the fit that priced it (0: unknown)
 };
 
 // One collective of `item` at `level`, by policy (best | ring | vendor). Throws UsageError when

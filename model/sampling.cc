@@ -17,8 +17,8 @@ std::vector<double> proposeSizes(const FitResult& fit, const SamplingOptions& o)
   };
   // Breaks first: a regime change is located only to within its gap.
   for (double b : fit.breaks) {
-    const auto at = static_cast<size_t>(std::lower_bound(sizes.begin(), sizes.end(), b) -
-                                        sizes.begin());
+    const auto at =
+        static_cast<size_t>(std::lower_bound(sizes.begin(), sizes.end(), b) - sizes.begin());
     consider(at, 1.0 + fit.heldOutWorstRelErr);
   }
   // Then both gaps beside every size predicted badly when held out.
@@ -26,8 +26,8 @@ std::vector<double> proposeSizes(const FitResult& fit, const SamplingOptions& o)
   for (const auto& [bytes, err] : fit.heldOut) worstAt[bytes] = std::max(worstAt[bytes], err);
   for (const auto& [bytes, err] : worstAt) {
     if (err <= o.goodEnough) continue;
-    const auto at = static_cast<size_t>(std::lower_bound(sizes.begin(), sizes.end(), bytes) -
-                                        sizes.begin());
+    const auto at =
+        static_cast<size_t>(std::lower_bound(sizes.begin(), sizes.end(), bytes) - sizes.begin());
     consider(at, err);
     consider(at + 1, err);
   }

@@ -10,9 +10,9 @@
 namespace hockney {
 
 struct SamplingOptions {
-  double minRatio = 1.19;     // no new size closer than this ratio to a measured one
-  double goodEnough = 0.03;   // held-out relative error below which a size needs no neighbours
-  size_t maxNew = 8;          // sizes proposed per call
+  double minRatio = 1.19;    // no new size closer than this ratio to a measured one
+  double goodEnough = 0.03;  // held-out relative error below which a size needs no neighbours
+  size_t maxNew = 8;         // sizes proposed per call
 };
 
 // New sizes (bytes, not rounded: the caller rounds to its element and rank multiples), most

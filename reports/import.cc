@@ -74,20 +74,20 @@ double number(const std::string& token, const std::string& path, size_t line, co
 
 size_t whole(const std::string& token, const std::string& path, size_t line, const char* what) {
   const double v = number(token, path, line, what);
-  HOCKNEY_USAGE_CHECK(v == std::floor(v) && v < 1e18, "{}:{}: {} '{}' is not a whole number",
-                      path, line, what, token);
+  HOCKNEY_USAGE_CHECK(v == std::floor(v) && v < 1e18, "{}:{}: {} '{}' is not a whole number", path,
+                      line, what, token);
   return static_cast<size_t>(v);
 }
 
 // nccl-tests' and OSU's element types, as reports name them.
 std::optional<std::string> dtypeOf(const std::string& t) {
   static const std::map<std::string, std::string> kTypes{
-      {"float", "float32"},   {"float32", "float32"}, {"double", "float64"},
-      {"float64", "float64"}, {"half", "float16"},    {"float16", "float16"},
-      {"bfloat16", "bfloat16"}, {"int32", "int32"},   {"int", "int32"},
-      {"int64", "int64"},     {"int8", "int8"},       {"uint8", "uint8"},
-      {"char", "int8"},       {"MPI_FLOAT", "float32"}, {"MPI_DOUBLE", "float64"},
-      {"MPI_INT", "int32"},   {"MPI_CHAR", "int8"},   {"MPI_LONG", "int64"}};
+      {"float", "float32"},     {"float32", "float32"},   {"double", "float64"},
+      {"float64", "float64"},   {"half", "float16"},      {"float16", "float16"},
+      {"bfloat16", "bfloat16"}, {"int32", "int32"},       {"int", "int32"},
+      {"int64", "int64"},       {"int8", "int8"},         {"uint8", "uint8"},
+      {"char", "int8"},         {"MPI_FLOAT", "float32"}, {"MPI_DOUBLE", "float64"},
+      {"MPI_INT", "int32"},     {"MPI_CHAR", "int8"},     {"MPI_LONG", "int64"}};
   auto it = kTypes.find(t);
   if (it == kTypes.end()) return std::nullopt;
   return it->second;
@@ -113,9 +113,12 @@ std::string ncclTestsPattern(std::string program) {
   const auto slash = program.find_last_of('/');
   if (slash != std::string::npos) program = program.substr(slash + 1);
   static const std::map<std::string, std::string> kPrograms{
-      {"all_reduce_perf", "allreduce"},      {"all_gather_perf", "allgather"},
-      {"reduce_scatter_perf", "reduce_scatter"}, {"alltoall_perf", "alltoall"},
-      {"broadcast_perf", "bcast"},           {"reduce_perf", "reduce"},
+      {"all_reduce_perf", "allreduce"},
+      {"all_gather_perf", "allgather"},
+      {"reduce_scatter_perf", "reduce_scatter"},
+      {"alltoall_perf", "alltoall"},
+      {"broadcast_perf", "bcast"},
+      {"reduce_perf", "reduce"},
       {"sendrecv_perf", "sendrecv"}};
   auto it = kPrograms.find(program);
   return it == kPrograms.end() ? "" : it->second;
@@ -133,7 +136,8 @@ std::string decidePattern(const std::string& fromLog, const ImportOptions& o,
     HOCKNEY_USAGE_CHECK(fromLog == o.pattern, "{}: the log is {} ({}), not --pattern {}", path,
                         fromLog, what, o.pattern);
   const std::string p = fromLog.empty() ? o.pattern : fromLog;
-  HOCKNEY_USAGE_CHECK(!p.empty(), "{}: the log does not say which collective it measured; pass "
+  HOCKNEY_USAGE_CHECK(!p.empty(),
+                      "{}: the log does not say which collective it measured; pass "
                       "--pattern",
                       path);
   return p;
@@ -206,7 +210,8 @@ ImportedLog importNcclTests(const std::string& path, const std::string& text,
                             op);
         const bool outOfPlace = r.contains("out_of_place") && r["out_of_place"].is_object();
         const json& m = outOfPlace ? r["out_of_place"] : r.at("in_place");
-        const double t = m.contains("time") ? m["time"].get<double>() : m.at("cpu_time").get<double>();
+        const double t =
+            m.contains("time") ? m["time"].get<double>() : m.at("cpu_time").get<double>();
         HOCKNEY_USAGE_CHECK(std::isfinite(t) && t > 0, "{}: time {} is not a time", where, t);
         ResultRow row = importedRow("nccl", log.pattern, log.ranks, wholeNumber<size_t>(r, "size"),
                                     wholeNumber<size_t>(r, "count"), *dtype, op, t);
@@ -285,8 +290,9 @@ ImportedLog importNcclTests(const std::string& path, const std::string& text,
     return -1;
   };
   const long cSize = column({"size", "bytes"}), cCount = column({"count", "N"}),
-             cType = column({"type"}), cOp = column({"redop", "op"}), cTime = column({"time", "cputime"}),
-             cAlg = column({"algbw"}), cBus = column({"busbw"});
+             cType = column({"type"}), cOp = column({"redop", "op"}),
+             cTime = column({"time", "cputime"}), cAlg = column({"algbw"}),
+             cBus = column({"busbw"});
   const long cCheck = cBus + 1 < static_cast<long>(columns.size()) ? cBus + 1 : -1;
   HOCKNEY_USAGE_CHECK(cSize >= 0 && cCount >= 0 && cType >= 0 && cOp >= 0 && cTime >= 0 &&
                           cAlg > cTime && cBus > cAlg,
@@ -346,14 +352,17 @@ ImportedLog importNcclTests(const std::string& path, const std::string& text,
                         "times are microseconds or milliseconds",
                         path);
     timeUnit = ms > us ? "ms" : "us";
-    log.notes.push_back(fmt::format("{}: no units line; times read as {} (what size/algbw gives)",
-                                    path, timeUnit));
+    log.notes.push_back(
+        fmt::format("{}: no units line; times read as {} (what size/algbw gives)", path, timeUnit));
   }
   if (timeUnit == "ms")
     for (ResultRow& r : rows) r.timeUs = r.timeUs.scaled(1e3);
   log.rows = std::move(rows);
-  log.provenance = {{"path", path},   {"tool", "nccl-tests"}, {"format", "text"},
-                    {"header", header}, {"time_unit", timeUnit}};
+  log.provenance = {{"path", path},
+                    {"tool", "nccl-tests"},
+                    {"format", "text"},
+                    {"header", header},
+                    {"time_unit", timeUnit}};
   return log;
 }
 
@@ -392,10 +401,16 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
                         "osu_allreduce, ...): the model fits time per call",
                         path, title);
     static const std::vector<std::pair<std::string, std::string>> kTitles{
-        {"Allreduce", "allreduce"}, {"Reduce_scatter", "reduce_scatter"},
-        {"Reduce Scatter", "reduce_scatter"}, {"Allgather", "allgather"},
-        {"All-to-All", "alltoall"}, {"Alltoall", "alltoall"}, {"Broadcast", "bcast"},
-        {"Bcast", "bcast"}, {"Reduce", "reduce"}, {"MPI Latency", "sendrecv"}};
+        {"Allreduce", "allreduce"},
+        {"Reduce_scatter", "reduce_scatter"},
+        {"Reduce Scatter", "reduce_scatter"},
+        {"Allgather", "allgather"},
+        {"All-to-All", "alltoall"},
+        {"Alltoall", "alltoall"},
+        {"Broadcast", "bcast"},
+        {"Bcast", "bcast"},
+        {"Reduce", "reduce"},
+        {"MPI Latency", "sendrecv"}};
     for (const auto& [key, pattern] : kTitles)
       if (title.find(key) != std::string::npos) {
         fromTitle = pattern;
@@ -405,7 +420,8 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
                         title);
   }
   log.pattern = decidePattern(fromTitle, o, path, what);
-  log.ranks = decideRanks(0, {o.pattern, o.ranks > 0 ? o.ranks : (log.pattern == "sendrecv" ? 2 : 0), o.dtype}, path);
+  log.ranks = decideRanks(
+      0, {o.pattern, o.ranks > 0 ? o.ranks : (log.pattern == "sendrecv" ? 2 : 0), o.dtype}, path);
   HOCKNEY_USAGE_CHECK(!columns.empty(), "{}: no OSU table (no '# Size ...' line)", path);
   HOCKNEY_USAGE_CHECK(!data.empty(), "{}: the table has no result rows", path);
   std::string dtype = o.dtype;
@@ -436,7 +452,7 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
       continue;
     }
     HOCKNEY_USAGE_CHECK(avg > 0, "{}:{}: latency 0 is not a time", path, d.line);
-    const size_t element = dtype == "float64" || dtype == "int64" ? 8
+    const size_t element = dtype == "float64" || dtype == "int64"   ? 8
                            : dtype == "float32" || dtype == "int32" ? 4
                            : dtype == "int8" || dtype == "uint8"    ? 1
                                                                     : 2;
@@ -491,7 +507,8 @@ json importedReport(const std::vector<ImportedLog>& logs, const std::string& com
   prov.mpiLibrary = fmt::format("unknown (imported from {} logs)", logs[0].tool);
   prov.ranks = logs[0].ranks;
   std::vector<std::string> hosts = logs[0].hosts;
-  if (static_cast<int>(hosts.size()) != prov.ranks) hosts.assign(static_cast<size_t>(prov.ranks), "unknown");
+  if (static_cast<int>(hosts.size()) != prov.ranks)
+    hosts.assign(static_cast<size_t>(prov.ranks), "unknown");
   prov.hostOfRank = hosts;
   prov.slurm = nullptr;
   prov.topology = nullptr;

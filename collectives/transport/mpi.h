@@ -17,9 +17,9 @@ namespace hockney {
 [[noreturn]] void mpiFail(int rc, const char* call, const char* file, int line);
 // The check is inline: vendor collectives sit on the timed path, where every out-of-line call
 // costs a measurable share of a 0.3 us all-reduce (scripts/bench-overhead.sh).
-#define HOCKNEY_MPI(call)                                                                   \
-  do {                                                                                      \
-    const int hockneyMpiRc = (call);                                                        \
+#define HOCKNEY_MPI(call)                                                                         \
+  do {                                                                                            \
+    const int hockneyMpiRc = (call);                                                              \
     if (hockneyMpiRc != MPI_SUCCESS) ::hockney::mpiFail(hockneyMpiRc, #call, __FILE__, __LINE__); \
   } while (0)
 

@@ -128,22 +128,32 @@ void expectError(const std::function<void()>& f, const std::string& needle) {
 
 TEST(Import, BadLogsAreErrorsNamingTheLine) {
   const ImportOptions ar{"allreduce", 0, ""};
-  expectError([&] { nccl("bad/nccl-truncated.txt", ar); }, "nccl-truncated.txt:15: a result row of");
+  expectError([&] { nccl("bad/nccl-truncated.txt", ar); },
+              "nccl-truncated.txt:15: a result row of");
   expectError([&] { nccl("bad/nccl-not-a-number.txt", ar); },
               "nccl-not-a-number.txt:19: time '7,62' is not a number");
   expectError([&] { nccl("bad/nccl-no-header.txt", ar); }, "no nccl-tests table");
   expectError([&] { nccl("bad/nccl-avg.txt", ar); }, "redop 'avg' is not one hockney models");
   expectError([&] { nccl("bad/nccl-cut.json"); }, "nccl-tests JSON is not valid JSON");
   expectError([&] { nccl("nccl-tests-2.2x-allreduce.txt"); }, "pass --pattern");
-  expectError([&] { nccl("nccl-tests-2.2x-allreduce.txt", {"allreduce", 4, ""}); },
-              "the log names 2 ranks, not --ranks 4");
-  expectError([&] { osu("bad/osu-truncated.txt", {"", 2, "float32"}); },
-              "osu-truncated.txt:22: a result row of 1 fields");
+  expectError(
+      [&] {
+        nccl("nccl-tests-2.2x-allreduce.txt", {"allreduce", 4, ""});
+      },
+      "the log names 2 ranks, not --ranks 4");
+  expectError(
+      [&] {
+        osu("bad/osu-truncated.txt", {"", 2, "float32"});
+      },
+      "osu-truncated.txt:22: a result row of 1 fields");
   expectError([&] { osu("bad/osu-bandwidth.txt", {"", 2, ""}); }, "is a bandwidth test");
   expectError([&] { osu("osu-5.8-allreduce.txt", {"", 2, ""}); }, "pass --dtype");
   expectError([&] { osu("osu-5.8-allreduce.txt", {"", 0, "float32"}); }, "pass --ranks");
-  expectError([&] { osu("osu-5.8-allreduce.txt", {"alltoall", 2, "float32"}); },
-              "not --pattern alltoall");
+  expectError(
+      [&] {
+        osu("osu-5.8-allreduce.txt", {"alltoall", 2, "float32"});
+      },
+      "not --pattern alltoall");
 }
 
 }  // namespace

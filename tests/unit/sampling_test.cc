@@ -64,8 +64,7 @@ TEST(Sampling, RefinesWhereRegimesChangeAndFindsEveryBreak) {
   for (double s : geometricGrid(8, 64.0 * 1024 * 1024, 4)) coarseSet.insert(s);
   for (double s : measured) {
     if (coarseSet.count(s)) continue;
-    if ((s > 6144 / 4.0 && s < 6144 * 4.0) || (s > 3145728 / 4.0 && s < 3145728 * 4.0))
-      ++nearBreak;
+    if ((s > 6144 / 4.0 && s < 6144 * 4.0) || (s > 3145728 / 4.0 && s < 3145728 * 4.0)) ++nearBreak;
   }
   EXPECT_GT(added, 0u);
   EXPECT_GE(2 * nearBreak, added) << nearBreak << " of " << added << " near a break";
