@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "collectives/core/error.h"
@@ -58,6 +59,10 @@ struct Planned {
 // slower) disagrees with its neighbours; it is measured twice more, and the visit with the
 // median time stands for it (all visits' medians in its details).
 constexpr int kVisits = 3;
+
+constexpr size_t kReferenceBytes = size_t{1} << 20;
+// Probes further apart than this say the host's speed drifted during the job.
+constexpr double kDriftLimit = 1.25;
 
 std::vector<ResultRow> mergeVisits(const std::vector<ResultRow>& visits) {
   std::map<std::string, std::vector<const ResultRow*>> byKey;
@@ -195,6 +200,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   sweep.targetSeconds = job.targetSeconds;
   sweep.warmup = 1;
   sweep.batch = job.batch;
+  sweep.pool = std::make_shared<BufferPool>();
 
   // The patterns and algorithms that can run on this many ranks.
   std::vector<PatternPlan> plans;
@@ -327,6 +333,14 @@ int runCalibrateJob(const CalibrateJob& job) {
   }
 
   const double deadline = job.budgetSeconds - reserveFor(job.budgetSeconds);
+  // The drift probe: MPI's all-reduce of float32 at 1 MiB (memory-bound, ~0.1-0.5 ms a call).
+  std::optional<BenchCase> reference;
+  for (const PatternPlan& plan : plans)
+    for (const BenchCase& c : plan.cases)
+      if (!reference && c.pattern == "allreduce" && c.algorithm == "vendor" &&
+          plan.type == DataType::kFloat32)
+        reference = c;
+  std::vector<double> references;
   bool budgetSpent = false;
   std::vector<std::string> unmeasured;
   json passes = json::array();
@@ -446,6 +460,14 @@ int runCalibrateJob(const CalibrateJob& job) {
       g = e;
     }
     const double passStart = secondsSince(start);
+    // The host's speed now: one fixed probe per pass. Fits pool points of every pass, so a host
+    // whose speed drifts between passes cannot be fitted closely; the probes show whether it did.
+    double referenceUs = 0;
+    if (reference) {
+      referenceUs =
+          measurePoint(transport, *reference, kReferenceBytes, sweep, &watchdog).timeUs.median;
+      references.push_back(referenceUs);
+    }
     size_t measuredThisPass = 0;
     for (size_t w = 0; w < work.size() && !budgetSpent; ++w) {
       PatternPlan& plan = plans[work[w].plan];
@@ -522,7 +544,8 @@ int runCalibrateJob(const CalibrateJob& job) {
                         {"kind", kind},
                         {"planned_sizes", planned.size()},
                         {"points", measuredThisPass},
-                        {"seconds", took}});
+                        {"seconds", took},
+                        {"reference_us", referenceUs}});
     }
   }
 
@@ -544,6 +567,19 @@ int runCalibrateJob(const CalibrateJob& job) {
       return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
     });
     for (const auto& n : flagCliffs(rows)) notes.push_back(n);
+    std::string drift;
+    if (references.size() >= 2) {
+      const auto [lo, hi] = std::minmax_element(references.begin(), references.end());
+      if (*lo > 0 && *hi / *lo > kDriftLimit) {
+        drift = fmt::format(
+            "the host's speed drifted {:.1f}x during calibration (a fixed probe, MPI's 1 MiB "
+            "all-reduce, read {:.0f} to {:.0f} us across passes): fits pool every pass, so "
+            "expect held-out errors of that order; calibrate on a quiet host",
+            *hi / *lo, *lo, *hi);
+        notes.push_back(drift);
+        fmt::print("# note: {}\n", drift);
+      }
+    }
     for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
     std::vector<std::string> algorithms;
     std::set<size_t> sizes;
@@ -587,7 +623,13 @@ int runCalibrateJob(const CalibrateJob& job) {
     co.commandLine = job.commandLine;
     std::vector<std::string> warnings;
     try {
-      const json cal = calibrate({{resultsFile, report}}, co, warnings);
+      json cal = calibrate({{resultsFile, report}}, co, warnings);
+      if (!drift.empty()) {
+        cal["host_drift"] = {{"reference", "allreduce/vendor float32 1 MiB, once per pass"},
+                             {"reference_us", references},
+                             {"note", drift}};
+        for (json& f : cal["fits"]) f["quality_warnings"].push_back(drift);
+      }
       writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
       fmt::print("{}", formatFitTable(cal));
       for (const auto& w : warnings)  // poor fits are marked in the table already

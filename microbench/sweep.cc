@@ -20,11 +20,20 @@ double secondsNow() {
 }
 
 struct BufferSet {
-  HostBuffer input;
-  HostBuffer output;
+  std::byte* input;
+  std::byte* output;
 };
 
 }  // namespace
+
+BufferPool::BufferPool() : slots_(3) {}
+BufferPool::~BufferPool() = default;
+
+std::byte* BufferPool::get(int slot, size_t bytes) {
+  HostBuffer& b = slots_.at(static_cast<size_t>(slot));
+  if (b.data() == nullptr || b.bytes() < bytes) b = HostBuffer(std::max(bytes, 2 * b.bytes()));
+  return b.data();
+}
 
 int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
   if (config.buffers == "hot") return 1;
@@ -69,15 +78,27 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
 
   // Allocation and initialisation stay outside the timed region; scratch is allocated once.
   std::vector<BufferSet> buffers;
-  HostBuffer scratch;
+  std::vector<HostBuffer> owned;  // fresh buffers of this point (cold, or no pool)
+  std::byte* scratch = nullptr;
   try {
-    for (int s = 0; s < sets; ++s) {
-      BufferSet b{HostBuffer(inBytes), HostBuffer(outBytes)};
-      c.init(b.input.data(), shape, state.get(), me);
-      poison(b.output.data(), outBytes / elementSize(config.type), config.type);
-      buffers.push_back(std::move(b));
+    if (config.pool && sets == 1) {
+      buffers.push_back({config.pool->get(0, inBytes), config.pool->get(1, outBytes)});
+      scratch = config.pool->get(2, scratchBytes);
+    } else {
+      owned.reserve(static_cast<size_t>(2 * sets + 1));
+      for (int s = 0; s < sets; ++s) {
+        owned.emplace_back(inBytes);
+        std::byte* in = owned.back().data();
+        owned.emplace_back(outBytes);
+        buffers.push_back({in, owned.back().data()});
+      }
+      owned.emplace_back(scratchBytes);
+      scratch = owned.back().data();
     }
-    scratch = HostBuffer(scratchBytes);
+    for (const BufferSet& b : buffers) {
+      c.init(b.input, shape, state.get(), me);
+      poison(b.output, outBytes / elementSize(config.type), config.type);
+    }
   } catch (const std::bad_alloc&) {
     HOCKNEY_THROW("rank {}: cannot allocate {} bytes for {}", me, need, what);
   }
@@ -92,8 +113,8 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   auto sample = [&](long index, long calls) {
     std::fill(phaseClock.begin(), phaseClock.end(), 0.0);
     // Hot buffers: one set, chosen once, nothing per call but the call.
-    const CaseBuffers hot{buffers[0].input.data(), buffers[0].output.data(), scratch.data(),
-                          state.get(), phaseClock.data()};
+    const CaseBuffers hot{buffers[0].input, buffers[0].output, scratch, state.get(),
+                          phaseClock.data()};
     t.barrier();
     if (watchdog) watchdog->arm(index);
     double start = secondsNow();
@@ -104,8 +125,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
       for (long k = 0; k < calls; ++k, ++nextCall) {
         const BufferSet& b = buffers[static_cast<size_t>(nextCall % sets)];
         c.run(t, shape,
-              CaseBuffers{b.input.data(), b.output.data(), scratch.data(), state.get(),
-                          phaseClock.data()});
+              CaseBuffers{b.input, b.output, scratch, state.get(), phaseClock.data()});
       }
     }
     double elapsed = secondsNow() - start;
@@ -182,7 +202,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   // Every set's output came from timed iterations; all must be right, on every rank.
   std::string problem;
   for (long i = 0; i < sets && i < nextCall && problem.empty(); ++i)
-    if (auto bad = c.verify(buffers[static_cast<size_t>(i)].output.data(), shape, state.get(), me))
+    if (auto bad = c.verify(buffers[static_cast<size_t>(i)].output, shape, state.get(), me))
       problem = fmt::format("rank {}: {}", t.rank(), *bad);
   double failed = problem.empty() ? 0 : 1;
   maxOverRanks(t, {&failed, 1});

@@ -1,7 +1,9 @@
 #pragma once
 // The measurement loop: cases × sizes, each point timed the same way for own and vendor
 // algorithms and validated outside the timed region.
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +14,21 @@
 namespace hockney {
 
 class Watchdog;
+class HostBuffer;
+
+// Hot buffers kept from point to point, as nccl-tests and OSU allocate theirs once: every point
+// reuses the same, already-touched pages, so what one point allocated or freed does not change
+// what the next one measures. Grows (doubling) to the largest size asked for; one per rank.
+class BufferPool {
+ public:
+  BufferPool();
+  ~BufferPool();
+  // Slot 0 input, 1 output, 2 scratch: at least `bytes`, page-aligned.
+  std::byte* get(int slot, size_t bytes);
+
+ private:
+  std::vector<HostBuffer> slots_;
+};
 
 struct SweepConfig {
   std::vector<size_t> sizes;
@@ -31,6 +48,7 @@ struct SweepConfig {
   // "cold": calls rotate through buffer sets larger than rotateBytes (caches start cold).
   std::string buffers = "hot";
   int bufferSets = 0;  // cold only: 0 = enough sets to exceed rotateBytes, at most 16
+  std::shared_ptr<BufferPool> pool;  // hot buffers from here when set, else fresh per point
   size_t rotateBytes = size_t{64} << 20;
   // Bytes one rank may allocate for a point (the host's available memory over the ranks on it);
   // 0: unchecked. A point that needs more is refused on every rank, naming the figures.

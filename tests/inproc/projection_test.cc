@@ -92,6 +92,37 @@ TEST(Projection, SaysWhereItExtrapolatesAndWhatGoesOnTheWire) {
   std::string notes = step["notes"].dump();
   EXPECT_NE(notes.find("measured at 4 ranks at most"), std::string::npos) << notes;
   EXPECT_NE(notes.find("flagged ring fit"), std::string::npos) << notes;
+  // These fits record no sizes: nothing is said about size extrapolation.
+  EXPECT_EQ(notes.find("measured up to"), std::string::npos) << notes;
+}
+
+TEST(Projection, SaysWhenASizeIsBeyondWhatTheFitMeasured) {
+  TrainingOptions o;
+  o.globalBatch = 1536;
+  CalibrationSet c;
+  for (const char* level : {"intra", "inter"}) {
+    nlohmann::json ring = fit("allreduce", "ring", level, 5e-6, 1e-10);
+    ring["sizes"] = {8, 1024, 1048576};  // up to 1 MiB; GPT-3's TP all-reduce is 48 MiB
+    ring["dtype"] = "bfloat16";
+    c.fits.push_back(calibratedFitFromJson(ring, "test"));
+    nlohmann::json grads = ring;
+    grads["dtype"] = "float32";
+    c.fits.push_back(calibratedFitFromJson(grads, "test"));
+    // Point-to-point measured in float32 prices bfloat16 activations without a note: sends
+    // move bytes whatever their type.
+    nlohmann::json pp = fit("sendrecv", "pingpong", level, 5e-6, 1e-9);
+    pp["dtype"] = "float32";
+    pp["sizes"] = {8, 67108864};
+    c.fits.push_back(calibratedFitFromJson(pp, "test"));
+  }
+  nlohmann::json step =
+      projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best");
+  const std::string notes = step["notes"].dump();
+  EXPECT_NE(notes.find("TP allreduce of 50.3 MB priced with a ring fit measured up to 1.05 MB"),
+            std::string::npos)
+      << notes;
+  EXPECT_EQ(notes.find("PP sendrecv of"), std::string::npos) << notes;
+  EXPECT_EQ(notes.find("another type's"), std::string::npos) << notes;
 }
 
 TEST(Projection, OrderChangesPlacement) {

@@ -31,6 +31,13 @@ assert all(r["check"] == "pass" for r in res["results"]), "a row failed validati
 passes = res["config"]["passes"]
 assert passes and passes[0]["kind"] == "coarse x16", passes
 fits = {(f["pattern"], f["algorithm"]) for f in cal["fits"]}
+# Reductions in both element types project prices (activations bfloat16, gradients float32);
+# byte-moving patterns once.
+types = lambda p: {f["dtype"] for f in cal["fits"] if f["pattern"] == p}
+assert types("allreduce") == {"float32", "bfloat16"}, types("allreduce")
+assert types("reduce_scatter") == {"float32", "bfloat16"}, types("reduce_scatter")
+assert types("sendrecv") == {"float32"} and types("alltoall") == {"float32"}
+assert res["config"]["dtypes"] == ["float32", "bfloat16"]
 for need in [("allreduce", "ring"), ("allreduce", "vendor"), ("sendrecv", "pingpong"),
              ("reduce_scatter", "ring"), ("allgather", "ring"), ("alltoall", "pairwise")]:
     assert need in fits, f"no fit for {need}: {sorted(fits)}"
