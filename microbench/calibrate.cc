@@ -567,7 +567,7 @@ int runCalibrateJob(const CalibrateJob& job) {
       return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
     });
     for (const auto& n : flagCliffs(rows)) notes.push_back(n);
-    std::string drift;
+    std::string drift, driftShort;
     if (references.size() >= 2) {
       const auto [lo, hi] = std::minmax_element(references.begin(), references.end());
       if (*lo > 0 && *hi / *lo > kDriftLimit) {
@@ -576,6 +576,8 @@ int runCalibrateJob(const CalibrateJob& job) {
             "all-reduce, read {:.0f} to {:.0f} us across passes): fits pool every pass, so "
             "expect held-out errors of that order; calibrate on a quiet host",
             *hi / *lo, *lo, *hi);
+        driftShort = fmt::format("the host's speed drifted {:.1f}x while it was calibrated",
+                                 *hi / *lo);
         notes.push_back(drift);
         fmt::print("# note: {}\n", drift);
       }
@@ -628,7 +630,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         cal["host_drift"] = {{"reference", "allreduce/vendor float32 1 MiB, once per pass"},
                              {"reference_us", references},
                              {"note", drift}};
-        for (json& f : cal["fits"]) f["quality_warnings"].push_back(drift);
+        for (json& f : cal["fits"]) f["quality_warnings"].push_back(driftShort);
       }
       writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
       fmt::print("{}", formatFitTable(cal));

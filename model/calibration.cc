@@ -381,11 +381,19 @@ std::string formatFitTable(const json& cal) {
                 : "");
     }
   }
+  // A warning every fit carries (the host drifted) is said once.
+  std::map<std::string, size_t> count;
+  for (const auto& f : cal.at("fits"))
+    for (const auto& w : f.value("quality_warnings", json::array())) ++count[w.get<std::string>()];
+  const size_t fits = cal.at("fits").size();
+  for (const auto& [w, n] : count)
+    if (fits > 1 && n == fits) out += fmt::format("# ! every fit: {}\n", w);
   for (const auto& f : cal.at("fits"))
     for (const auto& w : f.value("quality_warnings", json::array()))
-      out += fmt::format("# ! {}/{}/{} {}: {}\n", f["backend"].get<std::string>(),
-                         f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),
-                         f.value("dtype", ""), w.get<std::string>());
+      if (fits <= 1 || count[w.get<std::string>()] != fits)
+        out += fmt::format("# ! {}/{}/{} {}: {}\n", f["backend"].get<std::string>(),
+                           f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),
+                           f.value("dtype", ""), w.get<std::string>());
   for (const auto& s : cal.at("selection")) {
     out += fmt::format("# fastest {} at {} ranks:", s["pattern"].get<std::string>(),
                        s["ranks"].get<int>());

@@ -41,16 +41,17 @@ def main() -> int:
             tag = re.sub(r"^replay\d+-", "", os.path.basename(path))[:-5]
             r = json.load(open(path))
             for it in r["items"]:
-                key = (tag, r["model"], it["group"], it["pattern"], it["algorithm"], it["bytes"])
-                items.setdefault(key, []).append(it["projected_over_measured"])
+                key = (tag, r["model"], it["group"], it["pattern"], it["bytes"])
+                items.setdefault(key, []).append((it["projected_over_measured"], it["algorithm"]))
         print()
-        print("| replay | model | group | collective | algorithm | bytes | projected/measured (runs) | median | within 10% |")
-        print("|---|---|---|---|---|---:|---|---:|---|")
+        print("| replay | model | group | collective | bytes | projected/measured (algorithm), per run | median | within 10% |")
+        print("|---|---|---|---|---:|---|---:|---|")
         for key in sorted(items):
             v = items[key]
-            m = statistics.median(v)
-            print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {key[4]} | {key[5]} | "
-                  f"{' '.join(f'{x:.2f}' for x in v)} | {m:.2f} | {'yes' if abs(m - 1) <= 0.10 else 'no'} |")
+            m = statistics.median(x[0] for x in v)
+            runs = ", ".join(f"{x[0]:.2f} ({x[1]})" for x in v)
+            print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {key[4]} | {runs} | {m:.2f} | "
+                  f"{'yes' if abs(m - 1) <= 0.10 else 'no'} |")
     return 0
 
 
