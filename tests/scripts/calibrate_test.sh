@@ -80,6 +80,17 @@ echo "ok: --resume kept $rows_before points, now $rows_after"
 grep -q 'measured with buffers "hot", this job asks for "cold"' "$dir/out4" || fail "unclear: $(cat "$dir/out4")"
 echo "ok: --resume refuses other buffers"
 
+# hockney run records which buffers it measured: cold rotates through several sets.
+"$here/mpirun.sh" 2 "$hockney" run --sizes 4096 --algo ring --buffers cold --target-time 0.002 \
+  --out "$dir/cold.json" >/dev/null 2>&1 || fail "run --buffers cold failed"
+/usr/bin/python3 -c "
+import json, sys
+r = json.load(open('$dir/cold.json'))
+assert r['config']['buffers'] == 'cold', r['config']
+assert all(x['buffers'] == 'cold' and x['buffer_sets'] > 1 for x in r['results']), r['results']
+" || fail "cold buffers not recorded"
+echo "ok: run --buffers cold records cold rows"
+
 # Bad options fail before MPI starts, with exit code 2.
 for args in "--budget 0" "--budget -5" "--min-bytes 3" "--max-bytes 4 --min-bytes 8" \
             "--patterns allreduce,nonsense" "--buffers lukewarm"; do

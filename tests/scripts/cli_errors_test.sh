@@ -38,6 +38,8 @@ expect_error "unknown allreduce algorithm 'warp_drive'" run --algo ring,warp_dri
 expect_error "bad size '12Q'" run --sizes 4,12Q
 expect_error "bad size 'lots'" run -b lots
 expect_error "--min-bytes (1048576) is larger than --max-bytes (1024)" run -b 1M -e 1K
+expect_error "--buffer-sets 4 rotates buffers: it needs --buffers cold" run --sizes 64 --buffer-sets 4
+expect_error "--buffers: lukewarm not in {hot,cold}" run --sizes 64 --buffers lukewarm
 expect_error "size 6 bytes is not a whole number of float64 elements" run --sizes 8,6 -d float64
 expect_error "unknown data type 'float128'" run --sizes 8 -d float128
 expect_error "unknown reduction op 'avg'" run --sizes 8 -o avg

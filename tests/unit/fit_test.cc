@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "collectives/core/error.h"
 #include "model/calibration.h"
+#include "model/compare.h"
 #include "model/fit.h"
 #include "reports/results.h"
 
@@ -236,6 +238,64 @@ TEST(Calibration, RejectsForeignAndUnfittableInput) {
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("only 1 distinct size"), std::string::npos) << e.what();
   }
+}
+
+// Hot and cold buffers measure different things: fit keeps them apart, compare refuses to mix
+// them unless forced, and names the faster side of each regime.
+TEST(Calibration, HotAndColdAreFittedApartAndCompareRefusesToMixThem) {
+  std::vector<ResultRow> rows;
+  for (size_t n = 1024; n <= (size_t{1} << 22); n *= 4) {
+    const double b = static_cast<double>(n);
+    ResultRow hot = row("vendor", n, 1.0 + b / 4e3, std::nullopt);
+    ResultRow cold = row("vendor", n, 1.0 + b / 2e3, std::nullopt);
+    hot.buffers = "hot";
+    cold.buffers = "cold";
+    rows.push_back(hot);
+    rows.push_back(cold);
+  }
+  std::vector<std::string> warnings;
+  nlohmann::json cal = calibrate({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings);
+  ASSERT_EQ(cal["fits"].size(), 2u);
+  std::set<std::string> kinds;
+  for (const auto& f : cal["fits"]) kinds.insert(f["buffers"].get<std::string>());
+  EXPECT_EQ(kinds, (std::set<std::string>{"hot", "cold"}));
+
+  // Two calibrations: A hot and faster for large messages, B cold.
+  const std::string dir = ::testing::TempDir();
+  auto write = [&](const std::string& name, const std::string& buffers, double alphaUs,
+                   double gbps) {
+    std::vector<ResultRow> rs;
+    for (size_t n = 1024; n <= (size_t{1} << 22); n *= 4) {
+      ResultRow r = row("ring", n, 2 * alphaUs + static_cast<double>(n) / (gbps * 1e3),
+                        Cost{2, static_cast<double>(n), static_cast<double>(n) / 2});
+      r.buffers = buffers;
+      rs.push_back(r);
+    }
+    std::vector<std::string> w;
+    writeFileAtomically(dir + name,
+                        calibrate({{name, reportOf(rs)}}, CalibrateOptions{}, w).dump());
+    return dir + name;
+  };
+  const std::string a = write("hot.json", "hot", 1.0, 8.0);
+  const std::string b = write("cold.json", "cold", 0.5, 2.0);
+  try {
+    compareFiles(a, b, std::nullopt);
+    FAIL() << "hot and cold compared without --force";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("A measured hot buffers, B cold"), std::string::npos)
+        << e.what();
+  }
+  nlohmann::json c = compareFiles(a, b, std::nullopt, /*force=*/true);
+  EXPECT_NE(c["notes"].dump().find("--force"), std::string::npos);
+  ASSERT_EQ(c["fits"].size(), 1u);
+  const auto& f = c["fits"][0];
+  EXPECT_EQ(f["faster_small_messages"], "b");  // α 0.5 us against 1 us
+  EXPECT_EQ(f["faster_large_messages"], "a");  // 8 GB/s against 2
+  EXPECT_NEAR(f["bandwidth_ratio_b_over_a"].get<double>(), 0.25, 0.02);
+  // The same file twice: a tie everywhere.
+  nlohmann::json same = compareFiles(a, a, std::nullopt);
+  EXPECT_EQ(same["fits"][0]["faster_small_messages"], "tie");
+  EXPECT_EQ(same["fits"][0]["faster_large_messages"], "tie");
 }
 
 }  // namespace
