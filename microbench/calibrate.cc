@@ -55,48 +55,9 @@ struct Planned {
   long onlyCase;   // -1: every case of the pattern; else a revisit of this case
 };
 
-// A point measured in an unlucky moment (this VM has spells where everything runs 2x faster or
-// slower) disagrees with its neighbours; it is measured twice more, and the visit with the
-// median time stands for it (all visits' medians in its details).
-constexpr int kVisits = 3;
-
 constexpr size_t kReferenceBytes = size_t{1} << 20;
 // Probes further apart than this say the host's speed drifted during the job.
 constexpr double kDriftLimit = 1.25;
-
-std::vector<ResultRow> mergeVisits(const std::vector<ResultRow>& visits) {
-  std::map<std::string, std::vector<const ResultRow*>> byKey;
-  std::vector<std::string> order;
-  for (const ResultRow& r : visits) {
-    auto& v = byKey[r.key()];
-    if (v.empty()) order.push_back(r.key());
-    v.push_back(&r);
-  }
-  std::vector<ResultRow> out;
-  for (const auto& key : order) {
-    std::vector<const ResultRow*> v = byKey[key];
-    if (v.size() == 1) {
-      out.push_back(*v[0]);
-      continue;
-    }
-    json medians = json::array();
-    bool anyFailed = false;
-    for (const ResultRow* r : v) {
-      medians.push_back(r->timeUs.median);
-      anyFailed = anyFailed || r->check == "fail";
-    }
-    std::sort(v.begin(), v.end(), [](const ResultRow* a, const ResultRow* b) {
-      return a->timeUs.median < b->timeUs.median;
-    });
-    ResultRow chosen = *v[(v.size() - 1) / 2];
-    if (anyFailed)
-      for (const ResultRow* r : v)
-        if (r->check == "fail") chosen = *r;  // a failed visit is never hidden
-    chosen.details["visits_median_us"] = medians;
-    out.push_back(std::move(chosen));
-  }
-  return out;
-}
 
 // What rank 0 tells every rank before each measurement.
 enum Decision : int64_t { kMeasure = 0, kHave = 1, kStop = 2 };
@@ -378,38 +339,18 @@ int runCalibrateJob(const CalibrateJob& job) {
           std::set<double> proposals;
           for (size_t ci = 0; ci < plan.cases.size(); ++ci) {
             const BenchCase& c = plan.cases[ci];
-            std::vector<FitPoint> pts;
+            std::vector<const ResultRow*> series;
             for (const ResultRow& r : rows)
               if (r.pattern == plan.pattern && r.algorithm == c.algorithm &&
-                  r.dtype == name(plan.type) && r.check != "fail" && r.timeUs.median > 0)
-                pts.push_back(fitPointOf(r));
-            try {
-              FitOptions fo;
-              fo.useGamma = false;
-              FitResult fit = fitPoints(pts, fo);
-              SamplingOptions so;
-              so.maxNew = 4;
-              for (double s : proposeSizes(fit, so)) proposals.insert(s);
-              // Isolated outliers (held out, far off while the series fits well elsewhere):
-              // revisit them rather than cut a regime around them.
-              std::vector<double> errs;
-              for (const auto& h : fit.heldOut) errs.push_back(h.second);
-              std::sort(errs.begin(), errs.end());
-              const double typical = errs.empty() ? 0 : errs[errs.size() / 2];
-              for (const auto& [bytes, err] : fit.heldOut) {
-                if (err < std::max(0.10, 3 * typical)) continue;
-                const auto b = static_cast<size_t>(bytes);
-                ResultRow probe = probeRow(c, b, ranks, configOf(plan));
-                auto it = std::find_if(rows.begin(), rows.end(),
-                                       [&](const ResultRow& r) { return r.key() == probe.key(); });
-                if (it == rows.end() || have[probe.key()] >= kVisits) continue;
-                // Its requested size: the row's own (block patterns report what they measured).
-                const size_t requested = it->details.value("requested_bytes", b);
-                for (int v = have[probe.key()]; v < kVisits; ++v)
-                  planned.push_back({pi, requested, static_cast<long>(ci)});
-              }
-            } catch (const UsageError&) {
-              // too few points to fit yet: the coarse passes cover it
+                  r.dtype == name(plan.type))
+                series.push_back(&r);
+            const SeriesNext next = nextForSeries(series, 4);
+            proposals.insert(next.sizes.begin(), next.sizes.end());
+            for (const ResultRow* r : next.outliers) {
+              // Its requested size: the row's own (block patterns report what they measured).
+              const size_t requested = r->details.value("requested_bytes", r->bytes);
+              for (int v = have[r->key()]; v < kVisits; ++v)
+                planned.push_back({pi, requested, static_cast<long>(ci)});
             }
           }
           for (double s : proposals) {
@@ -441,16 +382,26 @@ int runCalibrateJob(const CalibrateJob& job) {
       if (pass >= 2) break;
       continue;
     }
-    // Series by series (pattern, type, algorithm), sizes ascending within each: within a pass a
-    // series is measured in one stretch, so a slow spell of the host shifts a stretch of it
-    // rather than scattering its points (this VM's speed drifts: 262144 B ring all-reduce read
-    // 196 us and 75 us in two jobs minutes apart, each within 3% over its own repeats). The
-    // first, coarse pass covers every series in ~25% of the default budget.
+    // The first pass goes size by size across every series, so that a budget cut still leaves
+    // every pattern measured (project needs them all). Later passes go series by series, sizes
+    // ascending within each: a series is then measured in one stretch, so a slow spell of the
+    // host shifts a stretch of it rather than scattering its points (this VM's speed drifts:
+    // 262144 B ring all-reduce read 196 us and 75 us in two jobs minutes apart, each within 3%
+    // over its own repeats).
     struct Work {
       size_t plan, caseIndex, bytes;
     };
     std::vector<Work> work;
-    for (size_t g = 0; g < planned.size();) {
+    if (pass == 0) {
+      std::vector<Planned> bySize = planned;
+      std::stable_sort(bySize.begin(), bySize.end(),
+                       [](const Planned& a, const Planned& b) { return a.bytes < b.bytes; });
+      for (const Planned& p : bySize)
+        for (size_t ci = 0; ci < plans[p.pattern].cases.size(); ++ci)
+          if (p.onlyCase < 0 || static_cast<size_t>(p.onlyCase) == ci)
+            work.push_back({p.pattern, ci, p.bytes});
+    }
+    for (size_t g = 0; pass > 0 && g < planned.size();) {
       size_t e = g;
       while (e < planned.size() && planned[e].pattern == planned[g].pattern) ++e;
       for (size_t ci = 0; ci < plans[planned[g].pattern].cases.size(); ++ci)
@@ -576,8 +527,8 @@ int runCalibrateJob(const CalibrateJob& job) {
             "all-reduce, read {:.0f} to {:.0f} us across passes): fits pool every pass, so "
             "expect held-out errors of that order; calibrate on a quiet host",
             *hi / *lo, *lo, *hi);
-        driftShort = fmt::format("the host's speed drifted {:.1f}x while it was calibrated",
-                                 *hi / *lo);
+        driftShort =
+            fmt::format("the host's speed drifted {:.1f}x while it was calibrated", *hi / *lo);
         notes.push_back(drift);
         fmt::print("# note: {}\n", drift);
       }

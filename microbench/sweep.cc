@@ -124,8 +124,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
     } else {
       for (long k = 0; k < calls; ++k, ++nextCall) {
         const BufferSet& b = buffers[static_cast<size_t>(nextCall % sets)];
-        c.run(t, shape,
-              CaseBuffers{b.input, b.output, scratch, state.get(), phaseClock.data()});
+        c.run(t, shape, CaseBuffers{b.input, b.output, scratch, state.get(), phaseClock.data()});
       }
     }
     double elapsed = secondsNow() - start;

@@ -47,7 +47,7 @@ struct SweepConfig {
   // "hot": one input/output pair reused by every call (the convention of OSU and nccl-tests);
   // "cold": calls rotate through buffer sets larger than rotateBytes (caches start cold).
   std::string buffers = "hot";
-  int bufferSets = 0;  // cold only: 0 = enough sets to exceed rotateBytes, at most 16
+  int bufferSets = 0;                // cold only: 0 = enough sets to exceed rotateBytes, at most 16
   std::shared_ptr<BufferPool> pool;  // hot buffers from here when set, else fresh per point
   size_t rotateBytes = size_t{64} << 20;
   // Bytes one rank may allocate for a point (the host's available memory over the ranks on it);

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <map>
 
+#include "collectives/core/error.h"
+#include "model/calibration.h"
+
 namespace hockney {
 
 std::vector<double> proposeSizes(const FitResult& fit, const SamplingOptions& o) {
@@ -42,6 +45,78 @@ std::vector<double> proposeSizes(const FitResult& fit, const SamplingOptions& o)
     out.push_back(std::sqrt(sizes[gap - 1] * sizes[gap]));
   }
   return out;
+}
+
+std::vector<ResultRow> mergeVisits(const std::vector<ResultRow>& visits) {
+  std::map<std::string, std::vector<const ResultRow*>> byKey;
+  std::vector<std::string> order;
+  for (const ResultRow& r : visits) {
+    auto& v = byKey[r.key()];
+    if (v.empty()) order.push_back(r.key());
+    v.push_back(&r);
+  }
+  std::vector<ResultRow> out;
+  for (const auto& key : order) {
+    std::vector<const ResultRow*> v = byKey[key];
+    if (v.size() == 1) {
+      out.push_back(*v[0]);
+      continue;
+    }
+    nlohmann::json medians = nlohmann::json::array();
+    bool anyFailed = false;
+    for (const ResultRow* r : v) {
+      medians.push_back(r->timeUs.median);
+      anyFailed = anyFailed || r->check == "fail";
+    }
+    std::sort(v.begin(), v.end(), [](const ResultRow* a, const ResultRow* b) {
+      return a->timeUs.median < b->timeUs.median;
+    });
+    ResultRow chosen = *v[(v.size() - 1) / 2];
+    if (anyFailed)
+      for (const ResultRow* r : v)
+        if (r->check == "fail") chosen = *r;  // a failed visit is never hidden
+    chosen.details["visits_median_us"] = medians;
+    out.push_back(std::move(chosen));
+  }
+  return out;
+}
+
+SeriesNext nextForSeries(const std::vector<const ResultRow*>& series, size_t maxNew) {
+  SeriesNext next;
+  std::vector<FitPoint> pts;
+  std::map<double, const ResultRow*> byBytes;
+  for (const ResultRow* r : series)
+    if (r->check != "fail" && r->timeUs.median > 0) {
+      pts.push_back(fitPointOf(*r));
+      byBytes[static_cast<double>(r->bytes)] = r;
+    }
+  FitResult fit;
+  try {
+    FitOptions fo;
+    fo.useGamma = false;
+    fit = fitPoints(pts, fo);
+  } catch (const UsageError&) {
+    return next;  // too few sizes to fit yet: the coarse passes cover it
+  }
+  SamplingOptions so;
+  so.maxNew = maxNew;
+  next.sizes = proposeSizes(fit, so);
+  // Isolated outliers (far off while the series fits well elsewhere) are visited again rather
+  // than given a regime of their own.
+  std::vector<double> errs;
+  for (const auto& h : fit.heldOut) errs.push_back(h.second);
+  std::sort(errs.begin(), errs.end());
+  const double typical = errs.empty() ? 0 : errs[errs.size() / 2];
+  for (const auto& [bytes, err] : fit.heldOut) {
+    if (err < std::max(0.10, 3 * typical)) continue;
+    auto it = byBytes.find(bytes);
+    if (it == byBytes.end()) continue;
+    const ResultRow* r = it->second;
+    const size_t visits =
+        r->details.contains("visits_median_us") ? r->details["visits_median_us"].size() : 1;
+    if (visits < static_cast<size_t>(kVisits)) next.outliers.push_back(r);
+  }
+  return next;
 }
 
 std::vector<double> geometricGrid(double lo, double hi, double factor) {

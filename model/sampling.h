@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/fit.h"
+#include "reports/results.h"
 
 namespace hockney {
 
@@ -18,6 +19,23 @@ struct SamplingOptions {
 // New sizes (bytes, not rounded: the caller rounds to its element and rank multiples), most
 // needed first; empty when every gap is either trusted or too narrow to split.
 std::vector<double> proposeSizes(const FitResult& fit, const SamplingOptions& options);
+
+// A point measured in an unlucky moment (this VM has spells where everything runs 2-6x faster
+// or slower) disagrees with its neighbours; calibrate measures it until it has kVisits visits,
+// and mergeVisits lets the visit with the median time stand for it (every visit's median in
+// its details; a failed visit is never hidden). Rows of other keys pass through in order.
+inline constexpr int kVisits = 3;
+std::vector<ResultRow> mergeVisits(const std::vector<ResultRow>& visits);
+
+struct SeriesNext {
+  std::vector<double> sizes;               // what its fit asks to measure (bytes, unrounded)
+  std::vector<const ResultRow*> outliers;  // its rows to visit again
+};
+// One series (pattern, algorithm, dtype; merged rows): the sizes its fit proposes (at most
+// maxNew) and the isolated outliers — held-out error >= 10% and >= 3x the series' median —
+// that have fewer than kVisits visits (details.visits_median_us). Empty while it has too few
+// sizes to fit.
+SeriesNext nextForSeries(const std::vector<const ResultRow*>& series, size_t maxNew);
 
 // Geometric sizes from `lo` to `hi` by `factor` (hi always included).
 std::vector<double> geometricGrid(double lo, double hi, double factor);

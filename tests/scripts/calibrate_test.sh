@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# hockney calibrate on 2 ranks with a small budget: writes a schema-valid results report (every
+# hockney calibrate on 2 ranks (sizes to 1 MiB, short points): writes a schema-valid results report (every
 # pattern project needs, hot buffers recorded) and calibration; project prices every group of
 # GPT-3 175B with it; --resume refines a finished calibration; without --resume a finished one
 # is never overwritten; bad options are clear errors before MPI starts.
@@ -11,7 +11,8 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$here/mpirun.sh" 2 "$hockney" calibrate --budget 12 --max-bytes 1M --target-time 0.002 \
+# A generous budget: on a quiet machine the fits stop asking for sizes after ~12 s.
+"$here/mpirun.sh" 2 "$hockney" calibrate --budget 60 --max-bytes 1M --target-time 0.002 \
   --out "$dir/cal" >"$dir/out1" 2>&1 || { cat "$dir/out1"; fail "calibrate failed"; }
 cat "$dir/out1"
 /usr/bin/python3 - "$dir/cal" "$schemas" <<'PY' || exit 1
@@ -53,6 +54,20 @@ PY
   >"$dir/project.out" 2>&1 || { cat "$dir/project.out"; fail "project with the calibration failed"; }
 grep -q "^# total" "$dir/project.out" || fail "project printed no total"
 echo "ok: project prices GPT-3 175B with it: $(grep '^# total' "$dir/project.out")"
+
+# A budget spent in the first pass still leaves every pattern measured, and says what it skipped.
+"$here/mpirun.sh" 2 "$hockney" calibrate --budget 3 --max-bytes 1M --target-time 0.002 \
+  --out "$dir/short" >"$dir/short.out" 2>&1
+grep -q "was spent before" "$dir/short.out" || { cat "$dir/short.out"; fail "a spent budget not said"; }
+/usr/bin/python3 -c "
+import json
+r = json.load(open('$dir/short/results.json'))
+assert r['config']['budget_spent'] is True
+got = {x['pattern'] for x in r['results']}
+want = {'allreduce', 'reduce_scatter', 'allgather', 'sendrecv', 'alltoall'}
+assert got == want, f'measured {sorted(got)} of {sorted(want)}'
+print(f\"ok: a 3 s budget measured {len(r['results'])} points of every pattern and said what it skipped\")
+" || fail "a short budget left a pattern unmeasured"
 
 # A finished calibration is not overwritten without --resume.
 before=$(md5sum <"$dir/cal/results.json")

@@ -79,5 +79,49 @@ TEST(Sampling, AStraightLineNeedsNoMoreSizes) {
   EXPECT_TRUE(proposeSizes(fitPoints(pts, fo), SamplingOptions{}).empty());
 }
 
+ResultRow visit(size_t bytes, double us, const char* check = "pass") {
+  ResultRow r;
+  r.pattern = "allreduce";
+  r.algorithm = "ring";
+  r.backend = "mpi";
+  r.ranks = 2;
+  r.bytes = bytes;
+  r.dtype = "float32";
+  r.op = "sum";
+  r.timeUs.median = us;
+  r.check = check;
+  return r;
+}
+
+TEST(Sampling, TheMedianVisitStandsAndAFailedVisitIsNeverHidden) {
+  const auto merged = mergeVisits({visit(64, 1.0), visit(128, 3.0), visit(64, 0.5),
+                                   visit(64, 2.0), visit(128, 1.0, "fail")});
+  ASSERT_EQ(merged.size(), 2u);
+  EXPECT_EQ(merged[0].bytes, 64u);
+  EXPECT_DOUBLE_EQ(merged[0].timeUs.median, 1.0);  // of 1.0, 0.5 and 2.0
+  EXPECT_EQ(merged[0].details["visits_median_us"].size(), 3u);
+  EXPECT_EQ(merged[1].check, "fail");
+}
+
+TEST(Sampling, AnIsolatedOutlierIsVisitedAgainNotGivenARegime) {
+  std::vector<ResultRow> rows;
+  for (double s : geometricGrid(64, 1 << 20, 2)) {
+    const auto b = static_cast<size_t>(s);
+    ResultRow r = visit(b, 1.0 + static_cast<double>(b) / 1e4);
+    r.cost = Cost{1, static_cast<double>(b), 0};
+    if (b == 8192) r.timeUs.median *= 3;  // one unlucky point
+    rows.push_back(r);
+  }
+  std::vector<const ResultRow*> series;
+  for (const auto& r : rows) series.push_back(&r);
+  SeriesNext next = nextForSeries(series, 4);
+  ASSERT_EQ(next.outliers.size(), 1u);
+  EXPECT_EQ(next.outliers[0]->bytes, 8192u);
+  // Once it has kVisits visits, it is not asked for again.
+  rows[7].details["visits_median_us"] = {1.0, 2.0, 3.0};
+  ASSERT_EQ(rows[7].bytes, 8192u);
+  EXPECT_TRUE(nextForSeries(series, 4).outliers.empty());
+}
+
 }  // namespace
 }  // namespace hockney

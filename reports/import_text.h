@@ -1,0 +1,50 @@
+#pragma once
+// What the log importers share (reports/import*.cc): lines and fields of a text log, numbers
+// that name their line when malformed, the names hockney gives types and patterns, and the row
+// every importer builds. Internal to reports/.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reports/import.h"
+
+namespace hockney::importing {
+
+struct Line {
+  size_t number;  // 1-based
+  std::string text;
+};
+
+struct DataLine {  // a result row of a log's table, split into fields
+  size_t line;
+  std::vector<std::string> tokens;
+};
+
+std::vector<Line> linesOf(const std::string& text);
+std::vector<std::string> tokensOf(const std::string& s);
+bool startsWith(const std::string& s, const std::string& prefix);
+std::string trimmed(std::string s);  // without leading '#', spaces and tabs, nor trailing blanks
+
+// A finite, non-negative number (or a whole one), or a UsageError naming the file, line and
+// field.
+double number(const std::string& token, const std::string& path, size_t line, const char* what);
+size_t whole(const std::string& token, const std::string& path, size_t line, const char* what);
+
+// nccl-tests' and OSU's element types as reports name them, or nullopt.
+std::optional<std::string> dtypeOf(const std::string& t);
+bool reduces(const std::string& pattern);
+// nccl-tests' bus-bandwidth factors (doc/PERFORMANCE.md), for logs that give time only.
+double busFactorOf(const std::string& pattern, int p);
+
+// The pattern and rank count: the log's and the option's, which must agree; UsageError when
+// neither says.
+std::string decidePattern(const std::string& fromLog, const ImportOptions& o,
+                          const std::string& path, const std::string& what);
+int decideRanks(int fromLog, const ImportOptions& o, const std::string& path);
+
+// A row of the vendor collective, hot buffers, every statistic the one time the log gives.
+ResultRow importedRow(const std::string& backend, const std::string& pattern, int ranks,
+                      size_t bytes, size_t count, const std::string& dtype, const std::string& op,
+                      double timeUs);
+
+}  // namespace hockney::importing
