@@ -94,8 +94,8 @@ ResultRow visit(size_t bytes, double us, const char* check = "pass") {
 }
 
 TEST(Sampling, TheMedianVisitStandsAndAFailedVisitIsNeverHidden) {
-  const auto merged = mergeVisits({visit(64, 1.0), visit(128, 3.0), visit(64, 0.5),
-                                   visit(64, 2.0), visit(128, 1.0, "fail")});
+  const auto merged = mergeVisits(
+      {visit(64, 1.0), visit(128, 3.0), visit(64, 0.5), visit(64, 2.0), visit(128, 1.0, "fail")});
   ASSERT_EQ(merged.size(), 2u);
   EXPECT_EQ(merged[0].bytes, 64u);
   EXPECT_DOUBLE_EQ(merged[0].timeUs.median, 1.0);  // of 1.0, 0.5 and 2.0
