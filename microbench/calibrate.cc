@@ -15,6 +15,7 @@
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "microbench/calibrate_report.h"
 #include "microbench/cases.h"
 #include "microbench/control.h"
 #include "microbench/job.h"
@@ -55,20 +56,8 @@ struct Planned {
   long onlyCase;   // -1: every case of the pattern; else a revisit of this case
 };
 
-constexpr size_t kReferenceBytes = size_t{1} << 20;
-// Probes further apart than this say the host's speed drifted during the job.
-constexpr double kDriftLimit = 1.25;
-
 // What rank 0 tells every rank before each measurement.
 enum Decision : int64_t { kMeasure = 0, kHave = 1, kStop = 2 };
-
-std::string resultsPath(const CalibrateJob& job) {
-  return (std::filesystem::path(job.outDir) / "results.json").string();
-}
-
-std::string calibrationPath(const CalibrateJob& job) {
-  return (std::filesystem::path(job.outDir) / "calibration.json").string();
-}
 
 ResultRow probeRow(const BenchCase& c, size_t requested, int ranks, const SweepConfig& s) {
   ResultRow probe;
@@ -103,12 +92,6 @@ class Progress {
   bool on_;
   bool shown_ = false;
 };
-
-std::vector<std::string> typeNames(const std::vector<DataType>& types) {
-  std::vector<std::string> out;
-  for (DataType t : types) out.emplace_back(name(t));
-  return out;
-}
 
 }  // namespace
 
@@ -305,7 +288,6 @@ int runCalibrateJob(const CalibrateJob& job) {
   bool budgetSpent = false;
   std::vector<std::string> unmeasured;
   json passes = json::array();
-  size_t failed = 0;
   constexpr int kMaxPasses = 24;
   for (int pass = 0; pass < kMaxPasses && !budgetSpent; ++pass) {
     // Rank 0 plans the pass, every rank learns it ("pattern-index bytes" lines).
@@ -502,99 +484,21 @@ int runCalibrateJob(const CalibrateJob& job) {
 
   int exitCode = kExitOk;
   if (rank == 0) {
-    if (budgetSpent) {
-      const std::string note = fmt::format(
-          "the budget of {:.0f} s was spent before {} planned point(s) were measured: {}{}",
-          job.budgetSeconds, unmeasured.size(),
-          fmt::join(unmeasured.begin(),
-                    unmeasured.begin() + static_cast<long>(std::min<size_t>(unmeasured.size(), 12)),
-                    ", "),
-          unmeasured.size() > 12 ? ", ..." : "");
-      notes.push_back(note);
-      fmt::print("# note: {}\n", note);
-    }
-    std::vector<ResultRow> rows = mergeVisits(visits);
-    std::stable_sort(rows.begin(), rows.end(), [](const ResultRow& a, const ResultRow& b) {
-      return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
-    });
-    for (const auto& n : flagCliffs(rows)) notes.push_back(n);
-    std::string drift, driftShort;
-    if (references.size() >= 2) {
-      const auto [lo, hi] = std::minmax_element(references.begin(), references.end());
-      if (*lo > 0 && *hi / *lo > kDriftLimit) {
-        drift = fmt::format(
-            "the host's speed drifted {:.1f}x during calibration (a fixed probe, MPI's 1 MiB "
-            "all-reduce, read {:.0f} to {:.0f} us across passes): fits pool every pass, so "
-            "expect held-out errors of that order; calibrate on a quiet host",
-            *hi / *lo, *lo, *hi);
-        driftShort =
-            fmt::format("the host's speed drifted {:.1f}x while it was calibrated", *hi / *lo);
-        notes.push_back(drift);
-        fmt::print("# note: {}\n", drift);
-      }
-    }
-    for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
-    std::vector<std::string> algorithms;
-    std::set<size_t> sizes;
+    CalibrationOutcome outcome;
+    outcome.visits = std::move(visits);
+    outcome.notes = std::move(notes);
+    outcome.unmeasured = std::move(unmeasured);
     for (const auto& plan : plans)
       for (const auto& c : plan.cases)
-        if (plan.type == job.types.front()) algorithms.push_back(c.pattern + "/" + c.algorithm);
-    for (const auto& r : rows) sizes.insert(r.bytes);
-    const json config{{"command", "calibrate"},
-                      {"patterns", job.patterns},
-                      {"algorithms", algorithms},
-                      {"sizes", sizes},
-                      {"min_bytes", job.minBytes},
-                      {"max_bytes", job.maxBytes},
-                      {"budget_s", job.budgetSeconds},
-                      {"budget_spent", budgetSpent},
-                      {"passes", passes},
-                      {"dtype", name(job.types.front())},
-                      {"dtypes", typeNames(job.types)},
-                      {"op", name(sweep.op)},
-                      {"iterations", "auto"},
-                      {"batch", job.batch == 0 ? json("auto") : json(job.batch)},
-                      {"warmup", sweep.warmup},
-                      {"target_time_s", job.targetSeconds},
-                      {"check", true},
-                      {"buffers", job.buffers},
-                      {"rotate_bytes", sweep.rotateBytes},
-                      {"timeout_s", job.timeoutSeconds},
-                      {"resume", job.resume},
-                      {"timer",
-                       "steady_clock; barrier, then calls_per_sample calls per sample; max over "
-                       "ranks"}};
-    const Provenance prov = finishedProvenance(startedAt, job.commandLine, ranks, hostOfRank, host);
-    const json report = makeResultsReport(prov, config, rows, notes);
-    writeFileAtomically(resultsFile, report.dump(2) + "\n");
-    checkpoint.remove();
-    fmt::print("# {} points ({} failed validation) written to {}\n", rows.size(), failed,
-               resultsFile);
-
-    CalibrateOptions co;
-    co.level = job.level;
-    co.commandLine = job.commandLine;
-    std::vector<std::string> warnings;
-    try {
-      json cal = calibrate({{resultsFile, report}}, co, warnings);
-      if (!drift.empty()) {
-        cal["host_drift"] = {{"reference", "allreduce/vendor float32 1 MiB, once per pass"},
-                             {"reference_us", references},
-                             {"note", drift}};
-        for (json& f : cal["fits"]) f["quality_warnings"].push_back(driftShort);
-      }
-      writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
-      fmt::print("{}", formatFitTable(cal));
-      for (const auto& w : warnings)  // poor fits are marked in the table already
-        if (w.find(": poor fit: ") == std::string::npos) fmt::print("# warning: {}\n", w);
-      fmt::print("# calibration written to {} in {:.1f} s of a {:.0f} s budget\n",
-                 calibrationPath(job), secondsSince(start), job.budgetSeconds);
-    } catch (const UsageError& e) {
-      std::fprintf(stderr, "hockney: error: nothing could be fitted from %s: %s\n",
-                   resultsFile.c_str(), e.what());
-      exitCode = kExitUsage;
-    }
-    if (exitCode == kExitOk && failed > 0) exitCode = kExitCheckFailed;
+        if (plan.type == job.types.front())
+          outcome.algorithms.push_back(c.pattern + "/" + c.algorithm);
+    outcome.budgetSpent = budgetSpent;
+    outcome.passes = std::move(passes);
+    outcome.references = std::move(references);
+    outcome.sweep = sweep;
+    outcome.provenance = finishedProvenance(startedAt, job.commandLine, ranks, hostOfRank, host);
+    exitCode =
+        writeCalibration(job, std::move(outcome), checkpoint, [&] { return secondsSince(start); });
   }
   int64_t code = exitCode;
   broadcastFromZero(transport, &code, sizeof code);

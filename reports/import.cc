@@ -27,6 +27,23 @@ std::vector<Line> linesOf(const std::string& text) {
   return out;
 }
 
+ScannedLog scanLog(const std::string& text,
+                   const std::function<void(const std::string& comment, size_t line)>& onComment,
+                   const std::function<bool()>& inTable) {
+  ScannedLog log;
+  for (const Line& l : linesOf(text)) {
+    const std::string t = trimmed(l.text);
+    if (startsWith(l.text, "#")) {
+      if (!t.empty()) log.header.push_back(t);
+      onComment(t, l.number);
+      continue;
+    }
+    if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || !inTable()) continue;
+    log.data.push_back({l.number, tokensOf(t)});
+  }
+  return log;
+}
+
 std::vector<std::string> tokensOf(const std::string& s) {
   std::vector<std::string> out;
   std::istringstream in(s);

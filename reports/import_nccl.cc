@@ -104,42 +104,35 @@ ImportedLog importNcclTests(const std::string& path, const std::string& text,
   }
 
   // The text table.
-  std::vector<std::string> header;
   std::string program;
   std::map<int, std::string> rankHosts;
   long iters = 0;
   std::vector<std::string> columns;  // the column-name line's tokens
   std::string timeUnit;              // "us", "ms", or "" (not stated)
   size_t columnsLine = 0;
-  std::vector<DataLine> data;
-  for (const Line& l : linesOf(text)) {
-    const std::string t = trimmed(l.text);
-    if (startsWith(l.text, "#")) {
-      if (!t.empty()) header.push_back(t);
-      const auto tok = tokensOf(t);
-      if (startsWith(t, "Collective test starting:") && tok.size() >= 4) program = tok[3];
-      // "warmup iters: 5 iters: 20 agg iters: 1": the timed iterations are the bare "iters:".
-      for (size_t k = 0; startsWith(t, "nThread") && k + 1 < tok.size(); ++k)
-        if (tok[k] == "iters:" && (k == 0 || (tok[k - 1] != "warmup" && tok[k - 1] != "agg")))
-          iters = static_cast<long>(whole(tok[k + 1], path, l.number, "iters"));
-      if (!tok.empty() && tok[0] == "Rank" && tok.size() >= 2) {
-        const auto on = std::find(tok.begin(), tok.end(), "on");
-        rankHosts[static_cast<int>(whole(tok[1], path, l.number, "rank"))] =
-            on != tok.end() && on + 1 != tok.end() ? *(on + 1) : "unknown";
-      }
-      if (columns.empty() && std::find(tok.begin(), tok.end(), "algbw") != tok.end() &&
-          std::find(tok.begin(), tok.end(), "busbw") != tok.end()) {
-        columns = tok;
-        columnsLine = l.number;
-      } else if (!columns.empty() && timeUnit.empty() && !tok.empty() && tok[0] == "(B)") {
-        timeUnit = std::find(tok.begin(), tok.end(), "(ms)") != tok.end() ? "ms" : "us";
-      }
-      continue;
+  auto onComment = [&](const std::string& t, size_t line) {
+    const auto tok = tokensOf(t);
+    if (startsWith(t, "Collective test starting:") && tok.size() >= 4) program = tok[3];
+    // "warmup iters: 5 iters: 20 agg iters: 1": the timed iterations are the bare "iters:".
+    for (size_t k = 0; startsWith(t, "nThread") && k + 1 < tok.size(); ++k)
+      if (tok[k] == "iters:" && (k == 0 || (tok[k - 1] != "warmup" && tok[k - 1] != "agg")))
+        iters = static_cast<long>(whole(tok[k + 1], path, line, "iters"));
+    if (!tok.empty() && tok[0] == "Rank" && tok.size() >= 2) {
+      const auto on = std::find(tok.begin(), tok.end(), "on");
+      rankHosts[static_cast<int>(whole(tok[1], path, line, "rank"))] =
+          on != tok.end() && on + 1 != tok.end() ? *(on + 1) : "unknown";
     }
-    if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0]))) continue;  // NCCL INFO
-    if (columns.empty()) continue;  // numbers before the table: not results
-    data.push_back({l.number, tokensOf(t)});
-  }
+    if (columns.empty() && std::find(tok.begin(), tok.end(), "algbw") != tok.end() &&
+        std::find(tok.begin(), tok.end(), "busbw") != tok.end()) {
+      columns = tok;
+      columnsLine = line;
+    } else if (!columns.empty() && timeUnit.empty() && !tok.empty() && tok[0] == "(B)") {
+      timeUnit = std::find(tok.begin(), tok.end(), "(ms)") != tok.end() ? "ms" : "us";
+    }
+  };
+  const ScannedLog scanned = scanLog(text, onComment, [&] { return !columns.empty(); });
+  const std::vector<std::string>& header = scanned.header;
+  const std::vector<DataLine>& data = scanned.data;
   HOCKNEY_USAGE_CHECK(!columns.empty(),
                       "{}: no nccl-tests table (no '#' line naming algbw and busbw columns)", path);
   log.pattern = decidePattern(ncclTestsPattern(program), o, path, program);

@@ -20,30 +20,23 @@ using namespace importing;
 ImportedLog importOsu(const std::string& path, const std::string& text, const ImportOptions& o) {
   ImportedLog log;
   log.tool = "osu";
-  std::vector<std::string> header;
   std::string title, datatype;
   std::vector<std::string> columns;
   size_t columnsLine = 0;
-  std::vector<DataLine> data;
-  for (const Line& l : linesOf(text)) {
-    const std::string t = trimmed(l.text);
-    if (startsWith(l.text, "#")) {
-      if (!t.empty()) header.push_back(t);
-      if (startsWith(t, "OSU ")) title = t;
-      if (startsWith(t, "Datatype:")) {
-        datatype = trimmed(t.substr(9));
-        if (!datatype.empty() && datatype.back() == '.') datatype.pop_back();
-      }
-      if (startsWith(t, "Size")) {
-        columns = tokensOf(t);
-        columnsLine = l.number;
-      }
-      continue;
+  auto onComment = [&](const std::string& t, size_t line) {
+    if (startsWith(t, "OSU ")) title = t;
+    if (startsWith(t, "Datatype:")) {
+      datatype = trimmed(t.substr(9));
+      if (!datatype.empty() && datatype.back() == '.') datatype.pop_back();
     }
-    if (t.empty() || columns.empty()) continue;
-    if (!std::isdigit(static_cast<unsigned char>(t[0]))) continue;  // launcher chatter
-    data.push_back({l.number, tokensOf(t)});
-  }
+    if (startsWith(t, "Size")) {
+      columns = tokensOf(t);
+      columnsLine = line;
+    }
+  };
+  const ScannedLog scanned = scanLog(text, onComment, [&] { return !columns.empty(); });
+  const std::vector<std::string>& header = scanned.header;
+  const std::vector<DataLine>& data = scanned.data;
   // The test, from its title: latency tests only (a bandwidth test streams a window of messages).
   std::string fromTitle, what = title;
   if (!title.empty()) {
@@ -87,6 +80,10 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
                         "{}: the log does not say its datatype (OSU before 7.x); pass --dtype",
                         path);
     dtype = "int8";  // OSU moves MPI_CHAR buffers for non-reducing tests
+    log.notes.push_back(fmt::format(
+        "{}: no datatype line; recorded as int8 (OSU's MPI_CHAR buffers for {}); --dtype says "
+        "otherwise",
+        path, log.pattern));
   }
   // "Size  Avg Latency(us)  [Min Latency(us)  Max Latency(us)  Iterations]" or "Size Latency (us)"
   const bool full = std::find(columns.begin(), columns.end(), "Iterations") != columns.end();

@@ -2,6 +2,7 @@
 // What the log importers share (reports/import*.cc): lines and fields of a text log, numbers
 // that name their line when malformed, the names hockney gives types and patterns, and the row
 // every importer builds. Internal to reports/.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,17 @@ struct DataLine {  // a result row of a log's table, split into fields
 };
 
 std::vector<Line> linesOf(const std::string& text);
+
+// A log split the way both tools print it: every '#' line (trimmed) goes to `onComment` and into
+// the header; a line starting with a digit, once `inTable()` says the column line has been seen,
+// is a result row; anything else (launcher chatter, NCCL INFO) is skipped.
+struct ScannedLog {
+  std::vector<std::string> header;
+  std::vector<DataLine> data;
+};
+ScannedLog scanLog(const std::string& text,
+                   const std::function<void(const std::string& comment, size_t line)>& onComment,
+                   const std::function<bool()>& inTable);
 std::vector<std::string> tokensOf(const std::string& s);
 bool startsWith(const std::string& s, const std::string& prefix);
 std::string trimmed(std::string s);  // without leading '#', spaces and tabs, nor trailing blanks

@@ -1,0 +1,130 @@
+#include "microbench/calibrate_report.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <tuple>
+
+#include "collectives/core/error.h"
+#include "model/calibration.h"
+#include "model/sampling.h"
+
+namespace hockney {
+
+using nlohmann::json;
+
+std::string resultsPath(const CalibrateJob& job) {
+  return (std::filesystem::path(job.outDir) / "results.json").string();
+}
+
+std::string calibrationPath(const CalibrateJob& job) {
+  return (std::filesystem::path(job.outDir) / "calibration.json").string();
+}
+
+std::vector<std::string> typeNames(const std::vector<DataType>& types) {
+  std::vector<std::string> out;
+  for (DataType t : types) out.emplace_back(name(t));
+  return out;
+}
+
+int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkpoint& checkpoint,
+                     const std::function<double()>& elapsed) {
+  int exitCode = kExitOk;
+  if (o.budgetSpent) {
+    const std::string note = fmt::format(
+        "the budget of {:.0f} s was spent before {} planned point(s) were measured: {}{}",
+        job.budgetSeconds, o.unmeasured.size(),
+        fmt::join(
+            o.unmeasured.begin(),
+            o.unmeasured.begin() + static_cast<long>(std::min<size_t>(o.unmeasured.size(), 12)),
+            ", "),
+        o.unmeasured.size() > 12 ? ", ..." : "");
+    o.notes.push_back(note);
+    fmt::print("# note: {}\n", note);
+  }
+  std::vector<ResultRow> rows = mergeVisits(o.visits);
+  std::stable_sort(rows.begin(), rows.end(), [](const ResultRow& a, const ResultRow& b) {
+    return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
+  });
+  for (const auto& n : flagCliffs(rows)) o.notes.push_back(n);
+  std::string drift, driftShort;
+  if (o.references.size() >= 2) {
+    const auto [lo, hi] = std::minmax_element(o.references.begin(), o.references.end());
+    if (*lo > 0 && *hi / *lo > kDriftLimit) {
+      drift = fmt::format(
+          "the host's speed drifted {:.1f}x during calibration (a fixed probe, MPI's 1 MiB "
+          "all-reduce, read {:.0f} to {:.0f} us across passes): fits pool every pass, so "
+          "expect held-out errors of that order; calibrate on a quiet host",
+          *hi / *lo, *lo, *hi);
+      driftShort =
+          fmt::format("the host's speed drifted {:.1f}x while it was calibrated", *hi / *lo);
+      o.notes.push_back(drift);
+      fmt::print("# note: {}\n", drift);
+    }
+  }
+  size_t failed = 0;
+  for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
+  std::set<size_t> sizes;
+  for (const auto& r : rows) sizes.insert(r.bytes);
+  const json config{{"command", "calibrate"},
+                    {"patterns", job.patterns},
+                    {"algorithms", o.algorithms},
+                    {"sizes", sizes},
+                    {"min_bytes", job.minBytes},
+                    {"max_bytes", job.maxBytes},
+                    {"budget_s", job.budgetSeconds},
+                    {"budget_spent", o.budgetSpent},
+                    {"passes", o.passes},
+                    {"dtype", name(job.types.front())},
+                    {"dtypes", typeNames(job.types)},
+                    {"op", name(o.sweep.op)},
+                    {"iterations", "auto"},
+                    {"batch", job.batch == 0 ? json("auto") : json(job.batch)},
+                    {"warmup", o.sweep.warmup},
+                    {"target_time_s", job.targetSeconds},
+                    {"check", true},
+                    {"buffers", job.buffers},
+                    {"rotate_bytes", o.sweep.rotateBytes},
+                    {"timeout_s", job.timeoutSeconds},
+                    {"resume", job.resume},
+                    {"timer",
+                     "steady_clock; barrier, then calls_per_sample calls per sample; max over "
+                     "ranks"}};
+  const json report = makeResultsReport(o.provenance, config, rows, o.notes);
+  writeFileAtomically(resultsPath(job), report.dump(2) + "\n");
+  checkpoint.remove();
+  fmt::print("# {} points ({} failed validation) written to {}\n", rows.size(), failed,
+             resultsPath(job));
+
+  CalibrateOptions co;
+  co.level = job.level;
+  co.commandLine = job.commandLine;
+  std::vector<std::string> warnings;
+  try {
+    json cal = calibrate({{resultsPath(job), report}}, co, warnings);
+    if (!drift.empty()) {
+      cal["host_drift"] = {{"reference", "allreduce/vendor float32 1 MiB, once per pass"},
+                           {"reference_us", o.references},
+                           {"note", drift}};
+      for (json& f : cal["fits"]) f["quality_warnings"].push_back(driftShort);
+    }
+    writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
+    fmt::print("{}", formatFitTable(cal));
+    for (const auto& w : warnings)  // poor fits are marked in the table already
+      if (w.find(": poor fit: ") == std::string::npos) fmt::print("# warning: {}\n", w);
+    fmt::print("# calibration written to {} in {:.1f} s of a {:.0f} s budget\n",
+               calibrationPath(job), elapsed(), job.budgetSeconds);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "hockney: error: nothing could be fitted from %s: %s\n",
+                 resultsPath(job).c_str(), e.what());
+    exitCode = kExitUsage;
+  }
+  if (exitCode == kExitOk && failed > 0) exitCode = kExitCheckFailed;
+  return exitCode;
+}
+
+}  // namespace hockney
