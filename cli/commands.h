@@ -24,6 +24,7 @@ class RunCommand {
   int execute(int argc, char** argv);
 
  private:
+  int executePairs(int argc, char** argv);
   CLI::App* sub_;
   RunOptions options_;
   std::string algos_ = "all";
@@ -39,6 +40,7 @@ class RunCommand {
   std::string peers_;
   std::string skew_;
   std::string schedule_;
+  long pairsSample_ = 0;
 };
 
 class CalibrateCommand {
@@ -161,6 +163,17 @@ void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>
 
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);
+
+class TopoCommand {
+ public:
+  explicit TopoCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  std::string out_;
+};
 
 class ListCommand {
  public:

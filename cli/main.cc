@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(hockney::kVersionText));
   hockney::RunCommand run(app);
   hockney::ListCommand list(app);
+  hockney::TopoCommand topo(app);
   hockney::CalibrateCommand calibrate(app);
   hockney::ImportCommand import(app);
   hockney::FitCommand fit(app);
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   try {
     if (run.chosen()) return run.execute(argc, argv);
     if (list.chosen()) return list.execute();
+    if (topo.chosen()) return topo.execute(argc, argv);
     if (calibrate.chosen()) return calibrate.execute(argc, argv);
     if (import.chosen()) return import.execute(argc, argv);
     if (fit.chosen()) return fit.execute(argc, argv);

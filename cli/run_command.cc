@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <cstdlib>
 
 #include "cli/commands.h"
 #include "collectives/core/error.h"
 #include "collectives/core/split.h"
 #include "collectives/transport/mpi.h"
+#include "microbench/pairs.h"
 #include "microbench/sizes.h"
 
 #include <fmt/format.h>
@@ -15,7 +17,17 @@ RunCommand::RunCommand(CLI::App& app) {
       "run",
       "Measure a pattern's algorithms over a sweep of sizes (every rank, under mpirun or srun)");
   auto& s = options_.sweep;
-  sub_->add_option("-p,--pattern", options_.pattern, "Communication pattern")
+  sub_->add_option("-p,--pattern", options_.pattern,
+                   "Communication pattern (hockney list), or pairs: the pair matrix (ping-pong "
+                   "latency at -b and bandwidth at -e for every rank pair)")
+      ->capture_default_str();
+  sub_->add_option("--scope", options_.scope,
+                   "Ranks to run on: world (all), node (the ranks of each host, every host at "
+                   "once) or leaders (one rank per host)")
+      ->check(CLI::IsMember({"world", "node", "leaders"}))
+      ->capture_default_str();
+  sub_->add_option("--pairs-sample", pairsSample_,
+                   "pairs: measure this many pairs, drawn at random (0 = every pair)")
       ->capture_default_str();
   sub_->add_option("-a,--algo", algos_, "Algorithms, comma-separated, or all (see hockney list)")
       ->capture_default_str();
@@ -115,7 +127,38 @@ RunCommand::RunCommand(CLI::App& app) {
       ->group("");
 }
 
+int RunCommand::executePairs(int argc, char** argv) {
+  HOCKNEY_USAGE_CHECK(options_.scope == "world",
+                      "--scope {} does not apply to --pattern pairs (it measures every pair)",
+                      options_.scope);
+  PairsOptions o;
+  const bool sized = sub_->count("--min-bytes") + sub_->count("--max-bytes") +
+                         sub_->count("--sizes") >
+                     0;
+  if (sized) {
+    const auto sizes = sizes_.empty() ? std::vector<size_t>{parseSize(minBytes_),
+                                                            parseSize(maxBytes_)}
+                                      : parseSizeList(sizes_);
+    HOCKNEY_USAGE_CHECK(!sizes.empty(), "no message sizes");
+    o.latencyBytes = *std::min_element(sizes.begin(), sizes.end());
+    o.bandwidthBytes = *std::max_element(sizes.begin(), sizes.end());
+  }
+  const auto& s = options_.sweep;
+  if (s.iterations > 0) o.latencyIterations = o.bandwidthIterations = s.iterations;
+  if (sub_->count("--warmup")) o.warmup = s.warmup;
+  o.sample = pairsSample_;
+  o.seed = s.pattern.seed;
+  o.check = check_ == 1;
+  o.out = options_.out;
+  o.timeoutSeconds = options_.timeoutSeconds;
+  o.commandLine = commandLineOf(argc, argv);
+  validatePairsOptions(o);
+  return runUnderMpi(argc, argv, [&] { return runPairs(o); });
+}
+
 int RunCommand::execute(int argc, char** argv) {
+  if (options_.pattern == "pairs") return executePairs(argc, argv);
+  HOCKNEY_USAGE_CHECK(pairsSample_ == 0, "--pairs-sample applies to --pattern pairs only");
   auto& s = options_.sweep;
   s.type = parseDataType(dtype_);
   s.op = parseReduceOp(op_);

@@ -55,6 +55,9 @@ struct CallShape {
   // rank's view of `traffic` (alltoallvLayout), built outside timed calls.
   const TrafficMatrix* traffic = nullptr;
   const AlltoallvLayout* layout = nullptr;
+  // The host (node) index of every rank, from the discovered topology; null: unknown. What
+  // hierarchical algorithms group ranks by.
+  const std::vector<int>* nodeOfRank = nullptr;
 
   size_t bytes() const { return count * elementSize(type); }
   const PatternParams& options() const;
@@ -78,6 +81,8 @@ struct Algorithm {
   // Why this algorithm cannot run for these options, or nullopt (e.g. Bruck with unequal blocks).
   std::optional<std::string> (*unavailable)(const CallShape&) = nullptr;
   double timeScale = 1.0;  // pingpong reports one-way time: half a call
+  // Hierarchical algorithms: the cost split by level (cost() is its total); null otherwise.
+  LevelCost (*levelCost)(const CallShape&) = nullptr;
 };
 
 struct Pattern {

@@ -26,7 +26,6 @@
 #include "model/calibration.h"
 #include "model/sampling.h"
 #include "reports/json_io.h"
-#include "topology/host.h"
 
 namespace hockney {
 namespace {
@@ -145,6 +144,10 @@ int runCalibrateJob(const CalibrateJob& job) {
   sweep.warmup = 1;
   sweep.batch = job.batch;
   sweep.pool = std::make_shared<BufferPool>();
+  const auto topology = std::make_shared<const Topology>(gatherTopology(transport));
+  std::vector<int> everyRank(static_cast<size_t>(ranks));
+  for (int r = 0; r < ranks; ++r) everyRank[static_cast<size_t>(r)] = r;
+  placeSweep(sweep, topology, everyRank, "world");
 
   // The patterns and algorithms that can run on this many ranks.
   std::vector<PatternPlan> plans;
@@ -164,7 +167,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         }
         checkPatternOptions(pattern, sweep.pattern, ranks);
         for (BenchCase& c : selectCases(pattern, calibrationAlgorithms(pattern))) {
-          if (auto why = c.unavailable(sweep.pattern, ranks))
+          if (auto why = c.unavailable(sweep.pattern, ranks, &sweep.nodeOfRank))
             notes.push_back(fmt::format("skipped {}/{}: {}", pattern, c.algorithm, *why));
           else
             plan.cases.push_back(std::move(c));
@@ -239,9 +242,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   }
   if (stopOnProblem(transport, problem)) return kExitUsage;
 
-  std::vector<std::string> hostOfRank = gatherToZero(transport, hostName());
-  const HostTopology host = discoverHost();
-  decideHostLimits(transport, sweep, hostOfRank, host);
+  decideHostLimits(transport, sweep, *topology);
   Watchdog watchdog(std::chrono::duration<double>(job.timeoutSeconds), transport.progress(), rank,
                     abortJobOnStall);
 
@@ -496,7 +497,7 @@ int runCalibrateJob(const CalibrateJob& job) {
     outcome.passes = std::move(passes);
     outcome.references = std::move(references);
     outcome.sweep = sweep;
-    outcome.provenance = finishedProvenance(startedAt, job.commandLine, ranks, hostOfRank, host);
+    outcome.provenance = finishedProvenance(startedAt, job.commandLine, *topology);
     exitCode =
         writeCalibration(job, std::move(outcome), checkpoint, [&] { return secondsSince(start); });
   }

@@ -80,13 +80,16 @@ std::span<const std::string_view> BenchCase::phases() const {
   return entry->phases;
 }
 
-std::optional<std::string> BenchCase::unavailable(const PatternOptions& o, int p) const {
+std::optional<std::string> BenchCase::unavailable(const PatternOptions& o, int p,
+                                                  const std::vector<int>* nodeOfRank) const {
   if (!own || !own->unavailable) return std::nullopt;
   // A probe of the call's kind: routed all-to-all traffic has per-peer sizes.
   static const TrafficMatrix kRouted;
   CallShape probe;
   probe.ranks = p;
   probe.params = &o;
+  if (nodeOfRank != nullptr && static_cast<int>(nodeOfRank->size()) == p)
+    probe.nodeOfRank = nodeOfRank;
   if (pattern == "alltoall" && o.routing != "uniform") probe.traffic = &kRouted;
   return own->unavailable(probe);
 }

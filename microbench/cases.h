@@ -91,7 +91,9 @@ struct BenchCase {
   std::span<const std::string_view> phases() const;
   // Why this case cannot run with these options, or nullopt. `all` skips such cases with a
   // note; naming one explicitly is an error.
-  std::optional<std::string> unavailable(const PatternOptions& o, int p) const;
+  // nodeOfRank: the host of each of the p ranks, where known (hierarchical algorithms need it).
+  std::optional<std::string> unavailable(const PatternOptions& o, int p,
+                                         const std::vector<int>* nodeOfRank = nullptr) const;
 };
 
 // Every case of a pattern, own algorithms first, vendor last. Throws UsageError for an unknown

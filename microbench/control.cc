@@ -2,59 +2,108 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+
+#include "collectives/core/error.h"
 
 namespace hockney {
+namespace {
 
 // Control traffic uses the last tag so it never mixes with an algorithm's streams.
 constexpr int kControlTag = kMaxTags - 1;
 
-void broadcastFromZero(Transport& t, void* data, size_t bytes) {
-  if (t.rank() == 0) {
-    std::vector<Send> sends;
-    for (int r = 1; r < t.size(); ++r) sends.push_back({r, data, bytes, kControlTag});
-    t.exchange(sends, {});
-  } else {
-    Recv r{0, data, bytes, kControlTag};
-    t.exchange({}, {&r, 1});
-  }
+void sendTo(Transport& t, int peer, const void* data, size_t bytes) {
+  Send s{peer, data, bytes, kControlTag};
+  t.exchange({&s, 1}, {});
 }
 
+void recvFrom(Transport& t, int peer, void* data, size_t bytes) {
+  Recv r{peer, data, bytes, kControlTag};
+  t.exchange({}, {&r, 1});
+}
+
+// A string of unknown length: its length, then its bytes.
+void sendString(Transport& t, int peer, const std::string& s) {
+  uint64_t length = s.size();
+  sendTo(t, peer, &length, sizeof length);
+  sendTo(t, peer, s.data(), s.size());
+}
+
+std::string recvString(Transport& t, int peer) {
+  uint64_t length = 0;
+  recvFrom(t, peer, &length, sizeof length);
+  std::string s(length, '\0');
+  recvFrom(t, peer, s.data(), length);
+  return s;
+}
+
+void appendRecord(std::string& blob, const std::string& s) {
+  uint64_t length = s.size();
+  blob.append(reinterpret_cast<const char*>(&length), sizeof length);
+  blob += s;
+}
+
+}  // namespace
+
+// Binomial tree rooted at 0: rank r receives from r minus its lowest set bit, then sends to
+// r + 2^k for every 2^k below that bit, largest first.
+void broadcastFromZero(Transport& t, void* data, size_t bytes) {
+  const int p = t.size(), r = t.rank();
+  int mask = 1;
+  while (mask < p) {
+    if (r & mask) {
+      recvFrom(t, r - mask, data, bytes);
+      break;
+    }
+    mask <<= 1;
+  }
+  for (mask >>= 1; mask > 0; mask >>= 1)
+    if (r + mask < p) sendTo(t, r + mask, data, bytes);
+}
+
+// The same tree upwards: each rank folds in its children's maxima, then sends to its parent.
 void maxOverRanks(Transport& t, std::span<double> values) {
+  const int p = t.size(), r = t.rank();
   const size_t bytes = values.size() * sizeof(double);
-  if (t.rank() == 0) {
-    std::vector<double> other(values.size());
-    for (int r = 1; r < t.size(); ++r) {
-      Recv recv{r, other.data(), bytes, kControlTag};
-      t.exchange({}, {&recv, 1});
+  std::vector<double> other(values.size());
+  for (int mask = 1; mask < p; mask <<= 1) {
+    if (r & mask) {
+      sendTo(t, r - mask, values.data(), bytes);
+      break;
+    }
+    if (r + mask < p) {
+      recvFrom(t, r + mask, other.data(), bytes);
       for (size_t i = 0; i < values.size(); ++i) values[i] = std::max(values[i], other[i]);
     }
-  } else {
-    Send send{0, values.data(), bytes, kControlTag};
-    t.exchange({&send, 1}, {});
   }
   broadcastFromZero(t, values.data(), bytes);
 }
 
+// Up the tree: rank r holds the records of ranks r .. r+2^k-1 (length-prefixed, in rank order)
+// after hearing from its children, and sends them to its parent in one message.
 std::vector<std::string> gatherToZero(Transport& t, const std::string& mine) {
-  std::vector<std::string> all;
-  if (t.rank() == 0) {
-    all.push_back(mine);
-    for (int r = 1; r < t.size(); ++r) {
-      uint64_t length = 0;
-      Recv len{r, &length, sizeof length, kControlTag};
-      t.exchange({}, {&len, 1});
-      std::string s(length, '\0');
-      Recv body{r, s.data(), length, kControlTag};
-      t.exchange({}, {&body, 1});
-      all.push_back(std::move(s));
+  const int p = t.size(), r = t.rank();
+  std::string blob;
+  appendRecord(blob, mine);
+  for (int mask = 1; mask < p; mask <<= 1) {
+    if (r & mask) {
+      sendString(t, r - mask, blob);
+      return {};
     }
-  } else {
-    uint64_t length = mine.size();
-    Send len{0, &length, sizeof length, kControlTag};
-    t.exchange({&len, 1}, {});
-    Send body{0, mine.data(), mine.size(), kControlTag};
-    t.exchange({&body, 1}, {});
+    if (r + mask < p) blob += recvString(t, r + mask);
   }
+  std::vector<std::string> all;
+  for (size_t at = 0; at < blob.size();) {
+    uint64_t length = 0;
+    HOCKNEY_CHECK(at + sizeof length <= blob.size(), "gatherToZero: truncated record");
+    std::memcpy(&length, blob.data() + at, sizeof length);
+    at += sizeof length;
+    HOCKNEY_CHECK(at + length <= blob.size(), "gatherToZero: truncated record");
+    all.push_back(blob.substr(at, length));
+    at += length;
+  }
+  HOCKNEY_CHECK(static_cast<int>(all.size()) == p, "gatherToZero: {} records from {} ranks",
+                all.size(), p);
   return all;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The harness's own small collectives (agreeing on iteration counts, the max over ranks of
 // per-iteration times, gathering host names and check results), built on the Transport's steps
-// so the harness runs unchanged on MPI and on in-process ranks. Linear through rank 0: they run
+// so the harness runs unchanged on MPI and on in-process ranks. Binomial trees rooted at rank 0:
+// ⌈lg p⌉ rounds each way, so a job of thousands of ranks spends no time in bookkeeping. They run
 // outside timed regions only.
 #include <span>
 #include <string>

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 
+#include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
 #include "hockney_git_commit.h"
 #include "microbench/control.h"
@@ -39,23 +39,61 @@ nlohmann::json slurmJson() {
   return j;
 }
 
-void decideHostLimits(Transport& t, SweepConfig& sweep, const std::vector<std::string>& hostOfRank,
-                      const HostTopology& host) {
+Topology gatherTopology(Transport& t) {
+  const std::vector<std::string> records = gatherToZero(t, toJson(discover()).dump());
+  std::string text;
+  if (t.rank() == 0) {
+    try {
+      std::vector<Discovery> perRank;
+      for (const std::string& r : records)
+        perRank.push_back(discoveryFromJson(nlohmann::json::parse(r)));
+      text = toJson(assembleTopology(perRank)).dump();
+    } catch (const std::exception& e) {
+      text = std::string("!") + e.what();
+    }
+  }
+  text = agree(t, text);
+  if (!text.empty() && text[0] == '!') throw UsageError(text.substr(1));
+  return topologyFromJson(nlohmann::json::parse(text));
+}
+
+int runTopo(const std::string& out, const std::string& commandLine) {
+  MpiTransport t(MPI_COMM_WORLD);
+  const Topology topology = gatherTopology(t);
+  if (t.rank() == 0) {
+    std::printf("%s", formatTopology(topology).c_str());
+    if (!out.empty()) {
+      const nlohmann::json report{
+          {"schema_version", 1},
+          {"kind", "topology"},
+          {"tool",
+           {{"name", "hockney"}, {"version", HOCKNEY_VERSION}, {"git_commit", HOCKNEY_GIT_COMMIT}}},
+          {"command_line", commandLine},
+          {"created_at", utcNow()},
+          {"mpi", {{"library_version", mpiLibraryVersion()}}},
+          {"slurm", slurmJson()},
+          {"topology", toJson(topology)}};
+      writeFileAtomically(out, report.dump(2) + "\n");
+      std::printf("# wrote %s\n", out.c_str());
+    }
+  }
+  return kExitOk;
+}
+
+void decideHostLimits(Transport& t, SweepConfig& sweep, const Topology& topology) {
+  const HostTopology& host = topology.hostOf(0);
   if (host.lastLevelCacheBytes > 0) sweep.rotateBytes = 2 * host.lastLevelCacheBytes;
   uint64_t decided[2] = {sweep.rotateBytes, 0};
-  if (t.rank() == 0) {
-    std::map<std::string, int> perHost;
-    int most = 1;
-    for (const auto& h : hostOfRank) most = std::max(most, ++perHost[h]);
-    decided[1] = availableMemoryBytes() / static_cast<uint64_t>(most);
-  }
+  if (t.rank() == 0)
+    decided[1] =
+        availableMemoryBytes() / static_cast<uint64_t>(std::max(1, topology.mostRanksPerHost()));
   broadcastFromZero(t, decided, sizeof decided);
   sweep.rotateBytes = decided[0];
   sweep.memoryPerRank = decided[1];
 }
 
-Provenance finishedProvenance(std::string startedAt, std::string commandLine, int ranks,
-                              std::vector<std::string> hostOfRank, const HostTopology& host) {
+Provenance finishedProvenance(std::string startedAt, std::string commandLine,
+                              const Topology& topology) {
   Provenance prov;
   prov.startedAt = std::move(startedAt);
   prov.toolVersion = HOCKNEY_VERSION;
@@ -63,10 +101,10 @@ Provenance finishedProvenance(std::string startedAt, std::string commandLine, in
   prov.commandLine = std::move(commandLine);
   prov.finishedAt = utcNow();
   prov.mpiLibrary = mpiLibraryVersion();
-  prov.ranks = ranks;
-  prov.hostOfRank = std::move(hostOfRank);
+  prov.ranks = topology.size();
+  for (int r = 0; r < topology.size(); ++r) prov.hostOfRank.push_back(topology.hostOf(r).hostname);
   prov.slurm = slurmJson();
-  prov.topology = toJson(host);
+  prov.topology = toJson(topology);
   return prov;
 }
 

@@ -9,7 +9,7 @@
 #include "collectives/transport/transport.h"
 #include "microbench/sweep.h"
 #include "reports/results.h"
-#include "topology/host.h"
+#include "topology/topology.h"
 
 namespace hockney {
 
@@ -23,14 +23,21 @@ bool stopOnProblem(Transport& t, const std::string& problemOnRankZero);
 // SLURM's job facts (null outside SLURM).
 nlohmann::json slurmJson();
 
+// `hockney topo`: gathers the topology, prints its summary on rank 0 and writes a topology
+// report to `out` (when given). Returns the exit code.
+int runTopo(const std::string& out, const std::string& commandLine);
+
+// Every rank discovers its host and place (hwloc), rank 0 assembles them, and every rank learns
+// the job's Topology. Throws UsageError on every rank when the records contradict each other.
+Topology gatherTopology(Transport& t);
+
 // Rank 0's host decides, so all ranks rotate alike and refuse a point alike: cold buffers rotate
 // past twice rank 0's last-level cache, and a rank may take the available memory over the most
 // ranks sharing one host.
-void decideHostLimits(Transport& t, SweepConfig& sweep, const std::vector<std::string>& hostOfRank,
-                      const HostTopology& host);
+void decideHostLimits(Transport& t, SweepConfig& sweep, const Topology& topology);
 
 // Provenance of a finished job (rank 0): tool, commit, MPI library, hosts, SLURM, topology.
-Provenance finishedProvenance(std::string startedAt, std::string commandLine, int ranks,
-                              std::vector<std::string> hostOfRank, const HostTopology& host);
+Provenance finishedProvenance(std::string startedAt, std::string commandLine,
+                              const Topology& topology);
 
 }  // namespace hockney

@@ -64,6 +64,7 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
       {"rotate_bytes", s.rotateBytes},
       {"timeout_s", o.timeoutSeconds},
       {"resume", o.resume},
+      {"scope", o.scope},
       {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"},
       {"pattern_options", patternJson(s.pattern)}};
 }
@@ -80,6 +81,7 @@ json runIdentity(const RunOptions& o, int ranks) {
   const SweepConfig& s = o.sweep;
   return json{{"pattern", o.pattern},
               {"ranks", ranks},
+              {"scope", o.scope},
               {"dtype", name(s.type)},
               {"op", name(s.op)},
               {"chunk_bytes", s.chunkBytes},
@@ -149,25 +151,87 @@ std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
   return cases;
 }
 
+// The world ranks this rank measures with under `scope` (empty: it sits the sweep out), or
+// throws UsageError when the scope cannot work on this placement.
+std::vector<int> scopeMembers(const Topology& topo, const std::string& scope, int rank) {
+  const int hosts = static_cast<int>(topo.hosts.size());
+  if (scope == "node") {
+    HOCKNEY_USAGE_CHECK(topo.mostRanksPerHost() >= 2,
+                        "--scope node runs the pattern among the ranks of each host, but every "
+                        "host holds one rank ({} ranks on {} hosts); use --scope world or "
+                        "leaders, or place several ranks per host",
+                        topo.size(), hosts);
+    std::vector<int> perHost(static_cast<size_t>(hosts));
+    for (const RankRecord& r : topo.ranks) ++perHost[static_cast<size_t>(r.host)];
+    for (int h = 1; h < hosts; ++h)
+      HOCKNEY_USAGE_CHECK(perHost[h] == perHost[0],
+                          "--scope node needs the same number of ranks on every host ({} on {}, "
+                          "{} on {})",
+                          perHost[0], topo.hosts[0].hostname, perHost[h], topo.hosts[h].hostname);
+    std::vector<int> members;
+    for (int r = 0; r < topo.size(); ++r)
+      if (topo.ranks[r].host == topo.ranks[rank].host) members.push_back(r);
+    return members;
+  }
+  if (scope == "leaders") {
+    HOCKNEY_USAGE_CHECK(hosts >= 2,
+                        "--scope leaders runs the pattern among one rank per host, but all {} "
+                        "ranks are on one host ({})",
+                        topo.size(), topo.hosts.front().hostname);
+    std::vector<int> leaders(static_cast<size_t>(hosts), -1);
+    for (int r = 0; r < topo.size(); ++r)
+      if (leaders[topo.ranks[r].host] < 0) leaders[topo.ranks[r].host] = r;
+    std::sort(leaders.begin(), leaders.end());
+    if (std::find(leaders.begin(), leaders.end(), rank) == leaders.end()) return {};
+    return leaders;
+  }
+  HOCKNEY_USAGE_CHECK(scope == "world", "--scope must be world, node or leaders, not '{}'", scope);
+  std::vector<int> all(static_cast<size_t>(topo.size()));
+  for (int r = 0; r < topo.size(); ++r) all[static_cast<size_t>(r)] = r;
+  return all;
+}
+
 int runBenchmark(const RunOptions& options) {
   std::vector<BenchCase> cases = validateRunOptions(options);
-  MpiTransport transport(MPI_COMM_WORLD, options.fault);
-  const int rank = transport.rank();
-  const int ranks = transport.size();
+  MpiTransport world(MPI_COMM_WORLD, options.fault);
+  const int rank = world.rank();
   Provenance prov;
   prov.startedAt = utcNow();
+  const auto topology = std::make_shared<const Topology>(gatherTopology(world));
+
+  // The ranks this run measures on: all of them, or a level's groups (--scope).
+  std::string problem;
+  std::vector<int> members;
+  try {
+    members = scopeMembers(*topology, options.scope, rank);
+  } catch (const UsageError& e) {
+    problem = e.what();  // the same on every rank: everyone sees the same topology
+  }
+  if (stopOnProblem(world, problem)) return kExitUsage;
+  // Rank 0 is the lowest rank of its group, so it is rank 0 of the group's transport: it prints
+  // and writes. Ranks outside every group (non-leaders) hold no transport and wait at the end.
+  const int color = members.empty()          ? -1
+                    : options.scope == "node" ? topology->ranks[rank].host
+                                              : 0;
+  std::unique_ptr<MpiTransport> scoped =
+      MpiTransport::split(MPI_COMM_WORLD, color, rank, options.fault);
+  // Every group has as many ranks as rank 0's (node: checked equal; leaders: one per host).
+  const int ranks = options.scope == "leaders" ? static_cast<int>(topology->hosts.size())
+                                               : static_cast<int>(members.size());
   std::string out = options.out.empty() ? defaultOut(options.pattern, ranks) : options.out;
   const Checkpoint checkpoint(checkpointPathFor(out));
+  SweepConfig sweep = options.sweep;
+  placeSweep(sweep, topology, members.empty() ? std::vector<int>{rank} : members, options.scope);
 
   // Checks that need the job: rank count and the checkpoint on rank 0's file system.
-  std::string problem;
   std::vector<std::string> notes;
   try {
     checkPatternOptions(options.pattern, options.sweep.pattern, ranks);
     const bool explicitAlgos = !(options.algorithms.size() == 1 && options.algorithms[0] == "all");
     std::vector<BenchCase> runnable;
     for (BenchCase& c : cases) {
-      std::optional<std::string> why = c.unavailable(options.sweep.pattern, ranks);
+      std::optional<std::string> why = c.unavailable(
+          options.sweep.pattern, ranks, static_cast<int>(sweep.nodeOfRank.size()) == ranks ? &sweep.nodeOfRank : nullptr);
       if (!why) {
         runnable.push_back(std::move(c));
       } else if (explicitAlgos) {
@@ -234,12 +298,12 @@ int runBenchmark(const RunOptions& options) {
       problem = e.what();
     }
   }
-  if (stopOnProblem(transport, problem)) return kExitUsage;
+  if (stopOnProblem(world, problem)) return kExitUsage;
 
   // Points already measured, by key, on every rank.
   std::string keys;
   for (const auto& r : previous) keys += r.key() + "\n";
-  keys = agree(transport, keys);
+  keys = agree(world, keys);
   SweepHooks hooks;
   for (size_t start = 0; start < keys.size();) {
     size_t end = keys.find('\n', start);
@@ -247,13 +311,12 @@ int runBenchmark(const RunOptions& options) {
     start = end + 1;
   }
 
-  prov.hostOfRank = gatherToZero(transport, hostName());
-  HostTopology host = discoverHost();
-  SweepConfig sweep = options.sweep;
-  decideHostLimits(transport, sweep, prov.hostOfRank, host);
-
-  Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), transport.progress(),
-                    rank, abortJobOnStall);
+  decideHostLimits(world, sweep, *topology);
+  if (rank == 0 && options.scope != "world")
+    notes.push_back(fmt::format(
+        "--scope {}: {} group(s) of {} ranks measured at once; rows are rank 0's group ({})",
+        options.scope, options.scope == "node" ? topology->hosts.size() : 1, ranks,
+        options.scope == "node" ? "host " + topology->hostOf(0).hostname : "one rank per host"));
 
   Table table(stdout, rank == 0 && isatty(STDERR_FILENO));
   if (rank == 0) {
@@ -270,14 +333,22 @@ int runBenchmark(const RunOptions& options) {
     checkpoint.append(row);
   };
   std::vector<ResultRow> fresh;
-  try {
-    fresh = runSweep(transport, cases, sweep, &watchdog, hooks);
-  } catch (const UsageError&) {
-    // A point refused on every rank (its memory): keep what was measured, leave no empty
-    // checkpoint behind.
-    if (rank == 0 && !checkpoint.hasRows()) checkpoint.remove();
-    throw;
+  if (scoped) {
+    Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), scoped->progress(),
+                      rank, abortJobOnStall);
+    try {
+      fresh = runSweep(*scoped, cases, sweep, &watchdog, hooks);
+    } catch (const UsageError&) {
+      // A point refused on every rank (its memory): keep what was measured, leave no empty
+      // checkpoint behind.
+      if (rank == 0 && !checkpoint.hasRows()) checkpoint.remove();
+      throw;
+    }
   }
+  // Groups other than rank 0's (--scope node) check their own results: their failures count.
+  double failedElsewhere = 0;
+  for (const auto& r : fresh) failedElsewhere += r.check == "fail" ? 1 : 0;
+  maxOverRanks(world, {&failedElsewhere, 1});
 
   int exitCode = 0;
   if (rank == 0) {
@@ -296,7 +367,15 @@ int runBenchmark(const RunOptions& options) {
     }
     size_t failed = 0;
     for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
-    prov = finishedProvenance(prov.startedAt, options.commandLine, ranks, prov.hostOfRank, host);
+    if (failedElsewhere > static_cast<double>(failed)) {
+      const std::string n = fmt::format(
+          "validation failed on another host's group: {} point(s) there against {} here",
+          failedElsewhere, failed);
+      notes.push_back(n);
+      table.note(n);
+      failed = static_cast<size_t>(failedElsewhere);
+    }
+    prov = finishedProvenance(prov.startedAt, options.commandLine, *topology);
     json report = makeResultsReport(prov, configJson(options, cases), rows, notes);
     writeFileAtomically(out, report.dump(2) + "\n");
     checkpoint.remove();
@@ -304,7 +383,7 @@ int runBenchmark(const RunOptions& options) {
     exitCode = failed > 0 ? kExitCheckFailed : kExitOk;
   }
   int64_t code = exitCode;
-  broadcastFromZero(transport, &code, sizeof code);
+  broadcastFromZero(world, &code, sizeof code);
   return static_cast<int>(code);
 }
 

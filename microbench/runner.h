@@ -18,6 +18,9 @@ struct RunOptions {
   std::string pattern = "allreduce";
   std::vector<std::string> algorithms{"all"};
   SweepConfig sweep;
+  // world: every rank; node: the ranks of each host, all hosts at once (rows from rank 0's host);
+  // leaders: the lowest rank of each host.
+  std::string scope = "world";
   std::string out;  // empty: results/<pattern>-<ranks>ranks-<UTC time>.json
   bool resume = false;
   double timeoutSeconds = 300;

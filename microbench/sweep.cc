@@ -43,6 +43,28 @@ int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet) {
   return static_cast<int>(std::clamp<size_t>(sets, 1, 16));
 }
 
+void placeSweep(SweepConfig& config, std::shared_ptr<const Topology> topology,
+                std::vector<int> worldRanks, std::string scope) {
+  config.nodeOfRank.clear();
+  for (int w : worldRanks) config.nodeOfRank.push_back(topology->ranks.at(w).host);
+  config.topology = std::move(topology);
+  config.worldRanks = std::move(worldRanks);
+  config.scope = std::move(scope);
+}
+
+std::string levelOf(const SweepConfig& config, const BenchCase& c) {
+  if (!config.topology) return "";
+  std::vector<int> ranks = config.worldRanks;
+  if (c.pattern == "sendrecv" && c.algorithm != "multipair") {
+    const auto& o = config.pattern;
+    if (o.peerA < 0 || o.peerB < 0 || o.peerA >= static_cast<int>(ranks.size()) ||
+        o.peerB >= static_cast<int>(ranks.size()))
+      return "";
+    ranks = {ranks[static_cast<size_t>(o.peerA)], ranks[static_cast<size_t>(o.peerB)]};
+  }
+  return std::string(name(config.topology->widest(ranks)));
+}
+
 ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
                        const SweepConfig& config, Watchdog* watchdog) {
   const int p = t.size();
@@ -56,6 +78,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   shape.op = config.op;
   shape.chunkBytes = config.chunkBytes;
   shape.setOptions(&config.pattern);
+  if (static_cast<int>(config.nodeOfRank.size()) == p) shape.nodeOfRank = &config.nodeOfRank;
   const std::shared_ptr<const void> state = c.prepare ? c.prepare(shape, me) : nullptr;
   const size_t inBytes = c.inputBytes(shape, state.get(), me);
   const size_t outBytes = c.outputBytes(shape, state.get(), me);
@@ -183,6 +206,8 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   row.bufferSets = sets;
   row.buffers = config.buffers;
   row.inPlace = false;
+  row.scope = config.scope;
+  row.level = levelOf(config, c);
   row.cost = c.cost(shape, state.get());
   row.details = c.details ? c.details(shape, state.get()) : nlohmann::json::object();
   if (shape.bytes != requested) row.details["requested_bytes"] = requested;

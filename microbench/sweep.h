@@ -10,6 +10,7 @@
 
 #include "microbench/cases.h"
 #include "reports/results.h"
+#include "topology/topology.h"
 
 namespace hockney {
 
@@ -54,7 +55,22 @@ struct SweepConfig {
   // 0: unchecked. A point that needs more is refused on every rank, naming the figures.
   size_t memoryPerRank = 0;
   PatternOptions pattern;
+  // Where the sweep runs (placeSweep): the job's topology, the world rank of each of the
+  // transport's ranks, and the scope's name. Rows record the scope and the widest level their
+  // messages cross; hierarchical algorithms group ranks by nodeOfRank. No topology (in-process
+  // tests): levels unknown, hierarchical algorithms unavailable.
+  std::shared_ptr<const Topology> topology;
+  std::vector<int> worldRanks;
+  std::vector<int> nodeOfRank;
+  std::string scope = "world";
 };
+
+// Records where a sweep runs: `worldRanks[i]` is the world rank of the transport's rank i.
+void placeSweep(SweepConfig& config, std::shared_ptr<const Topology> topology,
+                std::vector<int> worldRanks, std::string scope);
+// The widest level a case's messages cross on this sweep's ranks ("" without a topology): the
+// two peers of a pingpong or bidirectional send/recv, every rank for the rest.
+std::string levelOf(const SweepConfig& config, const BenchCase& c);
 
 // Same on every rank: the sets of input/output buffers iterations rotate through.
 int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet);

@@ -53,7 +53,9 @@ void to_json(json& j, const ResultRow& r) {
            {"flags", r.flags},
            {"buffer_sets", r.bufferSets},
            {"buffers", r.buffers},
-           {"in_place", r.inPlace}};
+           {"in_place", r.inPlace},
+           {"scope", r.scope}};
+  if (!r.level.empty()) j["level"] = r.level;
   if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
   if (!r.details.empty()) j["details"] = r.details;
   if (r.cost)
@@ -91,6 +93,8 @@ void from_json(const json& j, ResultRow& r) {
   HOCKNEY_USAGE_CHECK(r.buffers == "hot" || r.buffers == "cold",
                       "buffers must be \"hot\" or \"cold\", not \"{}\"", r.buffers);
   r.inPlace = j.value("in_place", false);
+  r.scope = j.value("scope", std::string("world"));
+  r.level = j.value("level", std::string());
   r.details = j.value("details", nlohmann::json::object());
   if (j.contains("cost") && !j["cost"].is_null()) {
     const json& c = j["cost"];

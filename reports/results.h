@@ -38,6 +38,11 @@ struct ResultRow {
   int bufferSets = 1;
   std::string buffers = "hot";  // "hot" (one buffer pair reused) or "cold" (rotating sets)
   bool inPlace = false;
+  // Where it ran: the ranks it used ("world", or "node"/"leaders" groups of a --scope run) and
+  // the widest link level its messages crossed (self, numa, socket, node, network); empty in
+  // reports from before topology discovery and in imported logs.
+  std::string scope = "world";
+  std::string level;
   std::optional<Cost> cost;  // the algorithm's α-β-γ coefficients; none for vendor
   nlohmann::json details = nlohmann::json::object();  // pattern-specific facts (phases, ...)
 
@@ -62,7 +67,7 @@ struct Provenance {
   int ranks = 0;
   std::vector<std::string> hostOfRank;  // index = rank
   nlohmann::json slurm;                 // null outside SLURM
-  nlohmann::json topology;              // hwloc summary of rank 0's host
+  nlohmann::json topology;              // the job's Topology (topology/topology.h), or null
 };
 
 nlohmann::json makeResultsReport(const Provenance& prov, const nlohmann::json& config,

@@ -5,9 +5,29 @@ validate_report.py SCHEMA REPORT [checks].
 Extra checks (comma-separated) for tests: every-row-pass, algorithms=a+b+c, sizes=4+1004.
 Uses Debian's python3-jsonschema."""
 import json
+import pathlib
 import sys
 
 import jsonschema
+
+
+def validator_for(schema_path: str, schema: dict):
+    """A validator that resolves references between the schemas of one folder
+    (results-1.json#/$defs/... → results.schema.json there)."""
+    store = {}
+    for other in pathlib.Path(schema_path).resolve().parent.glob("*.schema.json"):
+        with open(other) as f:
+            loaded = json.load(f)
+        if "$id" in loaded:
+            store[loaded["$id"]] = loaded
+    try:  # jsonschema >= 4.18
+        import referencing
+        registry = referencing.Registry().with_resources(
+            (uri, referencing.Resource.from_contents(s)) for uri, s in store.items())
+        return jsonschema.Draft202012Validator(schema, registry=registry)
+    except ImportError:  # Debian 12's 4.10
+        resolver = jsonschema.RefResolver.from_schema(schema, store=store)
+        return jsonschema.Draft202012Validator(schema, resolver=resolver)
 
 
 def main() -> int:
@@ -18,12 +38,12 @@ def main() -> int:
     with open(report_path) as f:
         report = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(report), key=str)
+    errors = sorted(validator_for(schema_path, schema).iter_errors(report), key=str)
     for e in errors:
         print(f"{report_path}: {'/'.join(map(str, e.path))}: {e.message}", file=sys.stderr)
     if errors:
         return 1
-    if "results" not in report:  # a calibration or step cost: the schema is the whole check
+    if "results" not in report:  # a calibration, step cost, topology, pair matrix: schema only
         if checks:
             print(f"{report_path}: row checks apply to results reports", file=sys.stderr)
             return 2

@@ -1,13 +1,31 @@
 #pragma once
-// What hwloc sees on this host: enough to record where a measurement ran and to size buffer
-// rotation past the last-level cache. (Rank placement, link levels and hierarchical
-// communicators build on this later.)
+// What hwloc (and sysfs, for what hwloc leaves out) sees on this host and where this process is
+// bound: recorded with every measurement, used to size buffer rotation past the last-level
+// cache, and gathered over ranks into a Topology (topology.h).
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace hockney {
+
+// A network interface: Ethernet (hwloc "network" OS devices and /sys/class/net) or an
+// InfiniBand/OpenFabrics device. Virtual interfaces (veth, bridges) have no PCI address.
+struct Nic {
+  std::string name;
+  std::string kind;         // "ethernet", "infiniband" (OpenFabrics), "other"
+  long speedMbps = 0;       // 0: unknown (virtual links often report none)
+  std::string pciBusId;     // "0000:3b:00.0"; empty for virtual interfaces
+  bool operator==(const Nic&) const = default;
+};
+
+// A GPU found by PCI class (display / 3D controller) and vendor.
+struct Gpu {
+  std::string pciBusId;
+  std::string vendor;  // "nvidia", "amd", "intel" or the PCI vendor id in hex
+  bool operator==(const Gpu&) const = default;
+};
 
 struct HostTopology {
   std::string hostname;
@@ -18,11 +36,34 @@ struct HostTopology {
   size_t lastLevelCacheBytes = 0;  // 0 when hwloc reports none
   int pciDevices = 0;
   std::string hwlocVersion;
+  std::vector<size_t> numaMemoryBytes;  // local memory per NUMA node, in hwloc's order
+  std::vector<Nic> nics;
+  std::vector<Gpu> gpus;
+  bool operator==(const HostTopology&) const = default;
 };
 
+// Where one process runs: the package and NUMA node whose cores hold its whole binding (-1
+// when the binding spans several), and the binding itself as a list ("0-3,8").
+struct RankPlace {
+  int package = -1;
+  int numa = -1;
+  std::string cpus;
+  bool operator==(const RankPlace&) const = default;
+};
+
+struct Discovery {
+  HostTopology host;
+  RankPlace place;
+};
+
+// One hwloc load: the host and this process's place on it.
+Discovery discover();
 HostTopology discoverHost();
-nlohmann::json toJson(const HostTopology& topology);
 std::string hostName();
+
+nlohmann::json toJson(const HostTopology& topology);
+// Throws UsageError naming the field for a malformed host record.
+HostTopology hostFromJson(const nlohmann::json& j);
 
 // Physical memory of this host, and what the kernel says is available now (MemAvailable), in
 // bytes; 0 when unknown.

@@ -1,5 +1,6 @@
 // The all-reduce algorithms, as the registry lists them. count = the whole vector.
 #include "collectives/allreduce/allreduce.h"
+#include "collectives/allreduce/hierarchical.h"
 
 #include <array>
 
@@ -42,6 +43,13 @@ constexpr std::array kAlgorithms{
         "double_binary_tree",
         "two complementary binary trees, each reducing and broadcasting half, pipelined in "
         "chunks"),
+    Algorithm{"allreduce", "hierarchical",
+              "reduce-scatter within each host, all-reduce of each part across hosts, all-gather "
+              "within each host (needs more than one host)",
+              hierarchicalAllreduceRun,
+              [](const CallShape& s) { return hierarchicalAllreduceLevelCost(s).total(); },
+              hierarchicalAllreduceScratch, hierarchicalUnavailable, 1.0,
+              hierarchicalAllreduceLevelCost},
 };
 
 }  // namespace

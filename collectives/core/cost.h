@@ -30,6 +30,20 @@ inline Cost maxCost(const Cost& a, const Cost& b) {
               a.gammaBytes > b.gammaBytes ? a.gammaBytes : b.gammaBytes};
 }
 
+// A hierarchical algorithm's cost split by the level its messages cross: rounds and bytes within
+// a node, and rounds and bytes between nodes (reductions are local work: γ stays in `node`).
+// Priced as node·(α, β, γ of the node level) + network·(α, β of the network level).
+struct LevelCost {
+  Cost node;
+  Cost network;
+  Cost total() const { return node + network; }
+  bool operator==(const LevelCost&) const = default;
+};
+
+inline LevelCost maxCost(const LevelCost& a, const LevelCost& b) {
+  return LevelCost{maxCost(a.node, b.node), maxCost(a.network, b.network)};
+}
+
 }  // namespace hockney
 
 template <>

@@ -9,7 +9,8 @@ namespace {
 
 struct CountingStep : PendingStep {
   StepHandle inner;
-  Cost startClock;
+  LevelCost startClock;
+  bool network = false;
   std::vector<Recv> recvs;
   size_t sendBytes = 0;
   size_t recvBytes = 0;
@@ -18,16 +19,16 @@ struct CountingStep : PendingStep {
 
 }  // namespace
 
-void CountingLedger::post(int src, int dst, int tag, const Cost& clock) {
+void CountingLedger::post(int src, int dst, int tag, const LevelCost& clock) {
   std::lock_guard lock(mutex_);
   clocks_[(static_cast<size_t>(src) * size_ + dst) * kMaxTags + tag].push_back(clock);
 }
 
-Cost CountingLedger::take(int src, int dst, int tag) {
+LevelCost CountingLedger::take(int src, int dst, int tag) {
   std::lock_guard lock(mutex_);
   auto& q = clocks_[(static_cast<size_t>(src) * size_ + dst) * kMaxTags + tag];
   HOCKNEY_CHECK(!q.empty(), "no clock from rank {} to rank {}", src, dst);
-  Cost c = q.front();
+  LevelCost c = q.front();
   q.pop_front();
   return c;
 }
@@ -35,13 +36,18 @@ Cost CountingLedger::take(int src, int dst, int tag) {
 StepHandle CountingTransport::start(std::span<const Send> sends, std::span<const Recv> recvs) {
   auto step = std::make_unique<CountingStep>();
   step->startClock = clock_;
+  auto remote = [&](int peer) {
+    return nodeOfRank_ != nullptr && nodeOfRank_->at(peer) != nodeOfRank_->at(rank());
+  };
   for (const Send& s : sends) {
     ledger_.post(rank(), s.peer, s.tag, clock_);  // before the data, so a receiver always finds it
     step->sendBytes += s.bytes;
+    step->network = step->network || remote(s.peer);
   }
   for (const Recv& r : recvs) {
     step->recvs.push_back(r);
     step->recvBytes += r.bytes;
+    step->network = step->network || remote(r.peer);
   }
   step->moves = !sends.empty() || !recvs.empty();
   step->inner = inner_.start(sends, recvs);
@@ -52,9 +58,10 @@ void CountingTransport::wait(StepHandle& handle) {
   auto& step = static_cast<CountingStep&>(*handle);
   inner_.wait(step.inner);
   if (step.moves) {
-    Cost done = step.startClock;
+    LevelCost done = step.startClock;
     for (const Recv& r : step.recvs) done = maxCost(done, ledger_.take(r.peer, rank(), r.tag));
-    done += Cost{1, static_cast<double>(std::max(step.sendBytes, step.recvBytes)), 0};
+    const Cost round{1, static_cast<double>(std::max(step.sendBytes, step.recvBytes)), 0};
+    (step.network ? done.network : done.node) += round;
     clock_ = maxCost(clock_, done);
   }
   handle.reset();
@@ -63,20 +70,36 @@ void CountingTransport::wait(StepHandle& handle) {
 void CountingTransport::reduce(void* dst, const void* src, size_t count, DataType type,
                                ReduceOp op) {
   inner_.reduce(dst, src, count, type, op);
-  clock_.gammaBytes += static_cast<double>(count * elementSize(type));
+  clock_.node.gammaBytes += static_cast<double>(count * elementSize(type));
 }
 
-Cost countCost(int size, const std::function<void(Transport&)>& body) {
+namespace {
+
+LevelCost countWith(int size, const std::vector<int>* nodeOfRank,
+                    const std::function<void(Transport&)>& body) {
   CountingLedger ledger(size);
-  std::vector<Cost> clocks(static_cast<size_t>(size));
+  std::vector<LevelCost> clocks(static_cast<size_t>(size));
   runInprocWith(size, [&](InprocTransport& inner) {
-    CountingTransport counting(inner, ledger);
+    CountingTransport counting(inner, ledger, nodeOfRank);
     body(counting);
     clocks[static_cast<size_t>(inner.rank())] = counting.clock();
   });
-  Cost total;
-  for (const Cost& c : clocks) total = maxCost(total, c);
+  LevelCost total;
+  for (const LevelCost& c : clocks) total = maxCost(total, c);
   return total;
+}
+
+}  // namespace
+
+Cost countCost(int size, const std::function<void(Transport&)>& body) {
+  return countWith(size, nullptr, body).node;
+}
+
+LevelCost countLevelCost(int size, const std::vector<int>& nodeOfRank,
+                         const std::function<void(Transport&)>& body) {
+  HOCKNEY_CHECK(static_cast<int>(nodeOfRank.size()) == size, "placement of {} ranks for {}",
+                nodeOfRank.size(), size);
+  return countWith(size, &nodeOfRank, body);
 }
 
 }  // namespace hockney

@@ -6,6 +6,9 @@
 //   a reduction adds its bytes to γ; local copies are free.
 // Every component is the maximum over dependency paths of that component's sum. The largest
 // clock over ranks (per component) is what an algorithm's cost() must return exactly.
+// With a placement (the node of every rank) the clock has two levels: a step with a peer on
+// another node adds its round and bytes to `network`, others to `node`; reductions to `node`.
+// That is what a hierarchical algorithm's levelCost() must return.
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -20,18 +23,21 @@ class CountingLedger {
  public:
   explicit CountingLedger(int size)
       : size_(size), clocks_(static_cast<size_t>(size) * size * kMaxTags) {}
-  void post(int src, int dst, int tag, const Cost& clock);
-  Cost take(int src, int dst, int tag);
+  void post(int src, int dst, int tag, const LevelCost& clock);
+  LevelCost take(int src, int dst, int tag);
 
  private:
   int size_;
   std::mutex mutex_;
-  std::vector<std::deque<Cost>> clocks_;
+  std::vector<std::deque<LevelCost>> clocks_;
 };
 
 class CountingTransport : public Transport {
  public:
-  CountingTransport(Transport& inner, CountingLedger& ledger) : inner_(inner), ledger_(ledger) {}
+  // nodeOfRank: the node of every rank (null: one level, everything counts as `node`).
+  CountingTransport(Transport& inner, CountingLedger& ledger,
+                    const std::vector<int>* nodeOfRank = nullptr)
+      : inner_(inner), ledger_(ledger), nodeOfRank_(nodeOfRank) {}
   int rank() const override { return inner_.rank(); }
   int size() const override { return inner_.size(); }
   std::string_view backend() const override { return "counting"; }
@@ -40,15 +46,19 @@ class CountingTransport : public Transport {
   void reduce(void* dst, const void* src, size_t count, DataType type, ReduceOp op) override;
   void copy(void* dst, const void* src, size_t bytes) override { inner_.copy(dst, src, bytes); }
   void barrier() override { inner_.barrier(); }
-  const Cost& clock() const { return clock_; }
+  const LevelCost& clock() const { return clock_; }
 
  private:
   Transport& inner_;
   CountingLedger& ledger_;
-  Cost clock_;
+  const std::vector<int>* nodeOfRank_;
+  LevelCost clock_;
 };
 
 // Runs body on `size` counting ranks and returns the componentwise maximum of their clocks.
 Cost countCost(int size, const std::function<void(Transport&)>& body);
+// The same with a placement: the two-level clock.
+LevelCost countLevelCost(int size, const std::vector<int>& nodeOfRank,
+                         const std::function<void(Transport&)>& body);
 
 }  // namespace hockney

@@ -187,10 +187,15 @@ void MpiTransport::barrier() {
 std::unique_ptr<MpiTransport> MpiTransport::firstRanks(MPI_Comm comm, int members) {
   int rank = 0;
   HOCKNEY_MPI(MPI_Comm_rank(comm, &rank));
+  return split(comm, rank < members ? 0 : -1, rank);
+}
+
+std::unique_ptr<MpiTransport> MpiTransport::split(MPI_Comm comm, int color, int key,
+                                                  FaultInjection fault) {
   MPI_Comm sub = MPI_COMM_NULL;
-  HOCKNEY_MPI(MPI_Comm_split(comm, rank < members ? 0 : MPI_UNDEFINED, rank, &sub));
+  HOCKNEY_MPI(MPI_Comm_split(comm, color >= 0 ? color : MPI_UNDEFINED, key, &sub));
   if (sub == MPI_COMM_NULL) return nullptr;
-  auto transport = std::make_unique<MpiTransport>(sub);  // duplicates it
+  auto transport = std::make_unique<MpiTransport>(sub, fault);  // duplicates it
   MPI_Comm_free(&sub);
   return transport;
 }

@@ -98,6 +98,10 @@ class MpiTransport : public Transport {
   // The first `members` ranks of comm as a transport of their own; nullptr on the other ranks.
   // Collective over comm (every rank must call it).
   static std::unique_ptr<MpiTransport> firstRanks(MPI_Comm comm, int members);
+  // MPI_Comm_split: the ranks of comm with the same color (>= 0) as a transport of their own,
+  // ordered by key; nullptr on ranks with color < 0. Collective over comm.
+  static std::unique_ptr<MpiTransport> split(MPI_Comm comm, int color, int key,
+                                             FaultInjection fault = {});
 
  private:
   MPI_Comm comm_ = MPI_COMM_NULL;

@@ -2,11 +2,15 @@
 // algorithm's cost() must give exactly the same α, β and γ coefficients.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "collectives/allreduce/allreduce.h"
 #include "collectives/allreduce/double_binary_tree.h"
 #include "collectives/transport/counting.h"
+#include "collectives/transport/group.h"
+#include "microbench/control.h"
 #include "microbench/validation.h"
 
 namespace hockney {
@@ -24,6 +28,7 @@ Cost measured(const Algorithm& algo, int p, const AllreduceShape& shape) {
 
 TEST(AllreduceCost, CountingTransportReproducesEveryAlgorithmsCost) {
   for (const auto& algo : allreducePattern().algorithms)
+    if (algo.levelCost == nullptr)  // hierarchical ones: the two-level test below
     for (int p = 1; p <= 16; ++p)
       for (size_t count :
            {size_t{0}, size_t{1}, static_cast<size_t>(p) + 1, size_t{1009}, size_t{4096}})
@@ -32,6 +37,94 @@ TEST(AllreduceCost, CountingTransportReproducesEveryAlgorithmsCost) {
           EXPECT_EQ(measured(algo, p, shape), algo.cost(allreduceCall(p, shape)))
               << algo.name << " p=" << p << " count=" << count << " " << name(type);
         }
+}
+
+// The hierarchical all-reduce on a two-level clock: rounds and bytes between nodes count as
+// `network`, the rest (and every reduction) as `node`; levelCost() must match both exactly.
+TEST(AllreduceCost, HierarchicalTwoLevelClockMatchesLevelCost) {
+  const Algorithm* h = findAlgorithm("allreduce", "hierarchical");
+  ASSERT_NE(h, nullptr);
+  ASSERT_NE(h->levelCost, nullptr);
+  for (int p : {2, 4, 6, 8, 9, 12, 16})
+    for (int g = 1; g <= p / 2; ++g) {
+      if (p % g != 0) continue;
+      std::vector<int> placement;
+      for (int r = 0; r < p; ++r) placement.push_back(r / g);
+      for (size_t count : {size_t{1}, static_cast<size_t>(p) + 1, size_t{1009}, size_t{4096}}) {
+        AllreduceShape shape{count, DataType::kFloat32, ReduceOp::kSum, kDefaultChunkBytes};
+        CallShape call = allreduceCall(p, shape);
+        call.nodeOfRank = &placement;
+        const LevelCost counted = countLevelCost(p, placement, [&](Transport& t) {
+          std::vector<std::byte> in(count * 4 + 1), out(count * 4 + 1),
+              scratch(h->scratch(call, t.rank()) + 1);
+          fillInput(in.data(), count, shape.type, shape.op, t.rank());
+          h->run(t, call, CallBuffers{in.data(), out.data(), scratch.data()});
+        });
+        EXPECT_EQ(counted, h->levelCost(call)) << "p=" << p << " g=" << g << " count=" << count;
+        EXPECT_EQ(counted.total(), h->cost(call));
+      }
+    }
+  // 4 nodes of 8 ranks, 8 MiB: only n/g crosses the network, in 2 lg m rounds.
+  std::vector<int> placement;
+  for (int r = 0; r < 32; ++r) placement.push_back(r / 8);
+  AllreduceShape shape{size_t{2} << 20, DataType::kFloat32, ReduceOp::kSum, kDefaultChunkBytes};
+  CallShape call = allreduceCall(32, shape);
+  call.nodeOfRank = &placement;
+  const double n = 8.0 * (1 << 20);
+  const LevelCost c = h->levelCost(call);
+  EXPECT_EQ(c.network, (Cost{4, 2 * 3.0 / 4 * n / 8, 0}));
+  EXPECT_EQ(c.node, (Cost{14, 2 * 7 * n / 8, 7 * n / 8 + 3.0 / 4 * n / 8}));
+}
+
+// The harness's control collectives are binomial trees: ceil(lg p) rounds each way.
+TEST(ControlCollectives, LogarithmicRounds) {
+  for (int p : {1, 2, 3, 5, 8, 13, 16, 33}) {
+    const double lg = p == 1 ? 0 : std::ceil(std::log2(p));
+    uint64_t value = 0;
+    const Cost bcast = countCost(p, [&](Transport& t) {
+      uint64_t v = t.rank() == 0 ? 42 : 0;
+      broadcastFromZero(t, &v, sizeof v);
+      if (t.rank() == p - 1) value = v;
+    });
+    EXPECT_EQ(bcast.alphaCount, lg) << "p=" << p;
+    EXPECT_EQ(value, 42u);
+    std::vector<double> maxima(static_cast<size_t>(p));
+    const Cost max = countCost(p, [&](Transport& t) {
+      double v[2] = {static_cast<double>(t.rank()), -static_cast<double>(t.rank())};
+      maxOverRanks(t, v);
+      maxima[static_cast<size_t>(t.rank())] = v[0] + v[1];
+    });
+    EXPECT_EQ(max.alphaCount, 2 * lg) << "p=" << p;  // up the tree, then down
+    for (double m : maxima) EXPECT_EQ(m, p - 1.0);
+    std::vector<std::string> gathered;
+    const Cost gather = countCost(p, [&](Transport& t) {
+      auto all = gatherToZero(t, std::string(static_cast<size_t>(t.rank()), 'x'));
+      if (t.rank() == 0) gathered = all;
+    });
+    EXPECT_EQ(gather.alphaCount, 2 * lg) << "p=" << p;  // a length, then the records
+    ASSERT_EQ(gathered.size(), static_cast<size_t>(p));
+    for (int r = 0; r < p; ++r) EXPECT_EQ(gathered[static_cast<size_t>(r)].size(), size_t(r));
+  }
+}
+
+// A group is a transport of its own: ranks renumbered, peers translated, barrier among members.
+TEST(GroupTransport, RunsAnAlgorithmOnASubsetOfRanks) {
+  const int p = 6;
+  std::vector<float> sums(p, -1);
+  runInproc(p, [&](Transport& t) {
+    std::vector<int> odd{1, 3, 5}, even{0, 2, 4};
+    GroupTransport g(t, t.rank() % 2 ? odd : even);
+    EXPECT_EQ(g.size(), 3);
+    EXPECT_EQ(g.rank(), t.rank() / 2);
+    g.barrier();
+    float in = static_cast<float>(t.rank()), out = 0;
+    const Algorithm* ring = findAlgorithm("allreduce", "ring");
+    AllreduceShape shape{1, DataType::kFloat32, ReduceOp::kSum, kDefaultChunkBytes};
+    std::vector<std::byte> scratch(ring->scratch(allreduceCall(3, shape), 0) + 1);
+    ring->run(g, allreduceCall(3, shape), CallBuffers{&in, &out, scratch.data()});
+    sums[static_cast<size_t>(t.rank())] = out;
+  });
+  for (int r = 0; r < p; ++r) EXPECT_EQ(sums[static_cast<size_t>(r)], r % 2 ? 9.0f : 6.0f);
 }
 
 TEST(AllreduceCost, TextbookFormulasWhenPDividesTheCount) {

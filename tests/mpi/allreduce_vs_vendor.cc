@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
                                static_cast<size_t>(p) + 1,
                                1009,
                                65536 + 7};
+    // Hierarchical algorithms get two "hosts" (even and odd ranks) where p is even, else one
+    // rank per host.
+    std::vector<int> placement;
+    for (int r = 0; r < p; ++r) placement.push_back(p % 2 == 0 ? r % 2 : r);
     for (const Algorithm& algo : allreducePattern().algorithms) {
       for (DataType type : kAllDataTypes) {
         for (ReduceOp op : kAllReduceOps) {
@@ -54,9 +58,10 @@ int main(int argc, char** argv) {
                 fillInput(in.data(), count, type, op, t.rank());
               poison(ours.data(), count, type);
               AllreduceShape shape{count, type, op, 4096};
-              std::vector<std::byte> scratch(algo.scratch(allreduceCall(p, shape), 0) + 1);
-              algo.run(t, allreduceCall(t.size(), shape),
-                       CallBuffers{in.data(), ours.data(), scratch.data()});
+              CallShape call = allreduceCall(p, shape);
+              call.nodeOfRank = &placement;
+              std::vector<std::byte> scratch(algo.scratch(call, t.rank()) + 1);
+              algo.run(t, call, CallBuffers{in.data(), ours.data(), scratch.data()});
               HOCKNEY_MPI(MPI_Allreduce(in.data(), theirs.data(), mpiCount(count, "test"),
                                         mpiDatatype(type), mpiOp(op, type), MPI_COMM_WORLD));
               int bad = std::memcmp(ours.data(), theirs.data(), bytes) != 0 ? 1 : 0;

@@ -15,14 +15,19 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$here/mpirun.sh" 2 "$hockney" calibrate --budget 60 --max-bytes 1M --target-time 0.002 \
   --out "$dir/cal" >"$dir/out1" 2>&1 || { cat "$dir/out1"; fail "calibrate failed"; }
 cat "$dir/out1"
+validate="$here/../../scripts/validate_report.py"
+/usr/bin/python3 "$validate" "$schemas/results.schema.json" "$dir/cal/results.json" || fail "results"
+/usr/bin/python3 "$validate" "$schemas/calibration.schema.json" "$dir/cal/calibration.json" ||
+  fail "calibration"
 /usr/bin/python3 - "$dir/cal" "$schemas" <<'PY' || exit 1
 import json, sys
-import jsonschema
 d, schemas = sys.argv[1], sys.argv[2]
 res = json.load(open(f"{d}/results.json"))
 cal = json.load(open(f"{d}/calibration.json"))
-jsonschema.validate(res, json.load(open(f"{schemas}/results.schema.json")))
-jsonschema.validate(cal, json.load(open(f"{schemas}/calibration.schema.json")))
+# One host: its widest level is within it (numa on this VM), and every row says so.
+topo = res["topology"]
+assert len(topo["hosts"]) == 1 and topo["widest_level"] in ("numa", "socket", "node"), topo
+assert all(r["level"] == topo["widest_level"] and r["scope"] == "world" for r in res["results"])
 patterns = {r["pattern"] for r in res["results"]}
 want = {"allreduce", "reduce_scatter", "allgather", "sendrecv", "alltoall"}
 assert patterns == want, f"measured {sorted(patterns)}, want {sorted(want)}"

@@ -1,0 +1,211 @@
+#include "topology/topology.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "collectives/core/error.h"
+
+namespace hockney {
+namespace {
+
+constexpr std::array kLevelNames{"self", "numa", "socket", "node", "network"};
+
+std::string gib(size_t bytes) {
+  return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1u << 30));
+}
+
+}  // namespace
+
+std::string_view name(LinkLevel level) {
+  return kLevelNames.at(static_cast<size_t>(level));
+}
+
+std::optional<LinkLevel> parseLinkLevel(std::string_view name) {
+  for (size_t i = 0; i < kLevelNames.size(); ++i)
+    if (name == kLevelNames[i]) return static_cast<LinkLevel>(i);
+  return std::nullopt;
+}
+
+std::string linkLevelNames() {
+  return fmt::format("{}", fmt::join(kLevelNames, ", "));
+}
+
+LinkLevel Topology::level(int a, int b) const {
+  if (a == b) return LinkLevel::kSelf;
+  const RankRecord &x = ranks.at(a), &y = ranks.at(b);
+  if (x.host != y.host) return LinkLevel::kNetwork;
+  if (x.place.numa >= 0 && x.place.numa == y.place.numa) return LinkLevel::kNuma;
+  if (x.place.package >= 0 && x.place.package == y.place.package) return LinkLevel::kSocket;
+  return LinkLevel::kNode;
+}
+
+LinkLevel Topology::widest(std::span<const int> group) const {
+  LinkLevel w = LinkLevel::kSelf;
+  for (size_t i = 0; i < group.size(); ++i)
+    for (size_t j = i + 1; j < group.size(); ++j) {
+      w = std::max(w, level(group[i], group[j]));
+      if (w == LinkLevel::kNetwork) return w;  // nothing is wider
+    }
+  return w;
+}
+
+LinkLevel Topology::widest() const {
+  // Two ranks on different hosts, packages or NUMA nodes decide it; no need for all pairs.
+  if (hosts.size() > 1) return LinkLevel::kNetwork;
+  std::vector<int> all(ranks.size());
+  for (size_t r = 0; r < all.size(); ++r) all[r] = static_cast<int>(r);
+  return widest(all);
+}
+
+std::vector<int> Topology::nodeOfRank() const {
+  std::vector<int> nodes;
+  for (const RankRecord& r : ranks) nodes.push_back(r.host);
+  return nodes;
+}
+
+int Topology::mostRanksPerHost() const {
+  std::vector<int> count(hosts.size());
+  for (const RankRecord& r : ranks) ++count.at(r.host);
+  return count.empty() ? 0 : *std::max_element(count.begin(), count.end());
+}
+
+Topology assembleTopology(const std::vector<Discovery>& perRank) {
+  Topology t;
+  std::map<std::string, int> index;
+  for (size_t r = 0; r < perRank.size(); ++r) {
+    const Discovery& d = perRank[r];
+    auto [it, added] = index.emplace(d.host.hostname, static_cast<int>(t.hosts.size()));
+    if (added) {
+      t.hosts.push_back(d.host);
+    } else {
+      const HostTopology& known = t.hosts[it->second];
+      HOCKNEY_USAGE_CHECK(known.cores == d.host.cores && known.packages == d.host.packages &&
+                              known.numaNodes == d.host.numaNodes,
+                          "ranks {} and {} both report host name '{}' but different hardware "
+                          "({} vs {} cores); give every machine its own host name",
+                          std::find_if(perRank.begin(), perRank.end(),
+                                       [&](const Discovery& o) {
+                                         return o.host.hostname == d.host.hostname;
+                                       }) -
+                              perRank.begin(),
+                          r, d.host.hostname, known.cores, d.host.cores);
+    }
+    t.ranks.push_back({it->second, d.place});
+  }
+  return t;
+}
+
+nlohmann::json toJson(const Topology& t) {
+  nlohmann::json hosts = nlohmann::json::array(), ranks = nlohmann::json::array();
+  for (const auto& h : t.hosts) hosts.push_back(toJson(h));
+  for (size_t r = 0; r < t.ranks.size(); ++r) {
+    const RankRecord& x = t.ranks[r];
+    ranks.push_back({{"rank", r},
+                     {"host", t.hosts[x.host].hostname},
+                     {"package", x.place.package},
+                     {"numa", x.place.numa},
+                     {"cpus", x.place.cpus}});
+  }
+  std::map<std::string, long> pairs;
+  if (t.ranks.size() <= 4096)
+    for (int a = 0; a < t.size(); ++a)
+      for (int b = a + 1; b < t.size(); ++b) ++pairs[std::string(name(t.level(a, b)))];
+  return {{"hosts", hosts},
+          {"ranks", ranks},
+          {"widest_level", name(t.widest())},
+          {"pairs_per_level", pairs}};
+}
+
+Topology topologyFromJson(const nlohmann::json& j) {
+  try {
+    Topology t;
+    std::map<std::string, int> index;
+    for (const auto& h : j.at("hosts")) {
+      t.hosts.push_back(hostFromJson(h));
+      index[t.hosts.back().hostname] = static_cast<int>(t.hosts.size()) - 1;
+    }
+    for (const auto& r : j.at("ranks")) {
+      const std::string host = r.at("host").get<std::string>();
+      HOCKNEY_USAGE_CHECK(index.count(host), "topology: rank {} is on unknown host '{}'",
+                          t.ranks.size(), host);
+      t.ranks.push_back({index[host],
+                         {r.at("package").get<int>(), r.at("numa").get<int>(),
+                          r.at("cpus").get<std::string>()}});
+    }
+    return t;
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError(fmt::format("malformed topology: {}", e.what()));
+  }
+}
+
+nlohmann::json toJson(const Discovery& d) {
+  return {{"host", toJson(d.host)},
+          {"package", d.place.package},
+          {"numa", d.place.numa},
+          {"cpus", d.place.cpus}};
+}
+
+Discovery discoveryFromJson(const nlohmann::json& j) {
+  try {
+    return {hostFromJson(j.at("host")),
+            {j.at("package").get<int>(), j.at("numa").get<int>(), j.at("cpus").get<std::string>()}};
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError(fmt::format("malformed rank discovery: {}", e.what()));
+  }
+}
+
+std::string formatTopology(const Topology& t, int matrixLimit) {
+  std::string out = fmt::format("# {} rank(s) on {} host(s); widest link level: {}\n", t.size(),
+                                t.hosts.size(), name(t.widest()));
+  for (size_t h = 0; h < t.hosts.size(); ++h) {
+    const HostTopology& x = t.hosts[h];
+    std::vector<int> here;
+    for (int r = 0; r < t.size(); ++r)
+      if (t.ranks[r].host == static_cast<int>(h)) here.push_back(r);
+    size_t memory = 0;
+    for (size_t m : x.numaMemoryBytes) memory += m;
+    out += fmt::format(
+        "host {}: {} package(s), {} NUMA node(s), {} cores, {} hardware threads, {} memory; "
+        "ranks {}\n",
+        x.hostname, x.packages, x.numaNodes, x.cores, x.hardwareThreads, gib(memory),
+        fmt::join(here, ","));
+    for (size_t n = 0; n < x.numaMemoryBytes.size(); ++n)
+      out += fmt::format("  numa {}: {}\n", n, gib(x.numaMemoryBytes[n]));
+    for (const Nic& n : x.nics)
+      out += fmt::format("  nic {} ({}{}{})\n", n.name, n.kind,
+                         n.speedMbps > 0 ? fmt::format(", {} Mbit/s", n.speedMbps) : "",
+                         n.pciBusId.empty() ? ", virtual" : ", pci " + n.pciBusId);
+    for (const Gpu& g : x.gpus) out += fmt::format("  gpu {} ({})\n", g.pciBusId, g.vendor);
+    if (x.gpus.empty()) out += "  no GPUs\n";
+  }
+  out += "placement (rank: host package numa cpus)\n";
+  for (int r = 0; r < t.size(); ++r) {
+    const RankRecord& x = t.ranks[r];
+    auto idx = [](int v) { return v < 0 ? std::string("-") : std::to_string(v); };
+    out += fmt::format("  {:>4}: {} {} {} {}\n", r, t.hosts[x.host].hostname, idx(x.place.package),
+                       idx(x.place.numa), x.place.cpus);
+  }
+  if (t.size() <= matrixLimit) {
+    out += "link levels (S self, U numa, K socket, N node, X network)\n      ";
+    for (int b = 0; b < t.size(); ++b) out += fmt::format("{:>3}", b);
+    out += "\n";
+    for (int a = 0; a < t.size(); ++a) {
+      out += fmt::format("  {:>4}", a);
+      for (int b = 0; b < t.size(); ++b) out += fmt::format("{:>3}", "SUKNX"[int(t.level(a, b))]);
+      out += "\n";
+    }
+  } else {
+    std::map<LinkLevel, long> pairs;
+    for (int a = 0; a < t.size(); ++a)
+      for (int b = a + 1; b < t.size(); ++b) ++pairs[t.level(a, b)];
+    out += "rank pairs per level:";
+    for (const auto& [level, n] : pairs) out += fmt::format(" {} {}", name(level), n);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace hockney

@@ -1,0 +1,67 @@
+#pragma once
+// The job's topology: every rank's host and place (gathered from each rank's discovery), and
+// the link level between any two ranks — the widest boundary their messages cross. Levels are
+// ordered, narrowest first; NVLink/PCIe levels slot in when GPUs come.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "topology/host.h"
+
+namespace hockney {
+
+enum class LinkLevel {
+  kSelf,     // the same rank
+  kNuma,     // one NUMA node holds both ranks' bindings
+  kSocket,   // one package, different (or unbound across) NUMA nodes
+  kNode,     // the same host, different (or unbound across) packages
+  kNetwork,  // different hosts
+};
+
+std::string_view name(LinkLevel level);
+// nullopt for an unknown name.
+std::optional<LinkLevel> parseLinkLevel(std::string_view name);
+// "self, numa, socket, node, network".
+std::string linkLevelNames();
+
+struct RankRecord {
+  int host = 0;  // index into Topology::hosts
+  RankPlace place;
+};
+
+struct Topology {
+  std::vector<HostTopology> hosts;  // in order of first rank
+  std::vector<RankRecord> ranks;    // index = rank
+
+  int size() const { return static_cast<int>(ranks.size()); }
+  const HostTopology& hostOf(int rank) const { return hosts.at(ranks.at(rank).host); }
+  LinkLevel level(int a, int b) const;
+  // The widest level between any two of `ranks` (kSelf for fewer than two).
+  LinkLevel widest(std::span<const int> ranks) const;
+  LinkLevel widest() const;  // over every rank
+  // Host index of every rank: what hierarchical algorithms group by.
+  std::vector<int> nodeOfRank() const;
+  // Ranks per host, the largest.
+  int mostRanksPerHost() const;
+};
+
+// From each rank's discovery, in rank order. Hosts are told apart by name; two ranks that report
+// the same name but different hardware mean two machines share a name, which is refused.
+Topology assembleTopology(const std::vector<Discovery>& perRank);
+
+nlohmann::json toJson(const Topology& t);
+// Throws UsageError naming the problem for a malformed topology block.
+Topology topologyFromJson(const nlohmann::json& j);
+nlohmann::json toJson(const Discovery& d);
+Discovery discoveryFromJson(const nlohmann::json& j);
+
+// The readable summary: hosts with packages, NUMA nodes, cores, memory, NICs and GPUs; rank
+// placement; for jobs of at most `matrixLimit` ranks the rank×rank level matrix, else a count of
+// pairs per level.
+std::string formatTopology(const Topology& t, int matrixLimit = 16);
+
+}  // namespace hockney
