@@ -84,7 +84,7 @@ class FitCommand {
   CLI::App* sub_;
   std::vector<std::string> inputs_;
   std::string out_;
-  std::string level_ = "world";
+  std::string level_;
   int folds_ = 0;
   bool noBreak_ = false;
 };

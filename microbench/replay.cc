@@ -40,7 +40,8 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
       continue;
     }
     // Projected for the shrunk group, with the algorithm the projection would choose for it.
-    PricedCall priced = priceCall(item, "world", cal, o.policy, notes);
+    // Replay runs on the first ranks of one host: in-host fits price it.
+    PricedCall priced = priceCall(item, "node", cal, o.policy, notes);
     std::vector<BenchCase> cases = selectCases(item.pattern, {priced.algorithm});
     SweepConfig config;
     config.type = item.dtype;

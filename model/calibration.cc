@@ -20,7 +20,7 @@ using nlohmann::json;
 namespace {
 
 struct Group {
-  std::string backend, pattern, algorithm, dtype, buffers;
+  std::string backend, pattern, algorithm, dtype, buffers, level;
   int ranks = 0;  // black boxes only: fitted per rank count
   bool blackBox = false;
   std::vector<FitPoint> points;
@@ -29,12 +29,20 @@ struct Group {
 
 // Fits are per element type too: reduction speed differs by type (bfloat16 reduces through
 // float on CPUs), so a float32 calibration would under-price a bfloat16 all-reduce.
-std::string groupKey(const ResultRow& r) {
-  // Hot and cold buffers measure different things (cache-resident or not): never pooled.
-  return r.cost
-             ? fmt::format("{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype, r.buffers)
-             : fmt::format("{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
-                           r.buffers, r.ranks);
+// The level a row is fitted at: the override, else the level the row recorded, else "world"
+// (reports from before topology discovery, imported logs).
+std::string levelOf(const ResultRow& r, const std::string& override) {
+  if (!override.empty()) return override;
+  return r.level.empty() ? "world" : r.level;
+}
+
+std::string groupKey(const ResultRow& r, const std::string& level) {
+  // Hot and cold buffers measure different things (cache-resident or not): never pooled; nor
+  // are link levels.
+  return r.cost ? fmt::format("{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
+                              r.buffers, level)
+                : fmt::format("{}|{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
+                              r.buffers, level, r.ranks);
 }
 
 }  // namespace
@@ -123,10 +131,10 @@ CalibratedFit calibratedFitFromJson(const json& j, const std::string& where) {
 namespace {
 
 std::string groupName(const Group& g) {
-  return g.blackBox
-             ? fmt::format("{}/{}/{} {} {} at {} ranks", g.backend, g.pattern, g.algorithm, g.dtype,
-                           g.buffers, g.ranks)
-             : fmt::format("{}/{}/{} {} {}", g.backend, g.pattern, g.algorithm, g.dtype, g.buffers);
+  return g.blackBox ? fmt::format("{}/{}/{} {} {} at {} ranks ({})", g.backend, g.pattern,
+                                  g.algorithm, g.dtype, g.buffers, g.ranks, g.level)
+                    : fmt::format("{}/{}/{} {} {} ({})", g.backend, g.pattern, g.algorithm,
+                                  g.dtype, g.buffers, g.level);
 }
 
 }  // namespace
@@ -203,7 +211,8 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
         continue;
       }
       const bool blackBox = !r.cost.has_value();
-      Group& g = groups[groupKey(r)];
+      Group& g = groups[groupKey(r, levelOf(r, o.level))];
+      g.level = levelOf(r, o.level);
       g.backend = r.backend;
       g.pattern = r.pattern;
       g.algorithm = r.algorithm;
@@ -269,7 +278,7 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                       {"algorithm", g.algorithm},
                       {"dtype", g.dtype},
                       {"buffers", g.buffers},
-                      {"level", o.level},
+                      {"level", g.level},
                       {"black_box", g.blackBox},
                       {"model", g.blackBox ? "t = alpha + bytes * beta (per rank count)"
                                            : (gamma ? "t = a*alpha + b*beta + c*gamma"
@@ -300,14 +309,17 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                       warnings.empty() ? std::string("no rows") : warnings.back());
 
   // Selection: at each measured (pattern, ranks, size), the algorithm the fits predict fastest.
-  std::map<std::tuple<std::string, std::string, int, std::string>,
+  std::map<std::tuple<std::string, std::string, int, std::string, std::string>,
            std::map<size_t, std::pair<std::string, double>>>
       best;
+  std::set<std::string> levels;
   for (const ResultRow& r : allRows) {
-    auto it = fitted.find(groupKey(r));
+    const std::string level = levelOf(r, o.level);
+    levels.insert(level);
+    auto it = fitted.find(groupKey(r, level));
     if (it == fitted.end()) continue;
     double t = it->second.predict(fitPointOf(r));
-    auto& slot = best[{r.backend, r.pattern, r.ranks, r.buffers}][r.bytes];
+    auto& slot = best[{r.backend, r.pattern, r.ranks, r.buffers, level}][r.bytes];
     if (slot.first.empty() || t < slot.second) slot = {r.algorithm, t};
   }
   json selection = json::array();
@@ -324,14 +336,15 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
                          {"pattern", std::get<1>(id)},
                          {"ranks", std::get<2>(id)},
                          {"buffers", std::get<3>(id)},
-                         {"level", o.level},
+                         {"level", std::get<4>(id)},
                          {"ranges", ranges}});
   }
   return json{{"schema_version", kCalibrationSchemaVersion},
               {"kind", "calibration"},
               {"created_at", utcNow()},
               {"command_line", o.commandLine},
-              {"level", o.level},
+              {"level", levels.size() == 1 ? *levels.begin() : std::string("per fit")},
+              {"levels", std::vector<std::string>(levels.begin(), levels.end())},
               {"sources", sources},
               {"fits", fits},
               {"skipped", skipped},
@@ -346,9 +359,9 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
 
 std::string formatFitTable(const json& cal) {
   std::string out = fmt::format(
-      "# {:<9} {:<15} {:<19} {:<8} {:<4} {:>6} {:>10} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6} "
+      "# {:<9} {:<15} {:<19} {:<7} {:<8} {:<4} {:>6} {:>10} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6} "
       "{:>14}\n",
-      "backend", "pattern", "algorithm", "dtype", "buf", "ranks", "from_B", "alpha_us", "bw_GB/s",
+      "backend", "pattern", "algorithm", "level", "dtype", "buf", "ranks", "from_B", "alpha_us", "bw_GB/s",
       "red_GB/s", "R2", "med%", "p90%", "worst%@bytes");
   auto num = [](const json& v) {
     return v.is_null() ? std::string("-") : fmt::format("{:.3f}", v.get<double>());
@@ -364,11 +377,12 @@ std::string formatFitTable(const json& cal) {
       const json& p = f["pieces"][i];
       const bool first = i == 0;
       out += fmt::format(
-          "{} {:<9} {:<15} {:<19} {:<8} {:<4} {:>6} {:>10.0f} {:>9.3f} {:>8} {:>8} {:>6} {:>6} "
-          "{:>6} {:>14}\n",
+          "{} {:<9} {:<15} {:<19} {:<7} {:<8} {:<4} {:>6} {:>10.0f} {:>9.3f} {:>8} {:>8} {:>6} "
+          "{:>6} {:>6} {:>14}\n",
           first && flagged ? "!" : " ", first ? f["backend"].get<std::string>() : "",
           first ? f["pattern"].get<std::string>() : "",
           first ? f["algorithm"].get<std::string>() : "  (next regime)",
+          first ? f.value("level", "") : "",
           first ? f.value("dtype", "") : "", first ? f.value("buffers", "") : "",
           first ? ranks : "", p["from_bytes"].get<double>(), p["alpha_us"].get<double>(),
           num(p["bandwidth_gbps"]),

@@ -63,22 +63,74 @@ long spanOf(const CommItem& item, const Layout& l, const Placement& pl) {
 
 }  // namespace
 
+LevelChoice chooseLevel(const std::string& needed, const std::set<std::string>& have) {
+  // Candidates in order of preference, each with what it means to price `needed` with it.
+  struct Option {
+    const char* level;
+    const char* meaning;  // empty: the same level
+  };
+  static const std::vector<Option> kInHost{
+      {"node", ""},
+      {"intra", ""},  // what calibrations called it before topology discovery
+      {"socket", "the widest in-host level measured"},
+      {"numa", "the widest in-host level measured"},
+      {"world", "a calibration that recorded no link level"},
+      {"network", "a slower level than the group crosses"},
+      {"inter", "a slower level than the group crosses"}};
+  static const std::vector<Option> kNetwork{
+      {"network", ""},
+      {"inter", ""},
+      {"world", "a calibration that recorded no link level"},
+      {"node", "an in-host level, faster than the network the group crosses"},
+      {"intra", "an in-host level, faster than the network the group crosses"},
+      {"socket", "an in-host level, faster than the network the group crosses"},
+      {"numa", "an in-host level, faster than the network the group crosses"}};
+  const auto& order = needed == "network" || needed == "inter" ? kNetwork : kInHost;
+  if (have.count(needed)) return {needed, ""};
+  for (const Option& o : order)
+    if (have.count(o.level))
+      return {o.level, *o.meaning ? fmt::format("priced with '{}' fits ({}): the calibration has "
+                                                "no '{}' fits",
+                                                o.level, o.meaning, needed)
+                                  : ""};
+  HOCKNEY_USAGE_CHECK(!have.empty(), "the calibration has no fits");
+  const std::string any = *have.begin();
+  return {any, fmt::format("priced with '{}' fits: the calibration has no '{}' fits", any,
+                           needed)};
+}
+
+namespace {
+
+// The fit of `algorithm` for the item's pattern at `level`, in the item's type where there is
+// one (as priceCall chooses), or null.
+const CalibratedFit* ownFit(const CalibrationSet& cal, const CommItem& item,
+                            const std::string& algorithm, const std::string& level) {
+  const CalibratedFit* any = nullptr;
+  for (const CalibratedFit& f : cal.fits)
+    if (!f.blackBox && f.pattern == item.pattern && f.algorithm == algorithm && f.level == level) {
+      if (f.dtype == name(item.dtype)) return &f;
+      if (any == nullptr) any = &f;
+    }
+  return any;
+}
+
+}  // namespace
+
 PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
-                     const std::string& policy, std::vector<std::string>& notes) {
+                     const std::string& policy, std::vector<std::string>& notes,
+                     int ranksPerNode) {
   HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
   std::set<std::string> levels;
-  for (const auto& f : cal.fits) levels.insert(f.level);
-  std::string used = level;
-  if (!levels.count(used)) {
-    HOCKNEY_USAGE_CHECK(
-        levels.count("world"),
-        "the calibration has no fits for level '{}' (nor 'world') needed by the {} group", level,
-        item.group);
-    used = "world";
-    notes.push_back(fmt::format("{} group ({}): no '{}' fits, priced with 'world'", item.group,
-                                item.pattern, level));
-  }
+  for (const auto& f : cal.fits)
+    if (f.pattern == item.pattern) levels.insert(f.level);
+  HOCKNEY_USAGE_CHECK(!levels.empty(),
+                      "no calibrated {} fit at any level ({} group); measure it (hockney "
+                      "calibrate measures every pattern project needs, or hockney run --pattern "
+                      "{} then hockney fit)",
+                      item.pattern, item.group, item.pattern);
+  const LevelChoice choice = chooseLevel(level, levels);
+  const std::string used = choice.level;
   std::string wanted;
   if (policy == "ring")
     wanted = item.pattern == "alltoall"   ? "pairwise"
@@ -87,6 +139,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   if (policy == "vendor") wanted = item.pattern == "sendrecv" ? "pingpong" : "vendor";
   PricedCall best;
   best.calibrationLevel = used;
+  best.levelNote = choice.note;
   // Fits of the collective's own element type; others only when it has none (said in a note).
   // Patterns that only move bytes (no reduction) are priced by bytes, whatever the type.
   const std::string dtype(name(item.dtype));
@@ -124,7 +177,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
       continue;
     }
     const Algorithm* own = findAlgorithm(item.pattern, algo);
-    if (!own) continue;
+    if (!own || own->levelCost) continue;  // hierarchical: composed from its levels below
     CallShape shape;  // the pattern's default options: uniform blocks, root 0, peers 0 and 1
     shape.ranks = item.ranks;
     shape.type = item.dtype;
@@ -142,6 +195,60 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
       best.measuredRanks = fit.measuredRanks;
       best.qualityWarnings = fit.qualityWarnings;
       best.largestMeasuredBytes = fit.largestMeasuredBytes;
+    }
+  }
+  // Hierarchical all-reduce for a group of several nodes with several ranks on each: the
+  // in-host phases (a ring all-reduce's steps among the g ranks of a node) priced with the
+  // in-host ring fit, the exchange across nodes (Rabenseifner among the m nodes, on n/g bytes)
+  // with the network's Rabenseifner fit.
+  const Algorithm* hier = findAlgorithm("allreduce", "hierarchical");
+  std::set<std::string> allreduceLevels;
+  for (const auto& f : cal.fits)
+    if (f.pattern == "allreduce") allreduceLevels.insert(f.level);
+  const LevelChoice inHost = chooseLevel("node", allreduceLevels);
+  const bool inHostMeasured = inHost.level == "node" || inHost.level == "intra" ||
+                              inHost.level == "socket" || inHost.level == "numa";
+  if (item.pattern == "allreduce" && hier != nullptr && (wanted.empty() || wanted == "hierarchical") &&
+      (level == "network" || level == "inter") && choice.note.empty() && ranksPerNode > 1 &&
+      item.ranks > ranksPerNode && item.ranks % ranksPerNode == 0 && inHostMeasured) {
+    const CalibratedFit* nodeFit = ownFit(cal, item, "ring", inHost.level);
+    const CalibratedFit* netFit = ownFit(cal, item, "rabenseifner", used);
+    if (nodeFit && netFit) {
+      std::vector<int> placement;
+      for (int r = 0; r < item.ranks; ++r) placement.push_back(r / ranksPerNode);
+      CallShape shape;
+      shape.ranks = item.ranks;
+      shape.type = item.dtype;
+      shape.count = static_cast<size_t>(item.bytes / static_cast<double>(elementSize(item.dtype)));
+      shape.nodeOfRank = &placement;
+      const LevelCost lc = hier->levelCost(shape);
+      const double t = nodeFit->predict(lc.node, item.bytes) +
+                       netFit->predict(lc.network, item.bytes / ranksPerNode);
+      best.candidates.push_back("hierarchical");
+      if (t < best.seconds) {
+        best.algorithm = "hierarchical";
+        best.seconds = t;
+        const Cost total = lc.total();
+        best.cost = json{{"alpha_count", total.alphaCount},
+                         {"beta_bytes", total.betaBytes},
+                         {"gamma_bytes", total.gammaBytes},
+                         {"node", {{"alpha_count", lc.node.alphaCount},
+                                   {"beta_bytes", lc.node.betaBytes},
+                                   {"gamma_bytes", lc.node.gammaBytes},
+                                   {"fit", fmt::format("allreduce/ring at '{}'", inHost.level)}}},
+                         {"network", {{"alpha_count", lc.network.alphaCount},
+                                      {"beta_bytes", lc.network.betaBytes},
+                                      {"fit", fmt::format("allreduce/rabenseifner at '{}'", used)}}}};
+        best.blackBox = false;
+        best.measuredRanks = netFit->measuredRanks;
+        best.qualityWarnings = nodeFit->qualityWarnings;
+        for (const auto& w : netFit->qualityWarnings) best.qualityWarnings.push_back(w);
+        best.largestMeasuredBytes = nodeFit->largestMeasuredBytes;
+        notes.push_back(fmt::format(
+            "{} allreduce priced hierarchically ({} ranks per node): ring fits at '{}' within "
+            "nodes, rabenseifner fits at '{}' across them",
+            item.group, ranksPerNode, inHost.level, used));
+      }
     }
   }
   HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
@@ -169,8 +276,15 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
   double total = 0;
   for (const CommItem& item : plan.items) {
     const long span = spanOf(item, layout, pl);
-    std::string level = span <= o.gpusPerNode ? "intra" : "inter";
-    PricedCall best = priceCall(item, level, cal, policy, notes);
+    const std::string level = span <= o.gpusPerNode ? "node" : "network";
+    // Ranks of the group on one node: consecutive members are `stride` GPUs apart.
+    const long stride = item.ranks > 1 ? span / item.ranks : span;
+    const int perNode = static_cast<int>(
+        std::clamp<long>(stride >= o.gpusPerNode ? 1 : o.gpusPerNode / std::max(1L, stride), 1,
+                         item.ranks));
+    PricedCall best = priceCall(item, level, cal, policy, notes, perNode);
+    if (!best.levelNote.empty())
+      notes.push_back(fmt::format("{} {}: {}", item.group, item.pattern, best.levelNote));
     const std::string& used = best.calibrationLevel;
     const std::vector<std::string>& considered = best.candidates;
     const double stepSeconds = best.seconds * item.count;
@@ -206,6 +320,8 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
                      {"count", item.count},
                      {"level", level},
                      {"calibration_level", used},
+                     {"level_note", best.levelNote},
+                     {"ranks_per_node", perNode},
                      {"gpus_spanned", span},
                      {"algorithm", best.algorithm},
                      {"black_box", best.blackBox},
@@ -238,8 +354,8 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
     }
   std::vector<std::string> assumptions = plan.assumptions;
   assumptions.push_back(fmt::format(
-      "placement innermost first: {}; a group within {} GPUs is 'intra', "
-      "else 'inter' (the slowest level it crosses)",
+      "placement innermost first: {}; a group within {} GPUs is priced at level 'node', "
+      "else 'network' (the slowest level it crosses)",
       fmt::format("{},{},{}", layout.order[0], layout.order[1], layout.order[2]), o.gpusPerNode));
   std::sort(notes.begin(), notes.end());
   notes.erase(std::unique(notes.begin(), notes.end()), notes.end());

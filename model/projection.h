@@ -1,12 +1,14 @@
 #pragma once
 // `hockney project`: prices a step's communication (step_comm.h) with calibrated fits. Groups
 // are placed innermost-first (default TP, then PP, then DP): a group whose GPUs fit in one node
-// is "intra", otherwise "inter" (the slowest level it crosses; no hierarchical algorithms yet).
+// is priced at level "node", otherwise "network" (the slowest level it crosses), with the
+// hierarchical all-reduce among the candidates where a node holds several of its ranks.
 // Each collective's coefficients come from the algorithm's own cost() at the group's size and
 // the message size, so the projection uses the same cost functions the fit used.
 #include <nlohmann/json.hpp>
 
 #include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,9 +25,21 @@ struct CalibrationSet {
 // Reads calibration files; throws UsageError for unreadable or foreign JSON.
 CalibrationSet loadCalibrations(const std::vector<std::string>& paths);
 
+// The level whose fits price a group that crosses `needed`: itself when the calibration has it;
+// else the closest it has (an in-host group takes the widest in-host level measured, then an
+// unlabelled 'world' calibration, then any; a network group an unlabelled calibration, then an
+// in-host level), with `note` saying so. 'intra' and 'inter' (older calibrations) stand for node
+// and network.
+struct LevelChoice {
+  std::string level;
+  std::string note;  // empty when the level is the one needed
+};
+LevelChoice chooseLevel(const std::string& needed, const std::set<std::string>& have);
+
 struct PricedCall {
   std::string algorithm;
-  std::string calibrationLevel;  // the level whose fits priced it ("world" when `level` has none)
+  std::string calibrationLevel;  // the level whose fits priced it (chooseLevel)
+  std::string levelNote;         // why that is not the level the group crosses; empty when it is
   double seconds = std::numeric_limits<double>::infinity();
   nlohmann::json cost = nullptr;  // the coefficients used; null for black boxes
   bool blackBox = false;
@@ -37,8 +51,11 @@ struct PricedCall {
 
 // One collective of `item` at `level`, by policy (best | ring | vendor). Throws UsageError when
 // no fit can price it.
+// ranksPerNode: members of the group on one node (more than one, at level 'network': the
+// hierarchical all-reduce is priced too, from in-host ring and network Rabenseifner fits).
 PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
-                     const std::string& policy, std::vector<std::string>& notes);
+                     const std::string& policy, std::vector<std::string>& notes,
+                     int ranksPerNode = 1);
 
 // policy: best | ring | vendor. Throws UsageError when a needed fit is missing.
 nlohmann::json projectIteration(const ModelSpec& model, const Layout& layout,

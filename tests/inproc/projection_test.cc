@@ -9,8 +9,8 @@
 namespace hockney {
 namespace {
 
-// A hand-made calibration: ring all-reduce at α = 5 µs, β = 1/(10 GB/s) on "intra" and
-// 1/(1 GB/s) on "inter"; pingpong the same per level.
+// A hand-made calibration: ring all-reduce at α = 5 µs, β = 1/(10 GB/s) on "node" and
+// 1/(1 GB/s) on "network"; pingpong the same per level.
 nlohmann::json fit(const std::string& pattern, const std::string& algo, const std::string& level,
                    double alphaS, double betaS) {
   return {{"backend", "mpi"},
@@ -30,8 +30,8 @@ nlohmann::json fit(const std::string& pattern, const std::string& algo, const st
 
 CalibrationSet calibration() {
   CalibrationSet c;
-  for (const char* level : {"intra", "inter"}) {
-    const double beta = std::string(level) == "intra" ? 1e-10 : 1e-9;
+  for (const char* level : {"node", "network"}) {
+    const double beta = std::string(level) == "node" ? 1e-10 : 1e-9;
     c.fits.push_back(calibratedFitFromJson(fit("allreduce", "ring", level, 5e-6, beta), "test"));
     c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, beta), "test"));
   }
@@ -48,7 +48,7 @@ TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
   for (const auto& item : step["items"]) {
     sum += item["time_per_step_ms"].get<double>();
     if (item["group"] == "TP") {
-      EXPECT_EQ(item["level"], "intra");  // 8 consecutive GPUs = one node
+      EXPECT_EQ(item["level"], "node");  // 8 consecutive GPUs = one node
       // ring on 8 ranks: 14 rounds, 2·7·(n/8) bytes: 14·5 µs + 1.75·n / 10 GB/s
       const double n = 50331648;
       const double want = 14 * 5e-6 + 2 * 7 * (n / 8) * 1e-10;
@@ -56,7 +56,7 @@ TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
       EXPECT_NEAR(item["time_per_step_ms"].get<double>(), want * 4608 * 1e3, 1e-6);
       EXPECT_EQ(item["algorithm"], "ring");
     } else {
-      EXPECT_EQ(item["level"], "inter");  // pp and dp groups span nodes
+      EXPECT_EQ(item["level"], "network");  // pp and dp groups span nodes
     }
   }
   EXPECT_NEAR(step["total_ms"].get<double>(), sum, 1e-6);
@@ -67,13 +67,13 @@ TEST(Projection, SaysWhereItExtrapolatesAndWhatGoesOnTheWire) {
   TrainingOptions o;
   o.globalBatch = 1536;
   CalibrationSet c;
-  nlohmann::json ring = fit("allreduce", "ring", "intra", 5e-6, 1e-10);
+  nlohmann::json ring = fit("allreduce", "ring", "node", 5e-6, 1e-10);
   ring["ranks"] = {2, 4};  // measured on up to 4 ranks, priced for TP groups of 8
   ring["quality_warnings"] = {"held-out p90 error 60% (over 50%)"};
   c.fits.push_back(calibratedFitFromJson(ring, "test"));
-  for (const char* level : {"intra", "inter"})
+  for (const char* level : {"node", "network"})
     c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, 1e-9), "t"));
-  nlohmann::json inter = fit("allreduce", "ring", "inter", 5e-6, 1e-9);
+  nlohmann::json inter = fit("allreduce", "ring", "network", 5e-6, 1e-9);
   inter["ranks"] = {2, 4, 8, 16};
   c.fits.push_back(calibratedFitFromJson(inter, "test"));
   nlohmann::json step =
@@ -100,7 +100,7 @@ TEST(Projection, SaysWhenASizeIsBeyondWhatTheFitMeasured) {
   TrainingOptions o;
   o.globalBatch = 1536;
   CalibrationSet c;
-  for (const char* level : {"intra", "inter"}) {
+  for (const char* level : {"node", "network"}) {
     nlohmann::json ring = fit("allreduce", "ring", level, 5e-6, 1e-10);
     ring["sizes"] = {8, 1024, 1048576};  // up to 1 MiB; GPT-3's TP all-reduce is 48 MiB
     ring["dtype"] = "bfloat16";
@@ -133,9 +133,78 @@ TEST(Projection, OrderChangesPlacement) {
   nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "ring");
   for (const auto& item : step["items"]) {
     if (item["group"] == "TP") {
-      EXPECT_EQ(item["level"], "inter");
+      EXPECT_EQ(item["level"], "network");
     }
   }
+}
+
+// A calibration of one level prices groups that cross another, and says so beside each number:
+// what a single-host calibration used to do silently.
+TEST(Projection, SaysBesideTheNumberWhenAnotherLevelsFitsPriceAGroup) {
+  TrainingOptions o;
+  o.globalBatch = 1536;
+  Layout l = parseLayout("tp=8,pp=16,dp=8");
+  CalibrationSet inHost;
+  for (auto f : calibration().fits)
+    if (f.level == "node") {
+      f.level = "numa";  // what one VM's calibration records
+      inHost.fits.push_back(f);
+    }
+  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, inHost, "best");
+  for (const auto& item : step["items"]) {
+    EXPECT_EQ(item["calibration_level"], "numa");
+    const std::string note = item["level_note"];
+    if (item["level"] == "node")
+      EXPECT_NE(note.find("priced with 'numa' fits (the widest in-host level measured)"),
+                std::string::npos)
+          << note;
+    else
+      EXPECT_NE(note.find("an in-host level, faster than the network the group crosses"),
+                std::string::npos)
+          << note;
+  }
+  EXPECT_NE(step["notes"].dump().find("DP allreduce: priced with 'numa' fits"), std::string::npos);
+  // Exact levels need no note; 'intra'/'inter' (older calibrations) are node and network.
+  step = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best");
+  for (const auto& item : step["items"]) EXPECT_EQ(item["level_note"], "") << item.dump();
+  EXPECT_EQ(chooseLevel("node", {"intra", "inter"}).level, "intra");
+  EXPECT_EQ(chooseLevel("network", {"intra", "inter"}).note, "");
+  EXPECT_NE(chooseLevel("network", {"world"}).note.find("recorded no link level"),
+            std::string::npos);
+}
+
+// Where a node holds several ranks of a group that spans nodes, the hierarchical all-reduce is
+// priced from the in-host ring fit and the network's Rabenseifner fit, and wins when the network
+// is the slow level.
+TEST(Projection, PricesTheHierarchicalAllreduceFromBothLevels) {
+  TrainingOptions o;
+  o.globalBatch = 1536;
+  o.gpusPerNode = 8;
+  CalibrationSet c;
+  c.fits.push_back(calibratedFitFromJson(fit("allreduce", "ring", "numa", 5e-6, 1e-10), "t"));
+  c.fits.push_back(calibratedFitFromJson(fit("allreduce", "ring", "network", 5e-6, 1e-8), "t"));
+  c.fits.push_back(
+      calibratedFitFromJson(fit("allreduce", "rabenseifner", "network", 5e-6, 1e-8), "t"));
+  for (const char* level : {"numa", "network"})
+    c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, 1e-9), "t"));
+  // dp=64 innermost: 8 DP ranks per node, 8 nodes.
+  Layout l = parseLayout("tp=1,pp=1,dp=64");
+  l.order = parseOrder("dp,tp,pp");
+  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, c, "best");
+  bool saw = false;
+  for (const auto& item : step["items"]) {
+    if (item["group"] != "DP") continue;
+    saw = true;
+    EXPECT_EQ(item["level"], "network");
+    EXPECT_EQ(item["ranks_per_node"], 8);
+    EXPECT_EQ(item["algorithm"], "hierarchical") << item.dump();
+    EXPECT_EQ(item["cost"]["network"]["fit"], "allreduce/rabenseifner at 'network'");
+    EXPECT_EQ(item["cost"]["node"]["fit"], "allreduce/ring at 'numa'");
+    // n/8 crosses the network: 2·7/8·n/8 β bytes there.
+    const double n = item["bytes"];
+    EXPECT_NEAR(item["cost"]["network"]["beta_bytes"].get<double>(), 2 * 7.0 / 8 * n / 8, 64);
+  }
+  EXPECT_TRUE(saw);
 }
 
 TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
@@ -152,16 +221,6 @@ TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
   }
   EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "fastest"),
                UsageError);
-  CalibrationSet intraOnly;
-  for (const auto& f : calibration().fits)
-    if (f.level == "intra") intraOnly.fits.push_back(f);
-  try {
-    projectIteration(findModel("GPT-3 175B"), l, o, intraOnly, "best");
-    FAIL();
-  } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("no fits for level 'inter'"), std::string::npos)
-        << e.what();
-  }
   o.sequenceParallel = true;  // needs reduce_scatter/allgather fits the calibration lacks
   EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best"), UsageError);
 }
