@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev
   python3 python3-jsonschema
   clang libclang-rt-14-dev  # the sanitizer build and libFuzzer (cmake --preset asan)
+  iproute2 util-linux  # the netns tier: ip netns, tc tbf, unshare (tests/cluster/)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -57,6 +57,24 @@ expect_error "$dir/broken.json is malformed" fit "$dir/broken.json"
 expect_error "results report $dir/cut.json is not valid JSON" fit "$dir/cut.json"
 expect_error "cannot read file $dir/adir: it is a directory" compare "$dir/adir" "$dir/broken.json"
 expect_error "size 0 measures nothing" run --sizes 0
+# Levels and the pair matrix (one process: one rank on one host).
+expect_error "--pattern pairs measures rank pairs: it needs at least 2 ranks, not 1" run --pattern pairs
+expect_error "--pairs-sample applies to --pattern pairs only" run --sizes 8 --pairs-sample 3
+expect_error "--pairs-sample must be >= 0" run --pattern pairs --pairs-sample -1
+expect_error "--scope node does not apply to --pattern pairs" run --pattern pairs --scope node
+expect_error "--scope node runs the pattern among the ranks of each host, but every host holds one rank" run --scope node --sizes 8
+expect_error "--scope leaders runs the pattern among one rank per host, but all 1 ranks are on one host" run --scope leaders --sizes 8
+expect_error "--scope: bogus not in {world,node,leaders}" run --scope bogus --sizes 8
+expect_plain_error "--out $dir is a directory" topo --out "$dir"
+# More pairs asked for than 2 ranks have.
+"$here/mpirun.sh" 2 "$hockney" run --pattern pairs --pairs-sample 2 --out "$dir/out.json" \
+  >"$dir/stdout" 2>"$dir/stderr"
+if ! grep -qF -- "--pairs-sample 2 is more than the 1 pairs of 2 ranks" "$dir/stderr" ||
+  ! cmp -s "$dir/out.json" "$dir/before.json"; then
+  echo "FAIL: --pairs-sample 2 on 2 ranks:"; cat "$dir/stderr"; failures=$((failures + 1))
+else
+  echo "ok: --pairs-sample 2 on 2 ranks -> $(grep -F -- --pairs-sample "$dir/stderr" | head -n1)"
+fi
 expect_error "size 18446744073709551612 bytes is larger than this host's memory" run --sizes 18446744073709551612
 expect_error "size 1152921504606846976 bytes is larger than this host's memory" run --pattern pipeline --sizes 1073741824G
 expect_error "--iters" run --sizes 8 -n 99999999999999999999
