@@ -36,7 +36,8 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
       ->capture_default_str();
   sub_->add_flag("--resume", job_.resume,
                  "continue from DIR/results.json.jsonl, keeping the points already measured");
-  sub_->add_option("--level", job_.level, "Record this link level instead of the one the topology gives (e.g. network for "
+  sub_->add_option("--level", job_.level,
+                   "Record this link level instead of the one the topology gives (e.g. network for "
                    "a calibration that stands for a fabric)")
       ->capture_default_str();
   sub_->add_option("--target-time", job_.targetSeconds, "timed seconds per point")

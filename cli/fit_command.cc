@@ -15,8 +15,10 @@ FitCommand::FitCommand(CLI::App& app) {
                             "Fit alpha-beta-gamma cost models to results reports (no MPI needed)");
   sub_->add_option("reports", inputs_, "results.json files from hockney run")->required();
   sub_->add_option("--out", out_, "calibration file to write")->required();
-  sub_->add_option("--level", level_, "Fit every row at this link level instead of the one it recorded (self, numa, socket, "
-                   "node, network; rows without one are fitted at world)")
+  sub_->add_option(
+          "--level", level_,
+          "Fit every row at this link level instead of the one it recorded (self, numa, socket, "
+          "node, network; rows without one are fitted at world)")
       ->capture_default_str();
   sub_->add_option("--folds", folds_,
                    "k of a k-fold cross-validation over sizes; 0 = leave one size out")

@@ -53,17 +53,17 @@ int ProjectCommand::execute() {
              "collective", "ranks", "buffer_B", "count", "level", "algorithm", "us/call",
              "ms/step");
   for (const auto& i : step["items"])
-    fmt::print("  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>8} {:<19} {:>12.1f} {:>12.2f}{}{}\n",
-               i["group"].get<std::string>(), i["pattern"].get<std::string>(),
-               i["ranks"].get<int>(), i["bytes"].get<double>(), i["count"].get<double>(),
-               i["level"].get<std::string>(), i["algorithm"].get<std::string>(),
-               i["time_per_call_us"].get<double>(), i["time_per_step_ms"].get<double>(),
-               i["extrapolated"].get<bool>() ? "  (fit from fewer ranks)" : "",
-               i["level_note"].get<std::string>().empty()
-                   ? std::string()
-                   : fmt::format("  (NOT a {} fit: priced with '{}' fits)",
-                                 i["level"].get<std::string>(),
-                                 i["calibration_level"].get<std::string>()));
+    fmt::print(
+        "  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>8} {:<19} {:>12.1f} {:>12.2f}{}{}\n",
+        i["group"].get<std::string>(), i["pattern"].get<std::string>(), i["ranks"].get<int>(),
+        i["bytes"].get<double>(), i["count"].get<double>(), i["level"].get<std::string>(),
+        i["algorithm"].get<std::string>(), i["time_per_call_us"].get<double>(),
+        i["time_per_step_ms"].get<double>(),
+        i["extrapolated"].get<bool>() ? "  (fit from fewer ranks)" : "",
+        i["level_note"].get<std::string>().empty()
+            ? std::string()
+            : fmt::format("  (NOT a {} fit: priced with '{}' fits)", i["level"].get<std::string>(),
+                          i["calibration_level"].get<std::string>()));
   // Buffer bytes are what the collective is called on; wire bytes what this GPU sends on its
   // critical path (the algorithm's beta bytes; a ring all-reduce sends 2(p-1)/p of its buffer).
   for (const auto& [name, g] : step["groups"].items())

@@ -132,13 +132,12 @@ int RunCommand::executePairs(int argc, char** argv) {
                       "--scope {} does not apply to --pattern pairs (it measures every pair)",
                       options_.scope);
   PairsOptions o;
-  const bool sized = sub_->count("--min-bytes") + sub_->count("--max-bytes") +
-                         sub_->count("--sizes") >
-                     0;
+  const bool sized =
+      sub_->count("--min-bytes") + sub_->count("--max-bytes") + sub_->count("--sizes") > 0;
   if (sized) {
-    const auto sizes = sizes_.empty() ? std::vector<size_t>{parseSize(minBytes_),
-                                                            parseSize(maxBytes_)}
-                                      : parseSizeList(sizes_);
+    const auto sizes = sizes_.empty()
+                           ? std::vector<size_t>{parseSize(minBytes_), parseSize(maxBytes_)}
+                           : parseSizeList(sizes_);
     HOCKNEY_USAGE_CHECK(!sizes.empty(), "no message sizes");
     o.latencyBytes = *std::min_element(sizes.begin(), sizes.end());
     o.bandwidthBytes = *std::max_element(sizes.begin(), sizes.end());

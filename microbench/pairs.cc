@@ -34,8 +34,8 @@ std::byte patternByte(int a, int b, size_t i) {
 
 // One ping-pong series between a (initiator) and b: returns one-way times of the timed
 // iterations on a (empty on b). b echoes what it received; both check the data when asked.
-std::vector<double> pingPong(Transport& t, int a, int b, std::byte* buf, size_t bytes,
-                             long warmup, long iterations, bool check, std::string& problem) {
+std::vector<double> pingPong(Transport& t, int a, int b, std::byte* buf, size_t bytes, long warmup,
+                             long iterations, bool check, std::string& problem) {
   const bool initiator = t.rank() == a;
   const int peer = initiator ? b : a;
   std::vector<double> oneWay;
@@ -56,10 +56,11 @@ std::vector<double> pingPong(Transport& t, int a, int b, std::byte* buf, size_t 
   if (check && problem.empty())
     for (size_t i = 0; i < bytes; ++i)
       if (buf[i] != patternByte(a, b, i)) {
-        problem = fmt::format("{} B message between ranks {} and {}: byte {} is {} on rank {}, "
-                              "expected {}",
-                              bytes, a, b, i, static_cast<int>(buf[i]), t.rank(),
-                              static_cast<int>(patternByte(a, b, i)));
+        problem = fmt::format(
+            "{} B message between ranks {} and {}: byte {} is {} on rank {}, "
+            "expected {}",
+            bytes, a, b, i, static_cast<int>(buf[i]), t.rank(),
+            static_cast<int>(patternByte(a, b, i)));
         break;
       }
   return oneWay;
@@ -164,11 +165,11 @@ std::vector<PairRow> measureRounds(Transport& t, const Topology& topology,
     if (it == rounds[r].end()) continue;
     const auto [a, b] = *it;
     std::string bad;
-    watchdog.setContext({"pairs", fmt::format("pingpong {}-{} (round {})", a, b, r),
-                         o.bandwidthBytes});
+    watchdog.setContext(
+        {"pairs", fmt::format("pingpong {}-{} (round {})", a, b, r), o.bandwidthBytes});
     watchdog.arm(static_cast<long>(r));
-    const auto lat = pingPong(t, a, b, small.data(), o.latencyBytes, o.warmup,
-                              o.latencyIterations, o.check, bad);
+    const auto lat = pingPong(t, a, b, small.data(), o.latencyBytes, o.warmup, o.latencyIterations,
+                              o.check, bad);
     const auto bw = pingPong(t, a, b, large.data(), o.bandwidthBytes, std::min(o.warmup, 1L),
                              o.bandwidthIterations, o.check, bad);
     watchdog.disarm();
@@ -225,18 +226,19 @@ int runPairs(const PairsOptions& o) {
   if (p < 2)
     problem = "--pattern pairs measures rank pairs: it needs at least 2 ranks, not 1";
   else if (o.sample > total)
-    problem = fmt::format("--pairs-sample {} is more than the {} pairs of {} ranks", o.sample,
-                          total, p);
+    problem =
+        fmt::format("--pairs-sample {} is more than the {} pairs of {} ranks", o.sample, total, p);
   if (stopOnProblem(t, problem)) return kExitUsage;
 
   const std::vector<RankPair> pairs = samplePairs(p, o.sample, o.seed);
   const auto rounds = scheduleRounds(pairs, topology.nodeOfRank());
   const std::string out = o.out.empty() ? defaultOut(p) : o.out;
   if (rank == 0)
-    std::printf("# hockney pairs: %d ranks on %zu hosts, %zu of %ld pairs in %zu rounds "
-                "(latency %zu B x %ld, bandwidth %zu B x %ld)\n# report: %s\n",
-                p, topology.hosts.size(), pairs.size(), total, rounds.size(), o.latencyBytes,
-                o.latencyIterations, o.bandwidthBytes, o.bandwidthIterations, out.c_str());
+    std::printf(
+        "# hockney pairs: %d ranks on %zu hosts, %zu of %ld pairs in %zu rounds "
+        "(latency %zu B x %ld, bandwidth %zu B x %ld)\n# report: %s\n",
+        p, topology.hosts.size(), pairs.size(), total, rounds.size(), o.latencyBytes,
+        o.latencyIterations, o.bandwidthBytes, o.bandwidthIterations, out.c_str());
   std::fflush(stdout);
 
   HostBuffer small(o.latencyBytes), large(o.bandwidthBytes);
@@ -249,8 +251,7 @@ int runPairs(const PairsOptions& o) {
   // better of the two, so only a link that is slow both times is named.
   std::string again;
   if (rank == 0)
-    for (const LinkOutlier& l : analysePairs(rows).links)
-      again += fmt::format("{} {}\n", l.a, l.b);
+    for (const LinkOutlier& l : analysePairs(rows).links) again += fmt::format("{} {}\n", l.a, l.b);
   again = agree(t, again);
   std::vector<RankPair> recheck;
   for (size_t at = 0; at < again.size();) {
@@ -262,9 +263,9 @@ int runPairs(const PairsOptions& o) {
   }
   size_t confirmed = 0;
   if (!recheck.empty()) {
-    const auto second = gatherRows(
-        t, measureRounds(t, topology, scheduleRounds(recheck, topology.nodeOfRank()), o,
-                         watchdog, small, large));
+    const auto second =
+        gatherRows(t, measureRounds(t, topology, scheduleRounds(recheck, topology.nodeOfRank()), o,
+                                    watchdog, small, large));
     for (const PairRow& s : second)
       for (PairRow& r : rows)
         if (r.a == s.a && r.b == s.b) {
@@ -286,8 +287,8 @@ int runPairs(const PairsOptions& o) {
                   "level", "latency_us", "bandwidth_GB/s", "Mbit/s", "check");
       for (const PairRow& r : rows)
         std::printf("  %4d %4d %-12s %-12s %-8s %12.2f %14.4f %10.0f %6s\n", r.a, r.b,
-                    r.hostA.c_str(), r.hostB.c_str(), r.level.c_str(), r.latencyUs,
-                    r.bandwidthGBps, r.bandwidthGBps * 8e3, r.check.c_str());
+                    r.hostA.c_str(), r.hostB.c_str(), r.level.c_str(), r.latencyUs, r.bandwidthGBps,
+                    r.bandwidthGBps * 8e3, r.check.c_str());
     }
     std::vector<std::string> notes;
     if (!recheck.empty())
@@ -319,8 +320,9 @@ int runPairs(const PairsOptions& o) {
                         {"rounds", rounds.size()},
                         {"remeasured_pairs", recheck.size()},
                         {"sample_seed", o.seed},
-                        {"timer", "steady_clock on the lower rank; one-way = round trip / 2; "
-                                  "median over iterations"}};
+                        {"timer",
+                         "steady_clock on the lower rank; one-way = round trip / 2; "
+                         "median over iterations"}};
     report["pairs"] = rows;
     const json summary = toJson(analysis);
     report["levels"] = summary["levels"];

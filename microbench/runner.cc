@@ -210,9 +210,7 @@ int runBenchmark(const RunOptions& options) {
   if (stopOnProblem(world, problem)) return kExitUsage;
   // Rank 0 is the lowest rank of its group, so it is rank 0 of the group's transport: it prints
   // and writes. Ranks outside every group (non-leaders) hold no transport and wait at the end.
-  const int color = members.empty()          ? -1
-                    : options.scope == "node" ? topology->ranks[rank].host
-                                              : 0;
+  const int color = members.empty() ? -1 : options.scope == "node" ? topology->ranks[rank].host : 0;
   std::unique_ptr<MpiTransport> scoped =
       MpiTransport::split(MPI_COMM_WORLD, color, rank, options.fault);
   // Every group has as many ranks as rank 0's (node: checked equal; leaders: one per host).
@@ -231,7 +229,8 @@ int runBenchmark(const RunOptions& options) {
     std::vector<BenchCase> runnable;
     for (BenchCase& c : cases) {
       std::optional<std::string> why = c.unavailable(
-          options.sweep.pattern, ranks, static_cast<int>(sweep.nodeOfRank.size()) == ranks ? &sweep.nodeOfRank : nullptr);
+          options.sweep.pattern, ranks,
+          static_cast<int>(sweep.nodeOfRank.size()) == ranks ? &sweep.nodeOfRank : nullptr);
       if (!why) {
         runnable.push_back(std::move(c));
       } else if (explicitAlgos) {

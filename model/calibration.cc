@@ -133,8 +133,8 @@ namespace {
 std::string groupName(const Group& g) {
   return g.blackBox ? fmt::format("{}/{}/{} {} {} at {} ranks ({})", g.backend, g.pattern,
                                   g.algorithm, g.dtype, g.buffers, g.ranks, g.level)
-                    : fmt::format("{}/{}/{} {} {} ({})", g.backend, g.pattern, g.algorithm,
-                                  g.dtype, g.buffers, g.level);
+                    : fmt::format("{}/{}/{} {} {} ({})", g.backend, g.pattern, g.algorithm, g.dtype,
+                                  g.buffers, g.level);
 }
 
 }  // namespace
@@ -361,8 +361,8 @@ std::string formatFitTable(const json& cal) {
   std::string out = fmt::format(
       "# {:<9} {:<15} {:<19} {:<7} {:<8} {:<4} {:>6} {:>10} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6} "
       "{:>14}\n",
-      "backend", "pattern", "algorithm", "level", "dtype", "buf", "ranks", "from_B", "alpha_us", "bw_GB/s",
-      "red_GB/s", "R2", "med%", "p90%", "worst%@bytes");
+      "backend", "pattern", "algorithm", "level", "dtype", "buf", "ranks", "from_B", "alpha_us",
+      "bw_GB/s", "red_GB/s", "R2", "med%", "p90%", "worst%@bytes");
   auto num = [](const json& v) {
     return v.is_null() ? std::string("-") : fmt::format("{:.3f}", v.get<double>());
   };
@@ -382,10 +382,9 @@ std::string formatFitTable(const json& cal) {
           first && flagged ? "!" : " ", first ? f["backend"].get<std::string>() : "",
           first ? f["pattern"].get<std::string>() : "",
           first ? f["algorithm"].get<std::string>() : "  (next regime)",
-          first ? f.value("level", "") : "",
-          first ? f.value("dtype", "") : "", first ? f.value("buffers", "") : "",
-          first ? ranks : "", p["from_bytes"].get<double>(), p["alpha_us"].get<double>(),
-          num(p["bandwidth_gbps"]),
+          first ? f.value("level", "") : "", first ? f.value("dtype", "") : "",
+          first ? f.value("buffers", "") : "", first ? ranks : "", p["from_bytes"].get<double>(),
+          p["alpha_us"].get<double>(), num(p["bandwidth_gbps"]),
           p.contains("reduction_gbps") ? num(p["reduction_gbps"]) : std::string("-"),
           first ? fmt::format("{:.3f}", f["r2"].get<double>()) : "",
           first ? fmt::format("{:.1f}", 100 * e["median"].get<double>()) : "",

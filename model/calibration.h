@@ -1,8 +1,8 @@
 #pragma once
 // `hockney fit`: from results reports to calibration.json — one α-β-γ fit per (backend,
-// pattern, algorithm, link level the rows crossed) over the algorithm's own cost coefficients (rank counts
-// pooled: the coefficients already carry p), a black-box t = α' + n·β' per rank count for vendor
-// collectives, fit quality on held-out sizes, the sources' provenance, and a selection table
+// pattern, algorithm, link level the rows crossed) over the algorithm's own cost coefficients (rank
+// counts pooled: the coefficients already carry p), a black-box t = α' + n·β' per rank count for
+// vendor collectives, fit quality on held-out sizes, the sources' provenance, and a selection table
 // of the predicted fastest algorithm per pattern, rank count and size range.
 #include <nlohmann/json.hpp>
 
@@ -49,7 +49,7 @@ struct CalibrateOptions {
   // Fit every row at this link level; empty: at the level each row recorded (rows without one,
   // from older reports or imported logs, at "world").
   std::string level;
-  int folds = 0;                // 0: leave one size out
+  int folds = 0;  // 0: leave one size out
   bool allowBreak = true;
   std::string commandLine;
 };

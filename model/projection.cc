@@ -95,8 +95,7 @@ LevelChoice chooseLevel(const std::string& needed, const std::set<std::string>& 
                                   : ""};
   HOCKNEY_USAGE_CHECK(!have.empty(), "the calibration has no fits");
   const std::string any = *have.begin();
-  return {any, fmt::format("priced with '{}' fits: the calibration has no '{}' fits", any,
-                           needed)};
+  return {any, fmt::format("priced with '{}' fits: the calibration has no '{}' fits", any, needed)};
 }
 
 namespace {
@@ -117,8 +116,7 @@ const CalibratedFit* ownFit(const CalibrationSet& cal, const CommItem& item,
 }  // namespace
 
 PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
-                     const std::string& policy, std::vector<std::string>& notes,
-                     int ranksPerNode) {
+                     const std::string& policy, std::vector<std::string>& notes, int ranksPerNode) {
   HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
   std::set<std::string> levels;
@@ -208,9 +206,10 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
   const LevelChoice inHost = chooseLevel("node", allreduceLevels);
   const bool inHostMeasured = inHost.level == "node" || inHost.level == "intra" ||
                               inHost.level == "socket" || inHost.level == "numa";
-  if (item.pattern == "allreduce" && hier != nullptr && (wanted.empty() || wanted == "hierarchical") &&
-      (level == "network" || level == "inter") && choice.note.empty() && ranksPerNode > 1 &&
-      item.ranks > ranksPerNode && item.ranks % ranksPerNode == 0 && inHostMeasured) {
+  if (item.pattern == "allreduce" && hier != nullptr &&
+      (wanted.empty() || wanted == "hierarchical") && (level == "network" || level == "inter") &&
+      choice.note.empty() && ranksPerNode > 1 && item.ranks > ranksPerNode &&
+      item.ranks % ranksPerNode == 0 && inHostMeasured) {
     const CalibratedFit* nodeFit = ownFit(cal, item, "ring", inHost.level);
     const CalibratedFit* netFit = ownFit(cal, item, "rabenseifner", used);
     if (nodeFit && netFit) {
@@ -232,13 +231,15 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
         best.cost = json{{"alpha_count", total.alphaCount},
                          {"beta_bytes", total.betaBytes},
                          {"gamma_bytes", total.gammaBytes},
-                         {"node", {{"alpha_count", lc.node.alphaCount},
-                                   {"beta_bytes", lc.node.betaBytes},
-                                   {"gamma_bytes", lc.node.gammaBytes},
-                                   {"fit", fmt::format("allreduce/ring at '{}'", inHost.level)}}},
-                         {"network", {{"alpha_count", lc.network.alphaCount},
-                                      {"beta_bytes", lc.network.betaBytes},
-                                      {"fit", fmt::format("allreduce/rabenseifner at '{}'", used)}}}};
+                         {"node",
+                          {{"alpha_count", lc.node.alphaCount},
+                           {"beta_bytes", lc.node.betaBytes},
+                           {"gamma_bytes", lc.node.gammaBytes},
+                           {"fit", fmt::format("allreduce/ring at '{}'", inHost.level)}}},
+                         {"network",
+                          {{"alpha_count", lc.network.alphaCount},
+                           {"beta_bytes", lc.network.betaBytes},
+                           {"fit", fmt::format("allreduce/rabenseifner at '{}'", used)}}}};
         best.blackBox = false;
         best.measuredRanks = netFit->measuredRanks;
         best.qualityWarnings = nodeFit->qualityWarnings;
@@ -279,9 +280,8 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
     const std::string level = span <= o.gpusPerNode ? "node" : "network";
     // Ranks of the group on one node: consecutive members are `stride` GPUs apart.
     const long stride = item.ranks > 1 ? span / item.ranks : span;
-    const int perNode = static_cast<int>(
-        std::clamp<long>(stride >= o.gpusPerNode ? 1 : o.gpusPerNode / std::max(1L, stride), 1,
-                         item.ranks));
+    const int perNode = static_cast<int>(std::clamp<long>(
+        stride >= o.gpusPerNode ? 1 : o.gpusPerNode / std::max(1L, stride), 1, item.ranks));
     PricedCall best = priceCall(item, level, cal, policy, notes, perNode);
     if (!best.levelNote.empty())
       notes.push_back(fmt::format("{} {}: {}", item.group, item.pattern, best.levelNote));

@@ -99,7 +99,8 @@ PairAnalysis analysePairs(const std::vector<PairRow>& rows) {
       const double sb = mad(bws, mb), sl = mad(lats, ml);
       for (const auto& [h, v] : scoreBw) {
         const int n = static_cast<int>(hostBw[h].size());
-        if (v < mb - margin(mb, sb, kBandwidthFloor)) out.hosts.push_back({h, level, "bandwidth", v, mb, n});
+        if (v < mb - margin(mb, sb, kBandwidthFloor))
+          out.hosts.push_back({h, level, "bandwidth", v, mb, n});
         if (scoreLat[h] > ml + margin(ml, sl, kLatencyFloor))
           out.hosts.push_back({h, level, "latency", scoreLat[h], ml, n});
       }
@@ -108,10 +109,10 @@ PairAnalysis analysePairs(const std::vector<PairRow>& rows) {
     // three hosts, far off the level's median.
     for (const PairRow* r : pairs) {
       const bool byHost = hostBw.size() >= 3;
-      const double expectBw = byHost ? std::min(scoreBw[r->hostA], scoreBw[r->hostB])
-                                     : s.medianBandwidthGBps;
-      const double expectLat = byHost ? std::max(scoreLat[r->hostA], scoreLat[r->hostB])
-                                      : s.medianLatencyUs;
+      const double expectBw =
+          byHost ? std::min(scoreBw[r->hostA], scoreBw[r->hostB]) : s.medianBandwidthGBps;
+      const double expectLat =
+          byHost ? std::max(scoreLat[r->hostA], scoreLat[r->hostB]) : s.medianLatencyUs;
       const double sb = byHost ? 0 : s.madBandwidthGBps, sl = byHost ? 0 : s.madLatencyUs;
       if (r->bandwidthGBps < expectBw - margin(expectBw, sb, kBandwidthFloor))
         out.links.push_back(
@@ -163,12 +164,14 @@ std::string formatPairAnalysis(const PairAnalysis& a) {
   }
   for (const HostOutlier& h : a.hosts)
     out += h.metric == "bandwidth"
-               ? fmt::format("# SLOW HOST {}: {} bandwidth {:.4f} GB/s ({:.0f} Mbit/s) against a "
-                             "median of {:.4f} GB/s over hosts ({} pairs)\n",
-                             h.host, h.level, h.value, h.value * 8e3, h.levelMedian, h.pairs)
-               : fmt::format("# SLOW HOST {}: {} latency {:.2f} us against a median of {:.2f} us "
-                             "over hosts ({} pairs)\n",
-                             h.host, h.level, h.value, h.levelMedian, h.pairs);
+               ? fmt::format(
+                     "# SLOW HOST {}: {} bandwidth {:.4f} GB/s ({:.0f} Mbit/s) against a "
+                     "median of {:.4f} GB/s over hosts ({} pairs)\n",
+                     h.host, h.level, h.value, h.value * 8e3, h.levelMedian, h.pairs)
+               : fmt::format(
+                     "# SLOW HOST {}: {} latency {:.2f} us against a median of {:.2f} us "
+                     "over hosts ({} pairs)\n",
+                     h.host, h.level, h.value, h.levelMedian, h.pairs);
   for (const LinkOutlier& l : a.links)
     out += fmt::format("# SLOW LINK {}({}) - {}({}): {} {} {:.4g}, expected about {:.4g}\n", l.a,
                        l.hostA, l.b, l.hostB, l.level, l.metric, l.value, l.expected);

@@ -14,8 +14,8 @@ inline constexpr int kPairMatrixSchemaVersion = 1;
 struct PairRow {
   int a = 0, b = 0;  // ranks, a < b
   std::string hostA, hostB;
-  std::string level;  // self .. network
-  int round = 0;      // the round it was measured in
+  std::string level;         // self .. network
+  int round = 0;             // the round it was measured in
   double latencyUs = 0;      // median one-way time of the small message
   double bandwidthGBps = 0;  // large message bytes over its median one-way time, GB/s
   std::string check = "pass";

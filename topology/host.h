@@ -14,9 +14,9 @@ namespace hockney {
 // InfiniBand/OpenFabrics device. Virtual interfaces (veth, bridges) have no PCI address.
 struct Nic {
   std::string name;
-  std::string kind;         // "ethernet", "infiniband" (OpenFabrics), "other"
-  long speedMbps = 0;       // 0: unknown (virtual links often report none)
-  std::string pciBusId;     // "0000:3b:00.0"; empty for virtual interfaces
+  std::string kind;      // "ethernet", "infiniband" (OpenFabrics), "other"
+  long speedMbps = 0;    // 0: unknown (virtual links often report none)
+  std::string pciBusId;  // "0000:3b:00.0"; empty for virtual interfaces
   bool operator==(const Nic&) const = default;
 };
 

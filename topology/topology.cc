@@ -82,16 +82,15 @@ Topology assembleTopology(const std::vector<Discovery>& perRank) {
       t.hosts.push_back(d.host);
     } else {
       const HostTopology& known = t.hosts[it->second];
-      HOCKNEY_USAGE_CHECK(known.cores == d.host.cores && known.packages == d.host.packages &&
-                              known.numaNodes == d.host.numaNodes,
-                          "ranks {} and {} both report host name '{}' but different hardware "
-                          "({} vs {} cores); give every machine its own host name",
-                          std::find_if(perRank.begin(), perRank.end(),
-                                       [&](const Discovery& o) {
-                                         return o.host.hostname == d.host.hostname;
-                                       }) -
-                              perRank.begin(),
-                          r, d.host.hostname, known.cores, d.host.cores);
+      HOCKNEY_USAGE_CHECK(
+          known.cores == d.host.cores && known.packages == d.host.packages &&
+              known.numaNodes == d.host.numaNodes,
+          "ranks {} and {} both report host name '{}' but different hardware "
+          "({} vs {} cores); give every machine its own host name",
+          std::find_if(perRank.begin(), perRank.end(),
+                       [&](const Discovery& o) { return o.host.hostname == d.host.hostname; }) -
+              perRank.begin(),
+          r, d.host.hostname, known.cores, d.host.cores);
     }
     t.ranks.push_back({it->second, d.place});
   }
@@ -131,9 +130,9 @@ Topology topologyFromJson(const nlohmann::json& j) {
       const std::string host = r.at("host").get<std::string>();
       HOCKNEY_USAGE_CHECK(index.count(host), "topology: rank {} is on unknown host '{}'",
                           t.ranks.size(), host);
-      t.ranks.push_back({index[host],
-                         {r.at("package").get<int>(), r.at("numa").get<int>(),
-                          r.at("cpus").get<std::string>()}});
+      t.ranks.push_back(
+          {index[host],
+           {r.at("package").get<int>(), r.at("numa").get<int>(), r.at("cpus").get<std::string>()}});
     }
     return t;
   } catch (const nlohmann::json::exception& e) {

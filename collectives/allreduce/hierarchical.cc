@@ -48,9 +48,10 @@ std::optional<std::string> hierarchicalUnavailable(const CallShape& s) {
     return fmt::format("all {} ranks are on one host; it needs more than one", s.ranks);
   for (const auto& node : g.nodes)
     if (node.size() != g.nodes.front().size())
-      return fmt::format("hosts hold unequal numbers of ranks ({} and {}); it needs the same "
-                         "number on every host",
-                         g.nodes.front().size(), node.size());
+      return fmt::format(
+          "hosts hold unequal numbers of ranks ({} and {}); it needs the same "
+          "number on every host",
+          g.nodes.front().size(), node.size());
   return std::nullopt;
 }
 
@@ -76,9 +77,9 @@ void hierarchicalAllreduceRun(Transport& t, const CallShape& s, const CallBuffer
   ringReduceScatterBlocks(inNode, b.output, s.count, s.type, s.op, b.scratch);
   const Chunk mine = chunkOf(s.count, static_cast<size_t>(perNode), static_cast<size_t>(localRank));
   std::byte* part = static_cast<std::byte*>(b.output) + mine.offset * es;
-  rabenseifnerAllreduce(acrossNodes,
-                        AllreduceArgs{{mine.length, s.type, s.op, kDefaultChunkBytes}, part, part,
-                                      b.scratch});
+  rabenseifnerAllreduce(
+      acrossNodes,
+      AllreduceArgs{{mine.length, s.type, s.op, kDefaultChunkBytes}, part, part, b.scratch});
   ringAllgatherBlocks(inNode, b.output, s.count, es);
 }
 

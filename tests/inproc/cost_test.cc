@@ -29,14 +29,14 @@ Cost measured(const Algorithm& algo, int p, const AllreduceShape& shape) {
 TEST(AllreduceCost, CountingTransportReproducesEveryAlgorithmsCost) {
   for (const auto& algo : allreducePattern().algorithms)
     if (algo.levelCost == nullptr)  // hierarchical ones: the two-level test below
-    for (int p = 1; p <= 16; ++p)
-      for (size_t count :
-           {size_t{0}, size_t{1}, static_cast<size_t>(p) + 1, size_t{1009}, size_t{4096}})
-        for (DataType type : {DataType::kFloat32, DataType::kFloat16}) {
-          AllreduceShape shape{count, type, ReduceOp::kSum, 256};
-          EXPECT_EQ(measured(algo, p, shape), algo.cost(allreduceCall(p, shape)))
-              << algo.name << " p=" << p << " count=" << count << " " << name(type);
-        }
+      for (int p = 1; p <= 16; ++p)
+        for (size_t count :
+             {size_t{0}, size_t{1}, static_cast<size_t>(p) + 1, size_t{1009}, size_t{4096}})
+          for (DataType type : {DataType::kFloat32, DataType::kFloat16}) {
+            AllreduceShape shape{count, type, ReduceOp::kSum, 256};
+            EXPECT_EQ(measured(algo, p, shape), algo.cost(allreduceCall(p, shape)))
+                << algo.name << " p=" << p << " count=" << count << " " << name(type);
+          }
 }
 
 // The hierarchical all-reduce on a two-level clock: rounds and bytes between nodes count as

@@ -27,9 +27,9 @@ HostTopology host(const std::string& name, int packages = 2, int numa = 2) {
 
 // Two hosts of two packages (one NUMA node each); ranks 0-3 on a, 4-5 on b; rank 3 unbound.
 Topology twoHosts() {
-  std::vector<Discovery> d{
-      {host("a"), {0, 0, "0-7"}}, {host("a"), {0, 0, "0-7"}},   {host("a"), {1, 1, "8-15"}},
-      {host("a"), {-1, -1, "0-15"}}, {host("b"), {0, 0, "0-7"}}, {host("b"), {0, 0, "0-7"}}};
+  std::vector<Discovery> d{{host("a"), {0, 0, "0-7"}},  {host("a"), {0, 0, "0-7"}},
+                           {host("a"), {1, 1, "8-15"}}, {host("a"), {-1, -1, "0-15"}},
+                           {host("b"), {0, 0, "0-7"}},  {host("b"), {0, 0, "0-7"}}};
   return assembleTopology(d);
 }
 
