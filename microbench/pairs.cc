@@ -66,18 +66,6 @@ std::vector<double> pingPong(Transport& t, int a, int b, std::byte* buf, size_t 
   return oneWay;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : percentile(v, 0.5);
-}
-
-std::string defaultOut(int ranks) {
-  std::string stamp = utcNow();
-  for (char& ch : stamp)
-    if (ch == ':') ch = '-';
-  return fmt::format("results/pairs-{}ranks-{}.json", ranks, stamp);
-}
-
 }  // namespace
 
 std::vector<RankPair> pairOrder(int p) {
@@ -232,7 +220,7 @@ int runPairs(const PairsOptions& o) {
 
   const std::vector<RankPair> pairs = samplePairs(p, o.sample, o.seed);
   const auto rounds = scheduleRounds(pairs, topology.nodeOfRank());
-  const std::string out = o.out.empty() ? defaultOut(p) : o.out;
+  const std::string out = o.out.empty() ? defaultResultsPath("pairs", p) : o.out;
   if (rank == 0)
     std::printf(
         "# hockney pairs: %d ranks on %zu hosts, %zu of %ld pairs in %zu rounds "

@@ -92,19 +92,19 @@ json runIdentity(const RunOptions& o, int ranks) {
               {"pattern_options", patternJson(s.pattern)}};
 }
 
-std::string defaultOut(const std::string& pattern, int ranks) {
-  std::string stamp = utcNow();
-  for (char& ch : stamp)
-    if (ch == ':') ch = '-';
-  return fmt::format("results/{}-{}ranks-{}.json", pattern, ranks, stamp);
-}
-
 }  // namespace
 
 void abortJobOnStall(const std::string& message) {
   std::fprintf(stderr, "hockney: %s; aborting the job\n", message.c_str());
   std::fflush(stderr);
   MpiSession::abortAll(kExitWatchdog);
+}
+
+std::string defaultResultsPath(const std::string& pattern, int ranks) {
+  std::string stamp = utcNow();
+  for (char& ch : stamp)
+    if (ch == ':') ch = '-';
+  return fmt::format("results/{}-{}ranks-{}.json", pattern, ranks, stamp);
 }
 
 std::string checkpointPathFor(const std::string& out) {
@@ -216,7 +216,7 @@ int runBenchmark(const RunOptions& options) {
   // Every group has as many ranks as rank 0's (node: checked equal; leaders: one per host).
   const int ranks = options.scope == "leaders" ? static_cast<int>(topology->hosts.size())
                                                : static_cast<int>(members.size());
-  std::string out = options.out.empty() ? defaultOut(options.pattern, ranks) : options.out;
+  std::string out = options.out.empty() ? defaultResultsPath(options.pattern, ranks) : options.out;
   const Checkpoint checkpoint(checkpointPathFor(out));
   SweepConfig sweep = options.sweep;
   placeSweep(sweep, topology, members.empty() ? std::vector<int>{rank} : members, options.scope);

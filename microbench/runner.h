@@ -36,6 +36,8 @@ std::vector<BenchCase> validateRunOptions(const RunOptions& options);
 int runBenchmark(const RunOptions& options);
 
 std::string checkpointPathFor(const std::string& out);
+// results/<pattern>-<ranks>ranks-<UTC time>.json: where a run writes without --out.
+std::string defaultResultsPath(const std::string& pattern, int ranks);
 
 // The watchdog's action under MPI: print what stalled and end the whole job with kExitWatchdog.
 [[noreturn]] void abortJobOnStall(const std::string& message);

@@ -14,12 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return percentile(v, 0.5);
-}
-
 // Median absolute deviation, scaled to estimate a standard deviation (×1.4826).
 double mad(const std::vector<double>& v, double m) {
   std::vector<double> d;

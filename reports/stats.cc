@@ -51,4 +51,10 @@ std::vector<size_t> cliffs(std::span<const double> bytes, std::span<const double
   return out;
 }
 
+double median(std::vector<double> samples) {
+  if (samples.empty()) return 0;
+  std::sort(samples.begin(), samples.end());
+  return percentile(std::move(samples), 0.5);
+}
+
 }  // namespace hockney

@@ -16,6 +16,7 @@ struct Summary {
 // Percentiles by linear interpolation between closest ranks. Empty input gives zeros.
 Summary summarize(std::span<const double> samples);
 double percentile(std::vector<double> sorted, double q);
+double median(std::vector<double> samples);  // any order; 0 for none
 
 // True when the sorted samples split at a gap of more than 2x with at least 10% on each side.
 bool isBimodal(std::span<const double> samples);
