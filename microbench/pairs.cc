@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
-#include <set>
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
@@ -99,18 +98,32 @@ std::vector<RankPair> samplePairs(int p, long n, unsigned seed) {
 std::vector<std::vector<RankPair>> scheduleRounds(const std::vector<RankPair>& pairs,
                                                   const std::vector<int>& hostOfRank) {
   std::vector<std::vector<RankPair>> rounds;
-  std::vector<std::set<int>> busy;  // hosts taken, per round
+  // busy[h][r]: host h takes part in round r; firstFree[h]: no earlier round has room for h.
+  // Starting each search there keeps scheduling near-linear in the number of pairs.
+  const int hosts =
+      hostOfRank.empty() ? 0 : *std::max_element(hostOfRank.begin(), hostOfRank.end()) + 1;
+  std::vector<std::vector<char>> busy(static_cast<size_t>(hosts));
+  std::vector<size_t> firstFree(static_cast<size_t>(hosts), 0);
+  auto isBusy = [&](int h, size_t r) {
+    const auto& b = busy[static_cast<size_t>(h)];
+    return r < b.size() && b[r] != 0;
+  };
+  auto take = [&](int h, size_t r) {
+    auto& b = busy[static_cast<size_t>(h)];
+    if (b.size() <= r) b.resize(r + 1, 0);
+    b[r] = 1;
+    size_t& f = firstFree[static_cast<size_t>(h)];
+    while (isBusy(h, f)) ++f;
+  };
   for (const RankPair& pr : pairs) {
-    const int ha = hostOfRank.at(pr.first), hb = hostOfRank.at(pr.second);
-    size_t r = 0;
-    while (r < rounds.size() && (busy[r].count(ha) || busy[r].count(hb))) ++r;
-    if (r == rounds.size()) {
-      rounds.emplace_back();
-      busy.emplace_back();
-    }
+    const int ha = hostOfRank.at(static_cast<size_t>(pr.first));
+    const int hb = hostOfRank.at(static_cast<size_t>(pr.second));
+    size_t r = std::max(firstFree[static_cast<size_t>(ha)], firstFree[static_cast<size_t>(hb)]);
+    while (isBusy(ha, r) || isBusy(hb, r)) ++r;
+    if (rounds.size() <= r) rounds.resize(r + 1);
     rounds[r].push_back(pr);
-    busy[r].insert(ha);
-    busy[r].insert(hb);
+    take(ha, r);
+    take(hb, r);
   }
   return rounds;
 }

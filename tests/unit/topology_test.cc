@@ -137,6 +137,14 @@ TEST(Pairs, RoundsKeepEveryHostInOnePairAndStayLinearInRanks) {
   std::vector<int> own(32);
   for (int r = 0; r < 32; ++r) own[r] = r;
   EXPECT_LE(scheduleRounds(pairOrder(32), own).size(), 40u);
+  // 1024 ranks, 8 per host: half a million pairs scheduled at once (seconds at most).
+  std::vector<int> big(1024);
+  for (int r = 0; r < 1024; ++r) big[r] = r / 8;
+  const auto many = scheduleRounds(pairOrder(1024), big);
+  size_t total = 0;
+  for (const auto& round : many) total += round.size();
+  EXPECT_EQ(total, 1024u * 1023 / 2);
+  EXPECT_LE(many.size(), 8u * 1024 * 2);  // O(k·p), not O(p^2)
 }
 
 }  // namespace
