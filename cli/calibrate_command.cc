@@ -54,6 +54,7 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
 }
 
 int CalibrateCommand::execute(int argc, char** argv) {
+  checkLevelOverride(job_.level);
   job_.minBytes = parseSize(minBytes_);
   job_.maxBytes = parseSize(maxBytes_);
   job_.types.clear();

@@ -161,6 +161,9 @@ CLI::Validator positive();
 // Throws UsageError when --out names a directory or one of the command's input files.
 void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs);
 
+// Throws UsageError unless `level` is empty (no override) or a link level (topology.h).
+void checkLevelOverride(const std::string& level);
+
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);
 

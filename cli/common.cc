@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "topology/topology.h"
 
 namespace hockney {
 namespace {
@@ -92,6 +93,11 @@ void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>
     HOCKNEY_USAGE_CHECK(!same, "--out {} is one of the inputs; writing it would destroy {}", out,
                         in);
   }
+}
+
+void checkLevelOverride(const std::string& level) {
+  HOCKNEY_USAGE_CHECK(level.empty() || parseLinkLevel(level).has_value(),
+                      "--level must be one of {}, not '{}'", linkLevelNames(), level);
 }
 
 }  // namespace hockney

@@ -30,6 +30,7 @@ int FitCommand::execute(int argc, char** argv) {
   HOCKNEY_USAGE_CHECK(folds_ == 0 || folds_ >= 2,
                       "--folds must be 0 (leave one size out) or at least 2, not {}", folds_);
   checkOutIsNotAnInput(out_, inputs_);
+  checkLevelOverride(level_);
   std::vector<CalibrationInput> inputs;
   for (const auto& path : inputs_) inputs.push_back(readResultsReport(path));
   CalibrateOptions o;

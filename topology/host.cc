@@ -200,11 +200,6 @@ Discovery discover() {
   return d;
 }
 
-HostTopology discoverHost() {
-  HwlocTopology topo;
-  return hostOf(topo.get());
-}
-
 size_t hostMemoryBytes() {
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
   return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;

@@ -58,7 +58,6 @@ struct Discovery {
 
 // One hwloc load: the host and this process's place on it.
 Discovery discover();
-HostTopology discoverHost();
 std::string hostName();
 
 nlohmann::json toJson(const HostTopology& topology);

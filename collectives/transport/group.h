@@ -25,7 +25,6 @@ class GroupTransport : public Transport {
   void copy(void* dst, const void* src, size_t bytes) override { parent_.copy(dst, src, bytes); }
   // Dissemination barrier among the members (on the control tag, one byte per round).
   void barrier() override;
-  int parentRank(int groupRank) const { return members_.at(groupRank); }
 
  private:
   Transport& parent_;

@@ -66,6 +66,7 @@ expect_error "--scope node runs the pattern among the ranks of each host, but ev
 expect_error "--scope leaders runs the pattern among one rank per host, but all 1 ranks are on one host" run --scope leaders --sizes 8
 expect_error "--scope: bogus not in {world,node,leaders}" run --scope bogus --sizes 8
 expect_plain_error "--out $dir is a directory" topo --out "$dir"
+expect_error "--level must be one of self, numa, socket, node, network, not 'intra-node'" calibrate --level intra-node
 # More pairs asked for than 2 ranks have.
 "$here/mpirun.sh" 2 "$hockney" run --pattern pairs --pairs-sample 2 --out "$dir/out.json" \
   >"$dir/stdout" 2>"$dir/stderr"
