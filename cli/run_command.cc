@@ -26,6 +26,14 @@ RunCommand::RunCommand(CLI::App& app) {
                    "once) or leaders (one rank per host)")
       ->check(CLI::IsMember({"world", "node", "leaders"}))
       ->capture_default_str();
+  sub_->add_option("--backend", options_.backend,
+                   "mpi: host buffers over MPI, vendor = the MPI library's collective; nccl: "
+                   "device buffers over NCCL, one GPU per rank, vendor = NCCL's collective")
+      ->check(CLI::IsMember({"mpi", "nccl"}))
+      ->capture_default_str();
+  sub_->add_flag("--cuda-graph", options_.sweep.cudaGraph,
+                 "--backend nccl: capture each sample's calls as a CUDA graph and replay it (as "
+                 "nccl-tests -G)");
   sub_->add_option("--pairs-sample", pairsSample_,
                    "pairs: measure this many pairs, drawn at random (0 = every pair)")
       ->capture_default_str();
@@ -128,6 +136,9 @@ RunCommand::RunCommand(CLI::App& app) {
 }
 
 int RunCommand::executePairs(int argc, char** argv) {
+  HOCKNEY_USAGE_CHECK(options_.backend == "mpi" && !options_.sweep.cudaGraph,
+                      "--pattern pairs measures over MPI: --backend nccl and --cuda-graph do not "
+                      "apply");
   HOCKNEY_USAGE_CHECK(options_.scope == "world",
                       "--scope {} does not apply to --pattern pairs (it measures every pair)",
                       options_.scope);

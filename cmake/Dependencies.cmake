@@ -15,17 +15,35 @@ if(HOCKNEY_BENCHMARKS)
   find_package(benchmark REQUIRED)
 endif()
 
-# NCCL/CUDA: the backend arrives in a later change; the switch is here so build scripts
-# and presets already carry it. AUTO only reports what it found.
+# NCCL/CUDA (collectives/transport/nccl/): AUTO builds the backend when the CUDA toolkit and NCCL
+# are found, ON requires them, OFF never builds it. The binary runs without a GPU either way.
+# Only libcudart and libnccl are linked: the driver's stub (CUDA::cuda_driver) would stop the
+# binary from starting on a machine without the driver.
 set(HOCKNEY_HAVE_NCCL OFF)
+set(HOCKNEY_NCCL_ABSENT "it was configured with HOCKNEY_NCCL=OFF")
 if(NOT HOCKNEY_NCCL STREQUAL "OFF")
   find_package(CUDAToolkit QUIET)
   find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
   find_library(NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR})
-  if(CUDAToolkit_FOUND AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
-    message(STATUS "hockney: CUDA ${CUDAToolkit_VERSION} and NCCL found (${NCCL_LIBRARY}); "
-                   "the NCCL backend is not built yet")
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CUDAToolkit_FOUND AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY AND CMAKE_CUDA_COMPILER)
+    set(HOCKNEY_HAVE_NCCL ON)
+    set(HOCKNEY_NCCL_ABSENT "")
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+      # A100, H100/H200, B200 (CUDA 13 has nothing below sm_75).
+      set(CMAKE_CUDA_ARCHITECTURES 80 90 100)
+    endif()
+    set(CMAKE_CUDA_HOST_COMPILER ${CMAKE_CXX_COMPILER} CACHE FILEPATH "nvcc's host compiler")
+    enable_language(CUDA)
+    message(STATUS "hockney: NCCL backend on: CUDA ${CUDAToolkit_VERSION}, ${NCCL_LIBRARY}, "
+                   "architectures ${CMAKE_CUDA_ARCHITECTURES}")
   elseif(HOCKNEY_NCCL STREQUAL "ON")
-    message(FATAL_ERROR "HOCKNEY_NCCL=ON but CUDA toolkit or NCCL was not found")
+    message(FATAL_ERROR "HOCKNEY_NCCL=ON but the CUDA toolkit, nvcc or NCCL was not found "
+                        "(CUDAToolkit_FOUND=${CUDAToolkit_FOUND}, nccl.h: ${NCCL_INCLUDE_DIR}, "
+                        "libnccl: ${NCCL_LIBRARY}, nvcc: ${CMAKE_CUDA_COMPILER})")
+  else()
+    set(HOCKNEY_NCCL_ABSENT "the CUDA toolkit, nvcc or NCCL was not found when it was configured")
+    message(STATUS "hockney: NCCL backend off: ${HOCKNEY_NCCL_ABSENT}")
   endif()
 endif()

@@ -48,6 +48,20 @@ std::vector<BenchCase> ownAndVendorCases(std::string_view pattern, const BenchCa
   return cases;
 }
 
+void useBackend(std::vector<BenchCase>& cases, std::string_view backend) {
+  HOCKNEY_USAGE_CHECK(std::find(kBackends.begin(), kBackends.end(), backend) != kBackends.end(),
+                      "--backend must be mpi or nccl, not '{}'", backend);
+  if (backend == "mpi") return;
+  for (BenchCase& c : cases) {
+    if (!c.vendor()) continue;
+    VendorCollective v = ncclVendorFor(c.pattern);
+    HOCKNEY_USAGE_CHECK(v.run != nullptr, "{}/vendor: NCCL has no collective for {}", c.pattern,
+                        c.pattern);
+    c.vendorRun = v.run;
+    c.summary = std::move(v.summary);
+  }
+}
+
 size_t BenchCase::inputBytes(const CaseShape& s, const void*, int rank) const {
   return entry->inputBytes(s, rank);
 }

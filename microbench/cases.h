@@ -4,6 +4,7 @@
 // share buffers, timing, validation and reporting.
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -135,5 +136,19 @@ void vendorReduce(Transport&, const CaseShape&, const CaseBuffers&);
 void vendorAlltoallv(Transport&, const CaseShape&, const CaseBuffers&);
 
 const AlltoallvLayout& alltoallLayoutOf(const void* alltoallState);  // cases_alltoall.cc
+
+// The NCCL library's collective for a pattern (vendor_nccl.cc): `run` is null where this build
+// has no NCCL backend or NCCL has no collective for the pattern.
+struct VendorCollective {
+  void (*run)(Transport&, const CaseShape&, const CaseBuffers&) = nullptr;
+  std::string summary;
+};
+VendorCollective ncclVendorFor(std::string_view pattern);
+
+// The backends `run --backend` takes, and the switch of the cases' vendor case to the backend's
+// library (mpi: as registered). Throws UsageError for an unknown backend, or one whose library
+// has no collective for a pattern.
+inline constexpr std::array<std::string_view, 2> kBackends{"mpi", "nccl"};
+void useBackend(std::vector<BenchCase>& cases, std::string_view backend);
 
 }  // namespace hockney

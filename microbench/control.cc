@@ -9,31 +9,18 @@
 namespace hockney {
 namespace {
 
-// Control traffic uses the last tag so it never mixes with an algorithm's streams.
-constexpr int kControlTag = kMaxTags - 1;
-
-void sendTo(Transport& t, int peer, const void* data, size_t bytes) {
-  Send s{peer, data, bytes, kControlTag};
-  t.exchange({&s, 1}, {});
-}
-
-void recvFrom(Transport& t, int peer, void* data, size_t bytes) {
-  Recv r{peer, data, bytes, kControlTag};
-  t.exchange({}, {&r, 1});
-}
-
 // A string of unknown length: its length, then its bytes.
 void sendString(Transport& t, int peer, const std::string& s) {
   uint64_t length = s.size();
-  sendTo(t, peer, &length, sizeof length);
-  sendTo(t, peer, s.data(), s.size());
+  controlSend(t, peer, &length, sizeof length);
+  controlSend(t, peer, s.data(), s.size());
 }
 
 std::string recvString(Transport& t, int peer) {
   uint64_t length = 0;
-  recvFrom(t, peer, &length, sizeof length);
+  controlRecv(t, peer, &length, sizeof length);
   std::string s(length, '\0');
-  recvFrom(t, peer, s.data(), length);
+  controlRecv(t, peer, s.data(), length);
   return s;
 }
 
@@ -52,13 +39,13 @@ void broadcastFromZero(Transport& t, void* data, size_t bytes) {
   int mask = 1;
   while (mask < p) {
     if (r & mask) {
-      recvFrom(t, r - mask, data, bytes);
+      controlRecv(t, r - mask, data, bytes);
       break;
     }
     mask <<= 1;
   }
   for (mask >>= 1; mask > 0; mask >>= 1)
-    if (r + mask < p) sendTo(t, r + mask, data, bytes);
+    if (r + mask < p) controlSend(t, r + mask, data, bytes);
 }
 
 // The same tree upwards: each rank folds in its children's maxima, then sends to its parent.
@@ -68,11 +55,11 @@ void maxOverRanks(Transport& t, std::span<double> values) {
   std::vector<double> other(values.size());
   for (int mask = 1; mask < p; mask <<= 1) {
     if (r & mask) {
-      sendTo(t, r - mask, values.data(), bytes);
+      controlSend(t, r - mask, values.data(), bytes);
       break;
     }
     if (r + mask < p) {
-      recvFrom(t, r + mask, other.data(), bytes);
+      controlRecv(t, r + mask, other.data(), bytes);
       for (size_t i = 0; i < values.size(); ++i) values[i] = std::max(values[i], other[i]);
     }
   }

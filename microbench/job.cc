@@ -1,5 +1,6 @@
 #include "microbench/job.h"
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 
@@ -27,6 +28,54 @@ bool stopOnProblem(Transport& t, const std::string& problemOnRankZero) {
   if (problem.empty()) return false;
   if (t.rank() == 0) std::fprintf(stderr, "hockney: error: %s\n", problem.c_str());
   return true;
+}
+
+std::string firstProblem(Transport& t, const std::string& mine) {
+  std::string first;
+  for (const std::string& p : gatherToZero(t, mine))
+    if (first.empty()) first = p;
+  return agree(t, first);
+}
+
+namespace {
+
+// The environment that changes what NCCL and CUDA do.
+nlohmann::json deviceEnvironment() {
+  nlohmann::json env = nlohmann::json::object();
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv = *e;
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = kv.substr(0, eq);
+    if (key.rfind("NCCL_", 0) == 0 || key == "CUDA_VISIBLE_DEVICES" ||
+        key == "CUDA_DEVICE_MAX_CONNECTIONS")
+      env[key] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+}  // namespace
+
+nlohmann::json deviceProvenance(Transport& t, Device* device) {
+  nlohmann::json mine = {{"rank", t.rank()}, {"environment", deviceEnvironment()}};
+  if (device)
+    for (const auto& [key, value] : device->facts()) mine[key] = value;
+  const std::vector<std::string> all = gatherToZero(t, mine.dump());
+  if (t.rank() != 0) return nullptr;
+  nlohmann::json perRank = nlohmann::json::array();
+  nlohmann::json out = {{"backend", "nccl"}};
+  for (const std::string& text : all) {
+    nlohmann::json r = nlohmann::json::parse(text);
+    if (r["rank"] == 0) {
+      out["environment"] = r["environment"];
+      for (const char* key : {"nccl", "cuda_runtime", "cuda_driver"})
+        if (r.contains(key)) out[key] = r[key];
+    }
+    if (r["environment"] == out["environment"]) r.erase("environment");
+    perRank.push_back(std::move(r));
+  }
+  out["ranks"] = perRank;
+  return out;
 }
 
 nlohmann::json slurmJson() {

@@ -20,6 +20,15 @@ std::string agree(Transport& t, std::string fromRankZero);
 // printed by rank 0 as an error. True when there is one (the job then exits with kExitUsage).
 bool stopOnProblem(Transport& t, const std::string& problemOnRankZero);
 
+// Every rank learns the first problem any rank had, in rank order ("" when none); for checks
+// whose outcome can differ between ranks (a GPU missing on one host).
+std::string firstProblem(Transport& t, const std::string& mine);
+
+// A device backend's provenance: each rank's device facts (GPU, bus id, CUDA and NCCL versions;
+// `device` null on ranks that measure nothing) and the NCCL_* and CUDA_VISIBLE_DEVICES
+// environment of every rank that differs from rank 0's. Collective; rank 0's result counts.
+nlohmann::json deviceProvenance(Transport& t, Device* device);
+
 // SLURM's job facts (null outside SLURM).
 nlohmann::json slurmJson();
 

@@ -11,6 +11,7 @@
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "collectives/transport/nccl/backend.h"
 #include "microbench/control.h"
 #include "microbench/job.h"
 #include "microbench/sizes.h"
@@ -45,28 +46,33 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
   std::vector<std::string> algos;
   for (const auto& c : cases) algos.push_back(c.algorithm);
   const SweepConfig& s = o.sweep;
-  return json{
-      {"pattern", o.pattern},
-      {"algorithms", algos},
-      {"sizes", s.sizes},
-      {"dtype", name(s.type)},
-      {"op", name(s.op)},
-      {"iterations", s.iterations == 0 ? json("auto") : json(s.iterations)},
-      {"warmup", s.warmup},
-      {"batch", s.batch == 0 ? json("auto") : json(s.batch)},
-      {"target_time_s", s.targetSeconds},
-      {"check", s.check},
-      {"chunk_bytes", s.chunkBytes},
-      {"buffers", s.buffers},
-      {"buffer_sets", s.buffers == "hot"  ? json(1)
-                      : s.bufferSets == 0 ? json("auto")
-                                          : json(s.bufferSets)},
-      {"rotate_bytes", s.rotateBytes},
-      {"timeout_s", o.timeoutSeconds},
-      {"resume", o.resume},
-      {"scope", o.scope},
-      {"timer", "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"},
-      {"pattern_options", patternJson(s.pattern)}};
+  return json{{"pattern", o.pattern},
+              {"algorithms", algos},
+              {"sizes", s.sizes},
+              {"dtype", name(s.type)},
+              {"op", name(s.op)},
+              {"iterations", s.iterations == 0 ? json("auto") : json(s.iterations)},
+              {"warmup", s.warmup},
+              {"batch", s.batch == 0 ? json("auto") : json(s.batch)},
+              {"target_time_s", s.targetSeconds},
+              {"check", s.check},
+              {"chunk_bytes", s.chunkBytes},
+              {"buffers", s.buffers},
+              {"buffer_sets", s.buffers == "hot"  ? json(1)
+                              : s.bufferSets == 0 ? json("auto")
+                                                  : json(s.bufferSets)},
+              {"rotate_bytes", s.rotateBytes},
+              {"timeout_s", o.timeoutSeconds},
+              {"resume", o.resume},
+              {"scope", o.scope},
+              {"backend", o.backend},
+              {"cuda_graph", s.cudaGraph},
+              {"timer",
+               o.backend == "mpi"
+                   ? "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"
+                   : "CUDA events on the stream; stream drained and barrier, then "
+                     "calls_per_sample calls per sample; max over ranks"},
+              {"pattern_options", patternJson(s.pattern)}};
 }
 
 // The smallest request a pattern keeps whole on p ranks (its rounding unit).
@@ -82,6 +88,8 @@ json runIdentity(const RunOptions& o, int ranks) {
   return json{{"pattern", o.pattern},
               {"ranks", ranks},
               {"scope", o.scope},
+              {"backend", o.backend},
+              {"cuda_graph", s.cudaGraph},
               {"dtype", name(s.type)},
               {"op", name(s.op)},
               {"chunk_bytes", s.chunkBytes},
@@ -113,7 +121,17 @@ std::string checkpointPathFor(const std::string& out) {
 
 std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
   std::vector<BenchCase> cases = selectCases(o.pattern, o.algorithms);
+  useBackend(cases, o.backend);
   const SweepConfig& s = o.sweep;
+  if (o.backend == "nccl") {
+    HOCKNEY_USAGE_CHECK(ncclBackendBuilt(),
+                        "--backend nccl: this hockney has no NCCL backend: {}; rebuild with the "
+                        "CUDA toolkit and NCCL installed (cmake -DHOCKNEY_NCCL=ON)",
+                        ncclBackendAbsence());
+    HOCKNEY_USAGE_CHECK(o.fault.rank < 0, "--inject-hang needs --backend mpi");
+  }
+  HOCKNEY_USAGE_CHECK(!s.cudaGraph || o.backend == "nccl",
+                      "--cuda-graph captures device work: it needs --backend nccl");
   HOCKNEY_USAGE_CHECK(!s.sizes.empty(), "no message sizes to measure");
   checkWholeElements(s.sizes, s.type);
   const size_t memory = hostMemoryBytes();
@@ -216,6 +234,23 @@ int runBenchmark(const RunOptions& options) {
   // Every group has as many ranks as rank 0's (node: checked equal; leaders: one per host).
   const int ranks = options.scope == "leaders" ? static_cast<int>(topology->hosts.size())
                                                : static_cast<int>(members.size());
+  // --backend nccl: the same group over NCCL, one GPU per rank; control traffic stays on MPI.
+  std::unique_ptr<Transport> nccl;
+  if (options.backend == "nccl" && scoped) {
+    int localRank = 0, localRanks = 0;
+    for (int m : members)
+      if (topology->ranks[m].host == topology->ranks[rank].host) {
+        if (m < rank) ++localRank;
+        ++localRanks;
+      }
+    try {
+      nccl = openNcclTransport(*scoped, localRank, localRanks);
+    } catch (const UsageError& e) {
+      problem = e.what();
+    }
+  }
+  if (stopOnProblem(world, firstProblem(world, problem))) return kExitUsage;
+  Transport* measured = nccl ? nccl.get() : scoped.get();
   std::string out = options.out.empty() ? defaultResultsPath(options.pattern, ranks) : options.out;
   const Checkpoint checkpoint(checkpointPathFor(out));
   SweepConfig sweep = options.sweep;
@@ -311,6 +346,15 @@ int runBenchmark(const RunOptions& options) {
   }
 
   decideHostLimits(world, sweep, *topology);
+  json devices = nullptr;
+  if (options.backend == "nccl") {
+    // A point must fit the GPU with the least free memory.
+    double leastFree = nccl ? -static_cast<double>(nccl->device()->freeBytes()) : -1e300;
+    maxOverRanks(world, {&leastFree, 1});
+    sweep.memoryPerRank = static_cast<size_t>(-leastFree);
+    sweep.memoryWhere = "the GPU with the least free memory has";
+    devices = deviceProvenance(world, nccl ? nccl->device() : nullptr);
+  }
   if (rank == 0 && options.scope != "world")
     notes.push_back(fmt::format(
         "--scope {}: {} group(s) of {} ranks measured at once; rows are rank 0's group ({})",
@@ -332,11 +376,11 @@ int runBenchmark(const RunOptions& options) {
     checkpoint.append(row);
   };
   std::vector<ResultRow> fresh;
-  if (scoped) {
-    Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), scoped->progress(),
+  if (measured) {
+    Watchdog watchdog(std::chrono::duration<double>(options.timeoutSeconds), measured->progress(),
                       rank, abortJobOnStall);
     try {
-      fresh = runSweep(*scoped, cases, sweep, &watchdog, hooks);
+      fresh = runSweep(*measured, cases, sweep, &watchdog, hooks);
     } catch (const UsageError&) {
       // A point refused on every rank (its memory): keep what was measured, leave no empty
       // checkpoint behind.
@@ -375,6 +419,7 @@ int runBenchmark(const RunOptions& options) {
       failed = static_cast<size_t>(failedElsewhere);
     }
     prov = finishedProvenance(prov.startedAt, options.commandLine, *topology);
+    prov.devices = devices;
     json report = makeResultsReport(prov, configJson(options, cases), rows, notes);
     writeFileAtomically(out, report.dump(2) + "\n");
     checkpoint.remove();

@@ -21,6 +21,9 @@ struct RunOptions {
   // world: every rank; node: the ranks of each host, all hosts at once (rows from rank 0's host);
   // leaders: the lowest rank of each host.
   std::string scope = "world";
+  // mpi: host buffers over the MPI transport; nccl: device buffers over the NCCL transport, one
+  // GPU per rank, the vendor case NCCL's collective.
+  std::string backend = "mpi";
   std::string out;  // empty: results/<pattern>-<ranks>ranks-<UTC time>.json
   bool resume = false;
   double timeoutSeconds = 300;

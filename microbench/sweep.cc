@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <utility>
 
 #include "collectives/core/checked.h"
 #include "collectives/core/error.h"
@@ -22,6 +23,26 @@ double secondsNow() {
 struct BufferSet {
   std::byte* input;
   std::byte* output;
+};
+
+// Device memory for one point, released when the point ends.
+class DeviceBuffer {
+ public:
+  DeviceBuffer(Device& d, size_t bytes)
+      : device_(&d), data_(static_cast<std::byte*>(d.allocate(bytes))) {}
+  ~DeviceBuffer() {
+    if (device_) device_->release(data_);
+  }
+  DeviceBuffer(DeviceBuffer&& o) noexcept
+      : device_(std::exchange(o.device_, nullptr)), data_(o.data_) {}
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(DeviceBuffer&&) = delete;
+  std::byte* data() const { return data_; }
+
+ private:
+  Device* device_;
+  std::byte* data_;
 };
 
 }  // namespace
@@ -94,17 +115,40 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
     double largest = static_cast<double>(need);
     maxOverRanks(t, {&largest, 1});
     HOCKNEY_USAGE_CHECK(largest <= static_cast<double>(config.memoryPerRank),
-                        "{} needs {:.3g} GB per rank ({} buffer sets and scratch); this host has "
+                        "{} needs {:.3g} GB per rank ({} buffer sets and scratch); {} "
                         "{:.3g} GB available per rank: choose smaller sizes",
-                        what, largest / 1e9, sets, static_cast<double>(config.memoryPerRank) / 1e9);
+                        what, largest / 1e9, sets, config.memoryWhere,
+                        static_cast<double>(config.memoryPerRank) / 1e9);
   }
 
   // Allocation and initialisation stay outside the timed region; scratch is allocated once.
+  // On a device transport the algorithms' buffers are device memory: test data is made on the
+  // host and uploaded, outputs are downloaded and checked on the host.
+  Device* const dev = t.device();
   std::vector<BufferSet> buffers;
-  std::vector<HostBuffer> owned;  // fresh buffers of this point (cold, or no pool)
+  std::vector<HostBuffer> owned;  // fresh buffers of this point (cold, or no pool), host staging
+  std::vector<DeviceBuffer> onDevice;
   std::byte* scratch = nullptr;
+  std::byte* staging = nullptr;  // device: the host copy outputs are checked in
   try {
-    if (config.pool && sets == 1) {
+    if (dev) {
+      onDevice.reserve(static_cast<size_t>(2 * sets + 1));
+      for (int s = 0; s < sets; ++s) {
+        std::byte* in = onDevice.emplace_back(*dev, inBytes).data();
+        buffers.push_back({in, onDevice.emplace_back(*dev, outBytes).data()});
+      }
+      scratch = onDevice.emplace_back(*dev, scratchBytes).data();
+      owned.reserve(2);
+      HostBuffer& input = owned.emplace_back(inBytes);
+      HostBuffer& output = owned.emplace_back(outBytes);
+      c.init(input.data(), shape, state.get(), me);
+      poison(output.data(), outBytes / elementSize(config.type), config.type);
+      for (const BufferSet& b : buffers) {
+        dev->upload(b.input, input.data(), inBytes);
+        dev->upload(b.output, output.data(), outBytes);
+      }
+      staging = output.data();
+    } else if (config.pool && sets == 1) {
       buffers.push_back({config.pool->get(0, inBytes), config.pool->get(1, outBytes)});
       scratch = config.pool->get(2, scratchBytes);
     } else {
@@ -118,12 +162,14 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
       owned.emplace_back(scratchBytes);
       scratch = owned.back().data();
     }
-    for (const BufferSet& b : buffers) {
-      c.init(b.input, shape, state.get(), me);
-      poison(b.output, outBytes / elementSize(config.type), config.type);
-    }
+    if (!dev)
+      for (const BufferSet& b : buffers) {
+        c.init(b.input, shape, state.get(), me);
+        poison(b.output, outBytes / elementSize(config.type), config.type);
+      }
   } catch (const std::bad_alloc&) {
-    HOCKNEY_THROW("rank {}: cannot allocate {} bytes for {}", me, need, what);
+    HOCKNEY_THROW("rank {}: cannot allocate {} bytes of {} memory for {}", me, need,
+                  dev ? "device" : "host", what);
   }
   const size_t phases = c.phases().size();
   const double timeScale = c.timeScale();
@@ -133,26 +179,48 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   if (watchdog) watchdog->setContext({c.pattern, c.algorithm, shape.bytes});
   // One timed sample: barrier, then `calls` back-to-back calls, each on the next buffer set.
   long nextCall = 0;
-  auto sample = [&](long index, long calls) {
+  long written = 0;    // buffer sets the timed calls have written (the ones to check)
+  long captured = -1;  // calls in the captured graph (--cuda-graph)
+  auto calls = [&](long n) {
+    for (long k = 0; k < n; ++k, ++nextCall) {
+      const BufferSet& b = buffers[static_cast<size_t>(nextCall % sets)];
+      c.run(t, shape, CaseBuffers{b.input, b.output, scratch, state.get(), phaseClock.data()});
+    }
+    written = std::min<long>(sets, std::max(written, nextCall));
+  };
+  auto sample = [&](long index, long n) {
     std::fill(phaseClock.begin(), phaseClock.end(), 0.0);
-    // Hot buffers: one set, chosen once, nothing per call but the call.
-    const CaseBuffers hot{buffers[0].input, buffers[0].output, scratch, state.get(),
-                          phaseClock.data()};
+    if (dev && config.cudaGraph && captured != n) {
+      nextCall = 0;  // the graph replays the sets from the first
+      dev->capture([&] { calls(n); });
+      captured = n;
+    }
     t.barrier();
     if (watchdog) watchdog->arm(index);
-    double start = secondsNow();
-    if (sets == 1) {
-      for (long k = 0; k < calls; ++k) c.run(t, shape, hot);
-      nextCall += calls;
+    double elapsed = 0;
+    if (dev) {
+      dev->timerStart();
+      if (config.cudaGraph)
+        dev->replay();
+      else
+        calls(n);
+      elapsed = dev->timerStop();
+    } else if (sets == 1) {
+      // Hot buffers: one set, chosen once, nothing per call but the call.
+      const CaseBuffers hot{buffers[0].input, buffers[0].output, scratch, state.get(),
+                            phaseClock.data()};
+      const double start = secondsNow();
+      for (long k = 0; k < n; ++k) c.run(t, shape, hot);
+      elapsed = secondsNow() - start;
+      nextCall += n;
+      written = 1;
     } else {
-      for (long k = 0; k < calls; ++k, ++nextCall) {
-        const BufferSet& b = buffers[static_cast<size_t>(nextCall % sets)];
-        c.run(t, shape, CaseBuffers{b.input, b.output, scratch, state.get(), phaseClock.data()});
-      }
+      const double start = secondsNow();
+      calls(n);
+      elapsed = secondsNow() - start;
     }
-    double elapsed = secondsNow() - start;
     if (watchdog) watchdog->disarm();
-    return elapsed / static_cast<double>(calls);
+    return elapsed / static_cast<double>(n);
   };
 
   const bool automatic = config.iterations <= 0 || config.batch <= 0;
@@ -211,7 +279,12 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   row.cost = c.cost(shape, state.get());
   row.details = c.details ? c.details(shape, state.get()) : nlohmann::json::object();
   if (shape.bytes != requested) row.details["requested_bytes"] = requested;
-  if (phases > 0) {
+  if (dev) {
+    row.details["timer"] =
+        config.cudaGraph ? "device events, CUDA graph of the calls" : "device events";
+    // Phase clocks are host clocks: on a device they would time enqueueing, not transfers.
+    if (phases > 0) row.details["phase_median_us"] = "not timed on a device backend";
+  } else if (phases > 0) {
     nlohmann::json ph = nlohmann::json::object();
     for (size_t i = 0; i < phases; ++i)
       ph[std::string(c.phases()[i])] = summarize(phaseSamples[i]).median * 1e6;
@@ -225,9 +298,15 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   }
   // Every set's output came from timed iterations; all must be right, on every rank.
   std::string problem;
-  for (long i = 0; i < sets && i < nextCall && problem.empty(); ++i)
-    if (auto bad = c.verify(buffers[static_cast<size_t>(i)].output, shape, state.get(), me))
+  for (long i = 0; i < written && problem.empty(); ++i) {
+    const std::byte* out = buffers[static_cast<size_t>(i)].output;
+    if (dev) {
+      dev->download(staging, out, outBytes);
+      out = staging;
+    }
+    if (auto bad = c.verify(out, shape, state.get(), me))
       problem = fmt::format("rank {}: {}", t.rank(), *bad);
+  }
   double failed = problem.empty() ? 0 : 1;
   maxOverRanks(t, {&failed, 1});
   row.check = failed > 0 ? "fail" : "pass";

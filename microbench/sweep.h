@@ -54,6 +54,10 @@ struct SweepConfig {
   // Bytes one rank may allocate for a point (the host's available memory over the ranks on it);
   // 0: unchecked. A point that needs more is refused on every rank, naming the figures.
   size_t memoryPerRank = 0;
+  std::string memoryWhere = "this host has";  // what memoryPerRank is, for the message
+  // Device transports: capture each sample's calls as a CUDA graph once and replay it (as
+  // nccl-tests' -G), so launch overheads leave the timed region.
+  bool cudaGraph = false;
   PatternOptions pattern;
   // Where the sweep runs (placeSweep): the job's topology, the world rank of each of the
   // transport's ranks, and the scope's name. Rows record the scope and the widest level their

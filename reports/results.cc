@@ -160,6 +160,7 @@ json makeResultsReport(const Provenance& prov, const json& config,
       {"placement", placement},
       {"slurm", prov.slurm},
       {"topology", prov.topology},
+      {"devices", prov.devices},
       {"config", config},
       {"notes", notes},
       {"results", rows}};

@@ -68,6 +68,7 @@ struct Provenance {
   std::vector<std::string> hostOfRank;  // index = rank
   nlohmann::json slurm;                 // null outside SLURM
   nlohmann::json topology;              // the job's Topology (topology/topology.h), or null
+  nlohmann::json devices;               // a device backend's GPUs, versions, environment, or null
 };
 
 nlohmann::json makeResultsReport(const Provenance& prov, const nlohmann::json& config,

@@ -46,6 +46,7 @@ class CountingTransport : public Transport {
   void reduce(void* dst, const void* src, size_t count, DataType type, ReduceOp op) override;
   void copy(void* dst, const void* src, size_t bytes) override { inner_.copy(dst, src, bytes); }
   void barrier() override { inner_.barrier(); }
+  Device* device() override { return inner_.device(); }
   const LevelCost& clock() const { return clock_; }
 
  private:

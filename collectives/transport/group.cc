@@ -32,8 +32,8 @@ void GroupTransport::barrier() {
   const int p = size();
   char out = 0, in = 0;
   for (int distance = 1; distance < p; distance <<= 1) {
-    Send s{(rank_ + distance) % p, &out, 1, kMaxTags - 1};
-    Recv r{(rank_ - distance + p) % p, &in, 1, kMaxTags - 1};
+    Send s{(rank_ + distance) % p, &out, 1, kControlTag};
+    Recv r{(rank_ - distance + p) % p, &in, 1, kControlTag};
     exchange({&s, 1}, {&r, 1});
   }
 }

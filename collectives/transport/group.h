@@ -23,6 +23,7 @@ class GroupTransport : public Transport {
     parent_.reduce(dst, src, count, type, op);
   }
   void copy(void* dst, const void* src, size_t bytes) override { parent_.copy(dst, src, bytes); }
+  Device* device() override { return parent_.device(); }
   // Dissemination barrier among the members (on the control tag, one byte per round).
   void barrier() override;
 

@@ -2,13 +2,16 @@
 // The narrow interface every algorithm runs on. A step is a batch of sends and receives that
 // run concurrently; start() posts it and wait() completes it, so an algorithm may overlap local
 // work (a reduction of the previous segment) with a step in flight. MPI runs a step as
-// Isend/Irecv + Waitall; the in-process transport as mailbox copies; NCCL (later) as one
-// group on a stream. No algorithm calls MPI or NCCL itself.
+// Isend/Irecv + Waitall; the in-process transport as mailbox copies; NCCL as one group on a
+// stream (transport/nccl/). No algorithm calls MPI or NCCL itself.
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "collectives/core/datatype.h"
 
@@ -17,6 +20,9 @@ namespace hockney {
 // Messages between two ranks with the same tag arrive in the order they were sent; tags
 // (0 <= tag < kMaxTags) keep independent streams between the same pair apart.
 inline constexpr int kMaxTags = 4;
+// The harness's control traffic (barriers, agreeing on counts, gathering results) uses the last
+// tag, with host memory on every transport: a device transport sends it over its host side.
+inline constexpr int kControlTag = kMaxTags - 1;
 
 struct Send {
   int peer;
@@ -69,6 +75,27 @@ struct FaultInjection {
   bool dropsSend(int myRank, long step) const { return myRank == rank && step >= atStep; }
 };
 
+// The memory a device transport's algorithms work on (GPU memory) and how the harness reaches
+// it: test data is made and checked on the host and copied across outside the timed region;
+// the timed region is timed on the device's stream. Host transports have none.
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual void* allocate(size_t bytes) = 0;  // zero-filled; throws std::bad_alloc when full
+  virtual void release(void* p) noexcept = 0;
+  virtual void upload(void* dst, const void* src, size_t bytes) = 0;  // host to device, waits
+  virtual void download(void* dst, const void* src, size_t bytes) = 0;
+  virtual size_t freeBytes() = 0;
+  // Device time between the two calls, from events on the stream; timerStop() waits for it.
+  virtual void timerStart() = 0;
+  virtual double timerStop() = 0;
+  // Records what `calls` enqueues (a CUDA graph) without running it; replay() enqueues it again.
+  virtual void capture(const std::function<void()>& calls) = 0;
+  virtual void replay() = 0;
+  // What the reports record: the device's name, bus id, library and driver versions.
+  virtual std::vector<std::pair<std::string, std::string>> facts() const = 0;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -105,10 +132,23 @@ class Transport {
 
   virtual void barrier() = 0;
 
+  // Device memory the algorithms' buffers must live in, or null (host memory).
+  virtual Device* device() { return nullptr; }
+
   StepProgress& progress() { return progress_; }
 
  protected:
   StepProgress progress_;
 };
+
+// One control message (kControlTag, host memory), sent or received alone.
+inline void controlSend(Transport& t, int peer, const void* data, size_t bytes) {
+  Send s{peer, data, bytes, kControlTag};
+  t.exchange({&s, 1}, {});
+}
+inline void controlRecv(Transport& t, int peer, void* data, size_t bytes) {
+  Recv r{peer, data, bytes, kControlTag};
+  t.exchange({}, {&r, 1});
+}
 
 }  // namespace hockney

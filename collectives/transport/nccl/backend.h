@@ -1,0 +1,24 @@
+#pragma once
+// The NCCL backend's door, the same in every build: whether this binary has it, and the one
+// call that opens it. Nothing here needs CUDA's or NCCL's headers; nccl_transport.h has the
+// transport itself for code built only with the backend (the vendor NCCL cases).
+#include <memory>
+#include <string>
+
+#include "collectives/transport/transport.h"
+
+namespace hockney {
+
+// Whether this binary was built with the NCCL backend; if not, why (how it was configured).
+bool ncclBackendBuilt();
+std::string ncclBackendAbsence();
+
+// Opens the NCCL transport on the ranks of `control` (a host transport: MPI), one GPU per rank:
+// rank `localRank` of the `localRanks` ranks on its host takes CUDA device `localRank`. The
+// communicator is bootstrapped over `control` (the unique id from rank 0), and the harness's
+// control traffic keeps going over it. Collective over `control`: when any rank cannot start
+// (no CUDA device or driver, fewer devices than ranks on a host, NCCL failing to start), every
+// rank throws UsageError naming that rank, its host and what is missing.
+std::unique_ptr<Transport> openNcclTransport(Transport& control, int localRank, int localRanks);
+
+}  // namespace hockney
