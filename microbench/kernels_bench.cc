@@ -1,6 +1,8 @@
-// hockney-kernels: the host kernels the algorithms run between transfers, measured alone with
-// Google Benchmark. Reduction throughput (bytes of one operand reduced per second) is the γ of
-// the cost model; copy throughput bounds what any transport's local work can reach.
+// hockney-kernels: the kernels the algorithms run between transfers, measured alone with
+// Google Benchmark: on the host, and on the GPU where there is one (device_reduce/...,
+// device_copy/...; kernels_device.cc). Reduction throughput (bytes of one operand reduced per
+// second) is the γ of the cost model; copy throughput bounds what any transport's local work
+// can reach.
 //   build/hockney-kernels --benchmark_out=kernels.json --benchmark_out_format=json
 #include <benchmark/benchmark.h>
 
@@ -8,6 +10,7 @@
 
 #include "collectives/core/reduce.h"
 #include "microbench/host_buffer.h"
+#include "microbench/kernels_device.h"
 #include "microbench/validation.h"
 
 #include <fmt/format.h>
@@ -59,6 +62,8 @@ void registerAll() {
 
 int main(int argc, char** argv) {
   hockney::registerAll();
+  const std::string noDevice = hockney::registerDeviceKernels();
+  if (!noDevice.empty()) benchmark::AddCustomContext("device_kernels", "skipped: " + noDevice);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   benchmark::RunSpecifiedBenchmarks();

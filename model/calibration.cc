@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <set>
@@ -165,17 +166,25 @@ json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptio
   json kernels = json::array();
   for (const CalibrationInput& in : inputs) {
     if (isKernelBenchmark(in.report)) {
-      // Host reduction kernels (hockney-kernels): γ directly, as reduced bytes per second.
+      // Reduction kernels (hockney-kernels): γ directly, as reduced bytes per second, on the
+      // host (reduce/<dtype>/<op>/<bytes>) and on the GPU (device_reduce/...).
       for (const auto& b : in.report["benchmarks"]) {
         const std::string name = b.value("name", "");
-        if (name.rfind("reduce/", 0) != 0 || !b.contains("bytes_per_second")) continue;
-        const size_t a = name.find('/', 7), c = name.find('/', a + 1);
+        const bool gpu = name.rfind("device_reduce/", 0) == 0;
+        if ((!gpu && name.rfind("reduce/", 0) != 0) || !b.contains("bytes_per_second")) continue;
+        const size_t d = gpu ? 14 : 7;
+        const size_t a = name.find('/', d), c = name.find('/', a == std::string::npos ? a : a + 1);
         if (a == std::string::npos || c == std::string::npos) continue;
         const double rate =
             interpretJson(in.path, [&] { return b.at("bytes_per_second").get<double>(); });
-        kernels.push_back({{"dtype", name.substr(7, a - 7)},
+        const std::string size = name.substr(c + 1);
+        char* end = nullptr;
+        const double bytes = std::strtod(size.c_str(), &end);
+        if (size.empty() || *end != '\0') continue;  // an aggregate row (…/4096_mean)
+        kernels.push_back({{"dtype", name.substr(d, a - d)},
                            {"op", name.substr(a + 1, c - a - 1)},
-                           {"bytes", std::stod(name.substr(c + 1))},
+                           {"bytes", bytes},
+                           {"device", gpu ? "gpu" : "host"},
                            {"reduction_gbps", rate / 1e9},
                            {"gamma_s_per_byte", rate > 0 ? 1.0 / rate : 0.0}});
       }

@@ -9,6 +9,13 @@ bash scripts/install-deps.sh
 bash scripts/build.sh
 source scripts/mpi-env.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@")
+# The gpu label is skipped without a CUDA device (or without the NCCL backend): say why.
+if [ -x build/tests/gpu_tests ]; then
+  reason=$(build/tests/gpu_tests 2>&1 | grep -m1 "no CUDA device" || true)
+  [ -z "$reason" ] || echo "test.sh: gpu tests skipped: $reason"
+else
+  echo "test.sh: gpu tests skipped: this build has no NCCL backend ($(grep -m1 -o 'NCCL backend off.*' build.configure.log 2>/dev/null || echo 'HOCKNEY_NCCL'))"
+fi
 if [ "${HOCKNEY_SKIP_ASAN:-0}" = 1 ]; then
   echo "test.sh: sanitizer and fuzz tiers skipped (HOCKNEY_SKIP_ASAN=1)"
   exit 0

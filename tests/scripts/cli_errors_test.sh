@@ -67,6 +67,23 @@ expect_error "--scope leaders runs the pattern among one rank per host, but all 
 expect_error "--scope: bogus not in {world,node,leaders}" run --scope bogus --sizes 8
 expect_plain_error "--out $dir is a directory" topo --out "$dir"
 expect_error "--level must be one of self, numa, socket, node, network, not 'intra-node'" calibrate --level intra-node
+# The NCCL backend: options that need it, and no GPU (this machine: "no CUDA device", once MPI
+# is up, on every rank) or no backend in this build (the sanitizer build) named as such.
+expect_error "--backend: bogus not in {mpi,nccl}" run --backend bogus --sizes 8
+expect_error "--cuda-graph captures device work: it needs --backend nccl" run --cuda-graph --sizes 8
+expect_error "--pattern pairs measures over MPI: --backend nccl and --cuda-graph do not apply" run --pattern pairs --backend nccl
+expect_error "--backend nccl: " run --backend nccl --sizes 8
+if ! grep -qE "no CUDA device|this hockney has no NCCL backend" "$dir/stderr"; then
+  echo "FAIL: --backend nccl did not say what is missing:"; cat "$dir/stderr"; failures=$((failures + 1))
+fi
+"$here/mpirun.sh" 2 "$hockney" run --backend nccl --sizes 8 --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -qE -- "--backend nccl: (rank 0 on host .*: no CUDA device|this hockney has no NCCL backend)" "$dir/stderr" ||
+  ! cmp -s "$dir/out.json" "$dir/before.json" || [ -e "$dir/out.json.jsonl" ]; then
+  echo "FAIL: --backend nccl on 2 ranks: rc=$rc"; cat "$dir/stderr"; failures=$((failures + 1))
+else
+  echo "ok: --backend nccl on 2 ranks -> $(grep -m1 -- '--backend nccl' "$dir/stderr")"
+fi
 # More pairs asked for than 2 ranks have.
 "$here/mpirun.sh" 2 "$hockney" run --pattern pairs --pairs-sample 2 --out "$dir/out.json" \
   >"$dir/stdout" 2>"$dir/stderr"

@@ -300,3 +300,33 @@ TEST(Calibration, HotAndColdAreFittedApartAndCompareRefusesToMixThem) {
 
 }  // namespace
 }  // namespace hockney
+
+namespace hockney {
+namespace {
+
+// hockney-kernels' JSON: host and device reduction rows become γ, each saying where it ran;
+// aggregate rows (…_mean) and copies are not reductions.
+TEST(Calibration, ReadsHostAndDeviceReductionKernels) {
+  const nlohmann::json bench = {
+      {"context", {{"host_name", "gpu01"}}},
+      {"benchmarks",
+       {{{"name", "reduce/float32/sum/4096"}, {"bytes_per_second", 2e10}},
+        {{"name", "device_reduce/bfloat16/max/67108864"}, {"bytes_per_second", 1.5e12}},
+        {{"name", "device_reduce/float32/sum/4096_mean"}, {"bytes_per_second", 1e12}},
+        {{"name", "device_copy/cudaMemcpyAsync/67108864"}, {"bytes_per_second", 2.5e12}}}}};
+  std::vector<std::string> warnings;
+  const nlohmann::json cal = calibrate({{"k.json", bench}}, CalibrateOptions{}, warnings);
+  const nlohmann::json& k = cal.at("reduction_kernels");
+  ASSERT_EQ(k.size(), 2u) << k.dump();
+  EXPECT_EQ(k[0]["device"], "host");
+  EXPECT_EQ(k[0]["dtype"], "float32");
+  EXPECT_DOUBLE_EQ(k[0]["bytes"].get<double>(), 4096);
+  EXPECT_EQ(k[1]["device"], "gpu");
+  EXPECT_EQ(k[1]["dtype"], "bfloat16");
+  EXPECT_EQ(k[1]["op"], "max");
+  EXPECT_DOUBLE_EQ(k[1]["reduction_gbps"].get<double>(), 1500);
+  EXPECT_DOUBLE_EQ(k[1]["gamma_s_per_byte"].get<double>(), 1 / 1.5e12);
+}
+
+}  // namespace
+}  // namespace hockney
