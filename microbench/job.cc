@@ -3,11 +3,13 @@
 #include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
 #include "hockney_git_commit.h"
 #include "microbench/control.h"
+#include "topology/nvlink.h"
 
 #ifndef HOCKNEY_VERSION
 #define HOCKNEY_VERSION "unknown"
@@ -56,7 +58,7 @@ nlohmann::json deviceEnvironment() {
 
 }  // namespace
 
-nlohmann::json deviceProvenance(Transport& t, Device* device) {
+nlohmann::json deviceProvenance(Transport& t, Device* device, const Topology& topology) {
   nlohmann::json mine = {{"rank", t.rank()}, {"environment", deviceEnvironment()}};
   if (device)
     for (const auto& [key, value] : device->facts()) mine[key] = value;
@@ -75,6 +77,27 @@ nlohmann::json deviceProvenance(Transport& t, Device* device) {
     perRank.push_back(std::move(r));
   }
   out["ranks"] = perRank;
+  // Rank pairs on one host by the link between their GPUs (the hosts' GPUs, by bus id).
+  auto gpuOf = [&](const nlohmann::json& r) -> const Gpu* {
+    const int rank = r["rank"].get<int>();
+    if (!r.contains("pci_bus_id") || rank >= topology.size()) return nullptr;
+    const std::string bus = normalizeBusId(r["pci_bus_id"].get<std::string>());
+    for (const Gpu& g : topology.hostOf(rank).gpus)
+      if (g.pciBusId == bus) return &g;
+    return nullptr;
+  };
+  std::map<std::string, int> links;
+  for (size_t a = 0; a < perRank.size(); ++a)
+    for (size_t b = a + 1; b < perRank.size(); ++b) {
+      const int ra = perRank[a]["rank"].get<int>(), rb = perRank[b]["rank"].get<int>();
+      if (ra >= topology.size() || rb >= topology.size() ||
+          topology.ranks[ra].host != topology.ranks[rb].host)
+        continue;
+      const Gpu* ga = gpuOf(perRank[a]);
+      const Gpu* gb = gpuOf(perRank[b]);
+      ++links[ga && gb ? gpuLink(*ga, *gb) : "unknown"];
+    }
+  out["gpu_link_pairs"] = links;
   return out;
 }
 

@@ -26,8 +26,10 @@ std::string firstProblem(Transport& t, const std::string& mine);
 
 // A device backend's provenance: each rank's device facts (GPU, bus id, CUDA and NCCL versions;
 // `device` null on ranks that measure nothing) and the NCCL_* and CUDA_VISIBLE_DEVICES
-// environment of every rank that differs from rank 0's. Collective; rank 0's result counts.
-nlohmann::json deviceProvenance(Transport& t, Device* device);
+// environment of every rank that differs from rank 0's, and how many rank pairs on one host
+// reach each other over which GPU link (gpuLink: nvlink, pcie_switch, ...). Collective; rank
+// 0's result counts.
+nlohmann::json deviceProvenance(Transport& t, Device* device, const Topology& topology);
 
 // SLURM's job facts (null outside SLURM).
 nlohmann::json slurmJson();

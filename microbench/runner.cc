@@ -353,7 +353,7 @@ int runBenchmark(const RunOptions& options) {
     maxOverRanks(world, {&leastFree, 1});
     sweep.memoryPerRank = static_cast<size_t>(-leastFree);
     sweep.memoryWhere = "the GPU with the least free memory has";
-    devices = deviceProvenance(world, nccl ? nccl->device() : nullptr);
+    devices = deviceProvenance(world, nccl ? nccl->device() : nullptr, *topology);
   }
   if (rank == 0 && options.scope != "world")
     notes.push_back(fmt::format(

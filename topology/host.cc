@@ -1,5 +1,6 @@
 #include "topology/host.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "collectives/core/error.h"
+#include "topology/nvlink.h"
 
 namespace hockney {
 namespace {
@@ -124,24 +126,6 @@ std::vector<Nic> findNics(hwloc_topology_t topo) {
   return nics;
 }
 
-std::vector<Gpu> findGpus(hwloc_topology_t topo) {
-  std::vector<Gpu> gpus;
-  for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_pcidev(topo, o)) != nullptr;) {
-    const unsigned cls = o->attr->pcidev.class_id;
-    if ((cls >> 8) != 0x03) continue;  // display controllers: VGA 0x0300, 3D 0x0302
-    const unsigned vendor = o->attr->pcidev.vendor_id;
-    if (vendor == 0x1234 || vendor == 0x1af4) continue;  // emulated VGA of QEMU / virtio
-    Gpu g;
-    g.pciBusId = busId(o);
-    g.vendor = vendor == 0x10de   ? "nvidia"
-               : vendor == 0x1002 ? "amd"
-               : vendor == 0x8086 ? "intel"
-                                  : fmt::format("{:04x}", vendor);
-    gpus.push_back(std::move(g));
-  }
-  return gpus;
-}
-
 // The index of the only object of `type` whose cpuset holds all of `set`, or -1.
 int holding(hwloc_topology_t topo, hwloc_obj_type_t type, hwloc_const_bitmap_t set) {
   const int n = countOf(topo, type);
@@ -151,6 +135,52 @@ int holding(hwloc_topology_t topo, hwloc_obj_type_t type, hwloc_const_bitmap_t s
       return static_cast<int>(o->logical_index);
   }
   return -1;
+}
+
+// The PCI bridges above a device, from the host bridge down (Gpu::pciPath).
+std::vector<std::string> pciPathOf(hwloc_obj_t device) {
+  std::vector<std::string> path;
+  for (hwloc_obj_t a = device->parent; a != nullptr && a->type == HWLOC_OBJ_BRIDGE; a = a->parent) {
+    const auto& b = a->attr->bridge;
+    if (b.upstream_type == HWLOC_OBJ_BRIDGE_HOST)
+      path.push_back(fmt::format("host:{:04x}:{:02x}", b.downstream.pci.domain,
+                                 b.downstream.pci.secondary_bus));
+    else
+      path.push_back("bridge:" + busId(a));
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+std::vector<Gpu> findGpus(hwloc_topology_t topo) {
+  std::vector<Gpu> gpus;
+  for (hwloc_obj_t o = nullptr; (o = hwloc_get_next_pcidev(topo, o)) != nullptr;) {
+    const unsigned cls = o->attr->pcidev.class_id;
+    if ((cls >> 8) != 0x03) continue;  // display controllers: VGA 0x0300, 3D 0x0302
+    const unsigned vendor = o->attr->pcidev.vendor_id;
+    if (vendor == 0x1234 || vendor == 0x1af4) continue;  // emulated VGA of QEMU / virtio
+    Gpu g;
+    g.pciBusId = busId(o);
+    g.pciPath = pciPathOf(o);
+    hwloc_obj_t cpuSide = hwloc_get_non_io_ancestor_obj(topo, o);
+    if (cpuSide != nullptr && cpuSide->cpuset != nullptr)
+      g.package = holding(topo, HWLOC_OBJ_PACKAGE, cpuSide->cpuset);
+    g.vendor = vendor == 0x10de   ? "nvidia"
+               : vendor == 0x1002 ? "amd"
+               : vendor == 0x8086 ? "intel"
+                                  : fmt::format("{:04x}", vendor);
+    gpus.push_back(std::move(g));
+  }
+  std::vector<std::string> nvidia;
+  for (const Gpu& g : gpus)
+    if (g.vendor == "nvidia") nvidia.push_back(g.pciBusId);
+  if (auto peers = nvlinkPeers(nvidia))
+    for (Gpu& g : gpus)
+      if (auto it = peers->find(g.pciBusId); it != peers->end()) {
+        g.nvlinkPeers = it->second;
+        g.nvlinkKnown = true;
+      }
+  return gpus;
 }
 
 HostTopology hostOf(hwloc_topology_t topo) {
@@ -223,7 +253,12 @@ nlohmann::json toJson(const HostTopology& t) {
                     {"kind", n.kind},
                     {"speed_mbps", n.speedMbps},
                     {"pci_bus_id", n.pciBusId}});
-  for (const Gpu& g : t.gpus) gpus.push_back({{"pci_bus_id", g.pciBusId}, {"vendor", g.vendor}});
+  for (const Gpu& g : t.gpus)
+    gpus.push_back({{"pci_bus_id", g.pciBusId},
+                    {"vendor", g.vendor},
+                    {"pci_path", g.pciPath},
+                    {"package", g.package},
+                    {"nvlink", g.nvlinkKnown ? nlohmann::json(g.nvlinkPeers) : nlohmann::json()}});
   return {{"hostname", t.hostname},
           {"packages", t.packages},
           {"numa_nodes", t.numaNodes},
@@ -252,8 +287,16 @@ HostTopology hostFromJson(const nlohmann::json& j) {
     for (const auto& n : j.value("nics", nlohmann::json::array()))
       h.nics.push_back({n.at("name").get<std::string>(), n.at("kind").get<std::string>(),
                         n.at("speed_mbps").get<long>(), n.value("pci_bus_id", "")});
-    for (const auto& g : j.value("gpus", nlohmann::json::array()))
-      h.gpus.push_back({g.at("pci_bus_id").get<std::string>(), g.at("vendor").get<std::string>()});
+    for (const auto& g : j.value("gpus", nlohmann::json::array())) {
+      Gpu gpu;
+      gpu.pciBusId = g.at("pci_bus_id").get<std::string>();
+      gpu.vendor = g.at("vendor").get<std::string>();
+      gpu.pciPath = g.value("pci_path", std::vector<std::string>{});
+      gpu.package = g.value("package", -1);
+      gpu.nvlinkKnown = g.contains("nvlink") && !g["nvlink"].is_null();
+      if (gpu.nvlinkKnown) gpu.nvlinkPeers = g["nvlink"].get<std::vector<std::string>>();
+      h.gpus.push_back(std::move(gpu));
+    }
     return h;
   } catch (const nlohmann::json::exception& e) {
     throw UsageError(fmt::format("malformed host record: {}", e.what()));

@@ -20,10 +20,19 @@ struct Nic {
   bool operator==(const Nic&) const = default;
 };
 
-// A GPU found by PCI class (display / 3D controller) and vendor.
+// A GPU found by PCI class (display / 3D controller) and vendor, with what decides how two GPUs
+// of a host reach each other (gpuLink, topology.h).
 struct Gpu {
   std::string pciBusId;
   std::string vendor;  // "nvidia", "amd", "intel" or the PCI vendor id in hex
+  // The PCI bridges above it, from the host bridge down: "host:<domain>:<bus>" for the host
+  // bridge, then "bridge:<bus id>" for each PCI-to-PCI bridge (a switch port or a root port).
+  std::vector<std::string> pciPath;
+  int package = -1;  // the package (socket) its host bridge hangs off, -1 unknown
+  // Bus ids at the far end of its active NVLinks ("nvswitch" for a switch), from NVML; null
+  // (nvlinkKnown false) where NVML is not available.
+  std::vector<std::string> nvlinkPeers;
+  bool nvlinkKnown = false;
   bool operator==(const Gpu&) const = default;
 };
 

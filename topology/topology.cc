@@ -19,6 +19,24 @@ std::string gib(size_t bytes) {
 
 }  // namespace
 
+std::string gpuLink(const Gpu& a, const Gpu& b) {
+  auto has = [](const Gpu& g, const std::string& peer) {
+    return std::find(g.nvlinkPeers.begin(), g.nvlinkPeers.end(), peer) != g.nvlinkPeers.end();
+  };
+  if (a.nvlinkKnown && b.nvlinkKnown &&
+      ((has(a, b.pciBusId) && has(b, a.pciBusId)) || (has(a, "nvswitch") && has(b, "nvswitch"))))
+    return "nvlink";
+  if (a.pciPath.empty() || b.pciPath.empty()) return "unknown";
+  size_t common = 0;
+  while (common < a.pciPath.size() && common < b.pciPath.size() &&
+         a.pciPath[common] == b.pciPath[common])
+    ++common;
+  if (common >= 2) return "pcie_switch";  // the host bridge and at least one PCI bridge
+  if (common == 1) return "host_bridge";
+  if (a.package >= 0 && a.package == b.package) return "package";
+  return a.package >= 0 && b.package >= 0 ? "system" : "unknown";
+}
+
 std::string_view name(LinkLevel level) {
   return kLevelNames.at(static_cast<size_t>(level));
 }
@@ -177,8 +195,33 @@ std::string formatTopology(const Topology& t, int matrixLimit) {
       out += fmt::format("  nic {} ({}{}{})\n", n.name, n.kind,
                          n.speedMbps > 0 ? fmt::format(", {} Mbit/s", n.speedMbps) : "",
                          n.pciBusId.empty() ? ", virtual" : ", pci " + n.pciBusId);
-    for (const Gpu& g : x.gpus) out += fmt::format("  gpu {} ({})\n", g.pciBusId, g.vendor);
+    for (const Gpu& g : x.gpus)
+      out += fmt::format(
+          "  gpu {} ({}{}{})\n", g.pciBusId, g.vendor,
+          g.package >= 0 ? fmt::format(", package {}", g.package) : "",
+          g.nvlinkKnown ? fmt::format(", {} NVLink peer(s)", g.nvlinkPeers.size()) : "");
     if (x.gpus.empty()) out += "  no GPUs\n";
+    if (x.gpus.size() >= 2) {
+      out +=
+          "  gpu links (NV nvlink, PIX pcie_switch, PHB host_bridge, NODE package, SYS "
+          "system)\n      ";
+      for (size_t b = 0; b < x.gpus.size(); ++b) out += fmt::format("{:>5}", b);
+      out += "\n";
+      for (size_t a = 0; a < x.gpus.size(); ++a) {
+        out += fmt::format("  {:>4}", a);
+        for (size_t b = 0; b < x.gpus.size(); ++b) {
+          const std::string l = a == b ? "X" : gpuLink(x.gpus[a], x.gpus[b]);
+          out += fmt::format("{:>5}", l == "nvlink"        ? "NV"
+                                      : l == "pcie_switch" ? "PIX"
+                                      : l == "host_bridge" ? "PHB"
+                                      : l == "package"     ? "NODE"
+                                      : l == "system"      ? "SYS"
+                                      : l == "X"           ? "X"
+                                                           : "?");
+        }
+        out += "\n";
+      }
+    }
   }
   out += "placement (rank: host package numa cpus)\n";
   for (int r = 0; r < t.size(); ++r) {

@@ -1,7 +1,8 @@
 #pragma once
 // The job's topology: every rank's host and place (gathered from each rank's discovery), and
 // the link level between any two ranks — the widest boundary their messages cross. Levels are
-// ordered, narrowest first; NVLink/PCIe levels slot in when GPUs come.
+// ordered, narrowest first. Between the GPUs of a host, gpuLink says how they reach each other
+// (NVLink, a PCIe switch, a host bridge, ...), as nvidia-smi topo -m and NCCL's topology do.
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -27,6 +28,14 @@ std::string_view name(LinkLevel level);
 std::optional<LinkLevel> parseLinkLevel(std::string_view name);
 // "self, numa, socket, node, network".
 std::string linkLevelNames();
+
+// How two GPUs of one host reach each other, fastest first: "nvlink" (NVLink between them or
+// both on NVSwitches), "pcie_switch" (below a common PCIe switch: NCCL's PIX/PXB), "host_bridge"
+// (only the host bridge in common: PHB), "package" (host bridges of one package: NODE),
+// "system" (across packages: SYS), or "unknown" (no PCI path recorded).
+std::string gpuLink(const Gpu& a, const Gpu& b);
+inline constexpr std::string_view kGpuLinkNames =
+    "nvlink, pcie_switch, host_bridge, package, system";
 
 struct RankRecord {
   int host = 0;  // index into Topology::hosts

@@ -18,6 +18,7 @@
 #include "collectives/core/reduce.h"
 #include "collectives/transport/inproc.h"
 #include "microbench/cases.h"
+#include "microbench/job.h"
 #include "microbench/sweep.h"
 
 namespace hockney {
@@ -72,8 +73,9 @@ class ScrambledDevice : public Device {
     captured_();
   }
   std::vector<std::pair<std::string, std::string>> facts() const override {
-    return {{"gpu", "scrambled host memory"}};
+    return {{"gpu", "scrambled host memory"}, {"pci_bus_id", busId}, {"nccl", "2.99.0"}};
   }
+  std::string busId = "00000000:18:00.0";
 
   void requireDevice(const void* p, size_t bytes, const char* what) const {
     if (bytes == 0) return;
@@ -255,6 +257,46 @@ TEST(DevicePath, HostBuffersHandedToADeviceTransportThrow) {
                                t.copy(host.data(), host.data() + 8, 8 * sizeof(float));
                              }),
                Error);
+}
+
+// The report's device block: every rank's facts, rank 0's versions and environment, and rank
+// pairs on one host counted by the link between their GPUs (bus ids matched in hwloc's form).
+TEST(DevicePath, ProvenanceRecordsEachRanksDeviceAndTheGpuLinksBetweenThem) {
+  Topology topo;
+  HostTopology h;
+  h.hostname = "g";
+  for (const char* bus : {"0000:18:00.0", "0000:19:00.0", "0000:86:00.0"}) {
+    Gpu g;
+    g.pciBusId = bus;
+    g.vendor = "nvidia";
+    g.pciPath = {"host:0000:16", "bridge:0000:16:00.0"};
+    g.package = 0;
+    h.gpus.push_back(g);
+  }
+  h.gpus[2].pciPath = {"host:0000:85"};
+  h.gpus[2].package = 1;
+  topo.hosts = {h};
+  topo.ranks = {{0, {}}, {0, {}}, {0, {}}};
+  setenv("NCCL_DEBUG", "WARN", 1);
+  nlohmann::json out;
+  runInprocWith(3, [&](InprocTransport& inner) {
+    ScrambledDevice device;
+    device.busId = inner.rank() == 0   ? "00000000:18:00.0"
+                   : inner.rank() == 1 ? "00000000:19:00.0"
+                                       : "00000000:86:00.0";
+    ScrambledTransport t(inner, device);
+    nlohmann::json mine = deviceProvenance(t, &device, topo);
+    if (t.rank() == 0) out = mine;
+  });
+  unsetenv("NCCL_DEBUG");
+  ASSERT_TRUE(out.is_object());
+  EXPECT_EQ(out["backend"], "nccl");
+  EXPECT_EQ(out["nccl"], "2.99.0");
+  EXPECT_EQ(out["environment"]["NCCL_DEBUG"], "WARN");
+  ASSERT_EQ(out["ranks"].size(), 3u);
+  EXPECT_EQ(out["ranks"][2]["pci_bus_id"], "00000000:86:00.0");
+  EXPECT_FALSE(out["ranks"][1].contains("environment"));  // the same as rank 0's
+  EXPECT_EQ(out["gpu_link_pairs"], (nlohmann::json{{"pcie_switch", 1}, {"system", 2}}));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "collectives/core/error.h"
 #include "microbench/pairs.h"
+#include "topology/nvlink.h"
 #include "topology/topology.h"
 
 namespace hockney {
@@ -21,8 +22,33 @@ HostTopology host(const std::string& name, int packages = 2, int numa = 2) {
   h.hwlocVersion = "2.9.0";
   h.numaMemoryBytes = std::vector<size_t>(static_cast<size_t>(numa), size_t{64} << 30);
   h.nics = {{"ib0", "infiniband", 200000, "0000:3b:00.0"}, {"veth0", "ethernet", 0, ""}};
-  h.gpus = {{"0000:17:00.0", "nvidia"}};
+  Gpu g;
+  g.pciBusId = "0000:17:00.0";
+  g.vendor = "nvidia";
+  h.gpus = {g};
   return h;
+}
+
+Gpu gpu(std::string bus, std::vector<std::string> path, int package,
+        std::optional<std::vector<std::string>> nvlink = std::nullopt) {
+  Gpu g;
+  g.pciBusId = std::move(bus);
+  g.vendor = "nvidia";
+  g.pciPath = std::move(path);
+  g.package = package;
+  g.nvlinkKnown = nvlink.has_value();
+  if (nvlink) g.nvlinkPeers = *nvlink;
+  return g;
+}
+
+// A PCIe server of two packages: GPUs 0 and 1 behind one switch, 2 on its own root port of the
+// same host bridge, 3 on another host bridge of package 0, 4 on package 1; no NVML.
+std::vector<Gpu> pcieServer() {
+  return {gpu("0000:18:00.0", {"host:0000:16", "bridge:0000:16:00.0", "bridge:0000:17:00.0"}, 0),
+          gpu("0000:19:00.0", {"host:0000:16", "bridge:0000:16:00.0", "bridge:0000:17:04.0"}, 0),
+          gpu("0000:21:00.0", {"host:0000:16", "bridge:0000:16:02.0"}, 0),
+          gpu("0000:3b:00.0", {"host:0000:3a", "bridge:0000:3a:00.0"}, 0),
+          gpu("0000:86:00.0", {"host:0000:85", "bridge:0000:85:00.0"}, 1)};
 }
 
 // Two hosts of two packages (one NUMA node each); ranks 0-3 on a, 4-5 on b; rank 3 unbound.
@@ -99,6 +125,42 @@ TEST(Topology, SummaryNamesHostsDevicesPlacementAndMatrix) {
     EXPECT_NE(s.find(want), std::string::npos) << want << "\n" << s;
   EXPECT_NE(formatTopology(twoHosts(), 4).find("rank pairs per level: numa 2 node 5 network 8"),
             std::string::npos);
+}
+
+TEST(Topology, GpuLinksFollowNvlinkThenTheDeepestCommonPciBridge) {
+  const std::vector<Gpu> g = pcieServer();
+  EXPECT_EQ(gpuLink(g[0], g[1]), "pcie_switch");
+  EXPECT_EQ(gpuLink(g[0], g[2]), "host_bridge");
+  EXPECT_EQ(gpuLink(g[0], g[3]), "package");
+  EXPECT_EQ(gpuLink(g[3], g[4]), "system");
+  EXPECT_EQ(gpuLink(g[0], Gpu{}), "unknown");
+  // NVLink between two GPUs (both sides list each other), or both on NVSwitches; one side alone
+  // listing the other is not a link.
+  Gpu a = gpu("0000:18:00.0", {"host:0000:16"}, 0, std::vector<std::string>{"0000:86:00.0"});
+  Gpu b = gpu("0000:86:00.0", {"host:0000:85"}, 1, std::vector<std::string>{"0000:18:00.0"});
+  EXPECT_EQ(gpuLink(a, b), "nvlink");
+  b.nvlinkPeers.clear();
+  EXPECT_EQ(gpuLink(a, b), "system");
+  Gpu s1 = gpu("0000:18:00.0", {"host:0000:16"}, 0, std::vector<std::string>{"nvswitch"});
+  Gpu s2 = gpu("0000:86:00.0", {"host:0000:85"}, 1, std::vector<std::string>{"nvswitch"});
+  EXPECT_EQ(gpuLink(s1, s2), "nvlink");
+  // NVML's bus ids (8-digit domain, capitals) compare in hwloc's form.
+  EXPECT_EQ(normalizeBusId("00000000:1A:00.0"), "0000:1a:00.0");
+  EXPECT_EQ(normalizeBusId("nvswitch"), "nvswitch");
+}
+
+TEST(Topology, GpuPathsSurviveJsonAndTheSummaryPrintsTheGpuMatrix) {
+  std::vector<Discovery> d{{host("g"), {0, 0, "0-7"}}};
+  d[0].host.gpus = pcieServer();
+  d[0].host.gpus[0].nvlinkKnown = true;
+  d[0].host.gpus[0].nvlinkPeers = {"0000:19:00.0"};
+  const Topology t = assembleTopology(d);
+  EXPECT_EQ(topologyFromJson(toJson(t)).hosts, t.hosts);
+  const std::string s = formatTopology(t);
+  for (const char* want :
+       {"gpu 0000:18:00.0 (nvidia, package 0, 1 NVLink peer(s))", "gpu links (NV nvlink",
+        "     0    X  PIX  PHB NODE  SYS", "     4  SYS  SYS  SYS  SYS    X"})
+    EXPECT_NE(s.find(want), std::string::npos) << want << "\n" << s;
 }
 
 TEST(Pairs, OrderCoversEveryPairOnce) {
