@@ -51,11 +51,12 @@ struct Planned {
 // What rank 0 tells every rank before each measurement.
 enum Decision : int64_t { kMeasure = 0, kHave = 1, kStop = 2 };
 
-ResultRow probeRow(const BenchCase& c, size_t requested, int ranks, const SweepConfig& s) {
+ResultRow probeRow(const BenchCase& c, size_t requested, int ranks, const SweepConfig& s,
+                   const std::string& backend) {
   ResultRow probe;
   probe.pattern = c.pattern;
   probe.algorithm = c.algorithm;
-  probe.backend = "mpi";
+  probe.backend = backend;
   probe.ranks = ranks;
   probe.bytes = c.effectiveBytes(requested, ranks, s.type, s.pattern);
   probe.dtype = std::string(name(s.type));
@@ -119,10 +120,18 @@ int runCalibrateJob(const CalibrateJob& job) {
     problem = e.what();
   }
 
+  // --backend nccl: every rank over NCCL, one GPU each; control traffic stays on MPI. Plans fail
+  // alike on every rank, so all ranks open it or none does.
+  std::unique_ptr<Transport> nccl =
+      problem.empty() ? openBackend(job.backend, &transport, everyRank, rank, *topology, problem)
+                      : nullptr;
+  problem = firstProblem(transport, problem);
+
   // The checkpoint, on rank 0's file system.
   const json identity{{"command", "calibrate"},         {"ranks", ranks},
                       {"dtypes", typeNames(job.types)}, {"op", name(sweep.op)},
-                      {"buffers", job.buffers},         {"patterns", job.patterns}};
+                      {"buffers", job.buffers},         {"patterns", job.patterns},
+                      {"backend", job.backend}};
   std::vector<ResultRow> visits;  // rank 0: every measurement, resumed and fresh
   if (rank == 0 && problem.empty()) {
     try {
@@ -132,9 +141,11 @@ int runCalibrateJob(const CalibrateJob& job) {
     }
   }
   if (stopOnProblem(transport, problem)) return kExitUsage;
+  Transport& measured = nccl ? *nccl : transport;
 
   decideHostLimits(transport, sweep, *topology);
-  Watchdog watchdog(std::chrono::duration<double>(job.timeoutSeconds), transport.progress(), rank,
+  const json devices = applyDeviceLimits(transport, nccl.get(), sweep, *topology);
+  Watchdog watchdog(std::chrono::duration<double>(job.timeoutSeconds), measured.progress(), rank,
                     abortJobOnStall);
 
   std::map<std::string, int> have;  // rank 0: visits per key measured
@@ -199,7 +210,7 @@ int runCalibrateJob(const CalibrateJob& job) {
           if (bytes < job.minBytes || bytes > plan.ceiling) return;
           for (const BenchCase& c : plan.cases)
             if (c.effectiveBytes(bytes, ranks, plan.type, sweep.pattern) > 0 &&
-                !have.count(probeRow(c, bytes, ranks, configOf(plan)).key())) {
+                !have.count(probeRow(c, bytes, ranks, configOf(plan), job.backend).key())) {
               sizes.insert(bytes);
               return;
             }
@@ -290,7 +301,7 @@ int runCalibrateJob(const CalibrateJob& job) {
     double referenceUs = 0;
     if (reference) {
       referenceUs =
-          measurePoint(transport, *reference, kReferenceBytes, sweep, &watchdog).timeUs.median;
+          measurePoint(measured, *reference, kReferenceBytes, sweep, &watchdog).timeUs.median;
       references.push_back(referenceUs);
     }
     size_t measuredThisPass = 0;
@@ -306,7 +317,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         });
         int64_t decision = kMeasure;
         if (rank == 0) {
-          const ResultRow probe = probeRow(c, bytes, ranks, configOf(plan));
+          const ResultRow probe = probeRow(c, bytes, ranks, configOf(plan), job.backend);
           if (probe.bytes == 0 || (!revisit && have.count(probe.key())))
             decision = kHave;
           else if (secondsSince(start) + estimate(c, plan.type, bytes) > deadline)
@@ -331,7 +342,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         const double pointStart = secondsSince(start);
         ResultRow row;
         try {
-          row = measurePoint(transport, c, bytes, configOf(plan), &watchdog);
+          row = measurePoint(measured, c, bytes, configOf(plan), &watchdog);
         } catch (const UsageError& e) {
           // Refused on every rank alike (its memory): no larger size of this pattern either.
           plan.ceiling = bytes - 1;
@@ -389,6 +400,7 @@ int runCalibrateJob(const CalibrateJob& job) {
     outcome.references = std::move(references);
     outcome.sweep = sweep;
     outcome.provenance = finishedProvenance(startedAt, job.commandLine, *topology);
+    outcome.provenance.devices = devices;
     exitCode =
         writeCalibration(job, std::move(outcome), checkpoint, [&] { return secondsSince(start); });
   }

@@ -33,7 +33,8 @@ struct CalibrateJob {
   // them between computations: back-to-back small collectives overlap one another on shared
   // memory, and whether they do flips from point to point (0.5 or 1.0 us for the same call).
   long batch = 1;
-  std::string level;  // override of the level rows record (empty: from the topology)
+  std::string backend = "mpi";  // nccl: device buffers over NCCL, vendor = NCCL's collectives
+  std::string level;            // override of the level rows record (empty: from the topology)
   std::string commandLine;
 };
 

@@ -88,12 +88,15 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
                     {"target_time_s", job.targetSeconds},
                     {"check", true},
                     {"buffers", job.buffers},
+                    {"backend", job.backend},
                     {"rotate_bytes", o.sweep.rotateBytes},
                     {"timeout_s", job.timeoutSeconds},
                     {"resume", job.resume},
-                    {"timer",
-                     "steady_clock; barrier, then calls_per_sample calls per sample; max over "
-                     "ranks"}};
+                    {"timer", job.backend == "mpi"
+                                  ? "steady_clock; barrier, then calls_per_sample calls per "
+                                    "sample; max over ranks"
+                                  : "CUDA events on the stream; stream drained and barrier, then "
+                                    "calls_per_sample calls per sample; max over ranks"}};
   const json report = makeResultsReport(o.provenance, config, rows, o.notes);
   writeFileAtomically(resultsPath(job), report.dump(2) + "\n");
   checkpoint.remove();

@@ -1,4 +1,5 @@
 #include "microbench/calibrate_setup.h"
+#include "microbench/job.h"
 
 #include <fmt/format.h>
 
@@ -41,6 +42,7 @@ void validateCalibrateJob(const CalibrateJob& job) {
   HOCKNEY_USAGE_CHECK(job.targetSeconds > 0, "--target-time must be > 0 seconds");
   HOCKNEY_USAGE_CHECK(job.batch >= 0 && job.batch <= kMaxIterations,
                       "--batch must be 0 (automatic) .. {}, not {}", kMaxIterations, job.batch);
+  checkBackend(job.backend);
   HOCKNEY_USAGE_CHECK(!job.patterns.empty(), "no patterns to calibrate");
   for (const auto& p : job.patterns) selectCases(p, calibrationAlgorithms(p));  // names known
   namespace fs = std::filesystem;
@@ -65,7 +67,9 @@ std::vector<PatternPlan> planCalibration(const CalibrateJob& job, const SweepCon
         continue;
       }
       checkPatternOptions(pattern, sweep.pattern, ranks);
-      for (BenchCase& c : selectCases(pattern, calibrationAlgorithms(pattern))) {
+      std::vector<BenchCase> cases = selectCases(pattern, calibrationAlgorithms(pattern));
+      useBackend(cases, job.backend);
+      for (BenchCase& c : cases) {
         if (auto why = c.unavailable(sweep.pattern, ranks, &sweep.nodeOfRank))
           notes.push_back(fmt::format("skipped {}/{}: {}", pattern, c.algorithm, *why));
         else

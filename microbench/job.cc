@@ -7,6 +7,7 @@
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "collectives/transport/nccl/backend.h"
 #include "hockney_git_commit.h"
 #include "microbench/control.h"
 #include "topology/nvlink.h"
@@ -99,6 +100,47 @@ nlohmann::json deviceProvenance(Transport& t, Device* device, const Topology& to
     }
   out["gpu_link_pairs"] = links;
   return out;
+}
+
+void checkBackend(const std::string& backend) {
+  HOCKNEY_USAGE_CHECK(backend == "mpi" || backend == "nccl",
+                      "--backend must be mpi or nccl, not '{}'", backend);
+  HOCKNEY_USAGE_CHECK(backend != "nccl" || ncclBackendBuilt(),
+                      "--backend nccl: this hockney has no NCCL backend: {}; rebuild with the "
+                      "CUDA toolkit and NCCL installed (cmake -DHOCKNEY_NCCL=ON)",
+                      ncclBackendAbsence());
+}
+
+std::unique_ptr<Transport> openBackend(const std::string& backend, Transport* group,
+                                       const std::vector<int>& members, int rank,
+                                       const Topology& topology, std::string& problem) {
+  if (backend != "nccl" || group == nullptr) return nullptr;
+  int localRank = 0, localRanks = 0;
+  for (int m : members)
+    if (topology.ranks[m].host == topology.ranks[rank].host) {
+      if (m < rank) ++localRank;
+      ++localRanks;
+    }
+  try {
+    return openNcclTransport(*group, localRank, localRanks);
+  } catch (const UsageError& e) {
+    problem = e.what();
+  }
+  return nullptr;
+}
+
+nlohmann::json applyDeviceLimits(Transport& world, Transport* measured, SweepConfig& sweep,
+                                 const Topology& topology) {
+  Device* device = measured ? measured->device() : nullptr;
+  double onDevice = device ? 1 : 0;
+  maxOverRanks(world, {&onDevice, 1});
+  if (onDevice == 0) return nullptr;
+  // A point must fit the GPU with the least free memory.
+  double leastFree = device ? -static_cast<double>(device->freeBytes()) : -1e300;
+  maxOverRanks(world, {&leastFree, 1});
+  sweep.memoryPerRank = static_cast<size_t>(-leastFree);
+  sweep.memoryWhere = "the GPU with the least free memory has";
+  return deviceProvenance(world, device, topology);
 }
 
 nlohmann::json slurmJson() {

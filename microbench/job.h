@@ -3,6 +3,7 @@
 // rank learns, the host limits points are sized by, and the provenance of the report.
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,22 @@ std::string firstProblem(Transport& t, const std::string& mine);
 // reach each other over which GPU link (gpuLink: nvlink, pcie_switch, ...). Collective; rank
 // 0's result counts.
 nlohmann::json deviceProvenance(Transport& t, Device* device, const Topology& topology);
+
+// --backend: throws UsageError for an unknown backend, or nccl in a build without it.
+void checkBackend(const std::string& backend);
+
+// The transport a job measures on: null for mpi (measure on `group` itself); for nccl, `group`'s
+// ranks over NCCL, one GPU per rank, the local rank counted among `members` (world ranks) on
+// this rank's host. A rank that cannot start says why in `problem` (the caller agrees on it
+// over the world). Collective over `group`; ranks without a group (null) pass through.
+std::unique_ptr<Transport> openBackend(const std::string& backend, Transport* group,
+                                       const std::vector<int>& members, int rank,
+                                       const Topology& topology, std::string& problem);
+
+// A device backend's limits and provenance: points must fit the GPU with the least free memory;
+// returns deviceProvenance (rank 0), or null for a host backend. Collective over `world`.
+nlohmann::json applyDeviceLimits(Transport& world, Transport* measured, SweepConfig& sweep,
+                                 const Topology& topology);
 
 // SLURM's job facts (null outside SLURM).
 nlohmann::json slurmJson();

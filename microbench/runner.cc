@@ -11,7 +11,6 @@
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
-#include "collectives/transport/nccl/backend.h"
 #include "microbench/control.h"
 #include "microbench/job.h"
 #include "microbench/sizes.h"
@@ -120,16 +119,11 @@ std::string checkpointPathFor(const std::string& out) {
 }
 
 std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
+  checkBackend(o.backend);
   std::vector<BenchCase> cases = selectCases(o.pattern, o.algorithms);
   useBackend(cases, o.backend);
   const SweepConfig& s = o.sweep;
-  if (o.backend == "nccl") {
-    HOCKNEY_USAGE_CHECK(ncclBackendBuilt(),
-                        "--backend nccl: this hockney has no NCCL backend: {}; rebuild with the "
-                        "CUDA toolkit and NCCL installed (cmake -DHOCKNEY_NCCL=ON)",
-                        ncclBackendAbsence());
-    HOCKNEY_USAGE_CHECK(o.fault.rank < 0, "--inject-hang needs --backend mpi");
-  }
+  HOCKNEY_USAGE_CHECK(o.backend == "mpi" || o.fault.rank < 0, "--inject-hang needs --backend mpi");
   HOCKNEY_USAGE_CHECK(!s.cudaGraph || o.backend == "nccl",
                       "--cuda-graph captures device work: it needs --backend nccl");
   HOCKNEY_USAGE_CHECK(!s.sizes.empty(), "no message sizes to measure");
@@ -235,20 +229,8 @@ int runBenchmark(const RunOptions& options) {
   const int ranks = options.scope == "leaders" ? static_cast<int>(topology->hosts.size())
                                                : static_cast<int>(members.size());
   // --backend nccl: the same group over NCCL, one GPU per rank; control traffic stays on MPI.
-  std::unique_ptr<Transport> nccl;
-  if (options.backend == "nccl" && scoped) {
-    int localRank = 0, localRanks = 0;
-    for (int m : members)
-      if (topology->ranks[m].host == topology->ranks[rank].host) {
-        if (m < rank) ++localRank;
-        ++localRanks;
-      }
-    try {
-      nccl = openNcclTransport(*scoped, localRank, localRanks);
-    } catch (const UsageError& e) {
-      problem = e.what();
-    }
-  }
+  std::unique_ptr<Transport> nccl =
+      openBackend(options.backend, scoped.get(), members, rank, *topology, problem);
   if (stopOnProblem(world, firstProblem(world, problem))) return kExitUsage;
   Transport* measured = nccl ? nccl.get() : scoped.get();
   std::string out = options.out.empty() ? defaultResultsPath(options.pattern, ranks) : options.out;
@@ -346,15 +328,7 @@ int runBenchmark(const RunOptions& options) {
   }
 
   decideHostLimits(world, sweep, *topology);
-  json devices = nullptr;
-  if (options.backend == "nccl") {
-    // A point must fit the GPU with the least free memory.
-    double leastFree = nccl ? -static_cast<double>(nccl->device()->freeBytes()) : -1e300;
-    maxOverRanks(world, {&leastFree, 1});
-    sweep.memoryPerRank = static_cast<size_t>(-leastFree);
-    sweep.memoryWhere = "the GPU with the least free memory has";
-    devices = deviceProvenance(world, nccl ? nccl->device() : nullptr, *topology);
-  }
+  const json devices = applyDeviceLimits(world, measured, sweep, *topology);
   if (rank == 0 && options.scope != "world")
     notes.push_back(fmt::format(
         "--scope {}: {} group(s) of {} ranks measured at once; rows are rank 0's group ({})",

@@ -84,6 +84,14 @@ if [ "$rc" -ne 2 ] || ! grep -qE -- "--backend nccl: (rank 0 on host .*: no CUDA
 else
   echo "ok: --backend nccl on 2 ranks -> $(grep -m1 -- '--backend nccl' "$dir/stderr")"
 fi
+"$hockney" calibrate --backend nccl --out "$dir/cal-nccl" --budget 5 >"$dir/stdout" 2>"$dir/stderr"
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -qE -- "--backend nccl: (rank 0 on host .*: no CUDA device|this hockney has no NCCL backend)" "$dir/stderr" ||
+  [ -e "$dir/cal-nccl/results.json.jsonl" ] || [ -e "$dir/cal-nccl/calibration.json" ]; then
+  echo "FAIL: calibrate --backend nccl: rc=$rc"; cat "$dir/stderr"; ls "$dir/cal-nccl" 2>/dev/null; failures=$((failures + 1))
+else
+  echo "ok: calibrate --backend nccl -> $(grep -m1 -- '--backend nccl' "$dir/stderr")"
+fi
 # More pairs asked for than 2 ranks have.
 "$here/mpirun.sh" 2 "$hockney" run --pattern pairs --pairs-sample 2 --out "$dir/out.json" \
   >"$dir/stdout" 2>"$dir/stderr"
