@@ -11,19 +11,27 @@ namespace {
 
 struct Sum {
   template <typename T>
-  __device__ T operator()(T a, T b) const { return a + b; }
+  __device__ T operator()(T a, T b) const {
+    return a + b;
+  }
 };
 struct Prod {
   template <typename T>
-  __device__ T operator()(T a, T b) const { return a * b; }
+  __device__ T operator()(T a, T b) const {
+    return a * b;
+  }
 };
 struct Min {
   template <typename T>
-  __device__ T operator()(T a, T b) const { return b < a ? b : a; }
+  __device__ T operator()(T a, T b) const {
+    return b < a ? b : a;
+  }
 };
 struct Max {
   template <typename T>
-  __device__ T operator()(T a, T b) const { return a < b ? b : a; }
+  __device__ T operator()(T a, T b) const {
+    return a < b ? b : a;
+  }
 };
 
 // How an element type computes: itself, or through float for the 16-bit floats.
@@ -57,8 +65,8 @@ void launch(void* dst, const void* src, size_t count, cudaStream_t stream) {
   // Enough blocks to fill any current GPU several times over; the loop covers the rest.
   const size_t wanted = (count + kThreads - 1) / kThreads;
   const unsigned blocks = static_cast<unsigned>(wanted < 8192 ? wanted : 8192);
-  reduceKernel<T, Op><<<blocks, kThreads, 0, stream>>>(static_cast<T*>(dst),
-                                                       static_cast<const T*>(src), count);
+  reduceKernel<T, Op>
+      <<<blocks, kThreads, 0, stream>>>(static_cast<T*>(dst), static_cast<const T*>(src), count);
   HOCKNEY_CUDA(cudaGetLastError());
 }
 
