@@ -249,17 +249,26 @@ int runPairs(const PairsOptions& o) {
       gatherRows(t, measureRounds(t, topology, rounds, o, watchdog, small, large));
 
   // A link flagged once may have met a busy moment: measure the flagged links again and keep the
-  // better of the two, so only a link that is slow both times is named.
+  // better of the two, so only a link that is slow both times is named. So are the pairs behind
+  // a host's verdict where it rests on one or two pairs (the in-host pair of a 2-rank host).
   std::string again;
-  if (rank == 0)
-    for (const LinkOutlier& l : analysePairs(rows).links) again += fmt::format("{} {}\n", l.a, l.b);
+  if (rank == 0) {
+    const PairAnalysis first = analysePairs(rows);
+    for (const LinkOutlier& l : first.links) again += fmt::format("{} {}\n", l.a, l.b);
+    for (const HostOutlier& h : first.hosts)
+      if (h.pairs <= 2)
+        for (const PairRow& r : rows)
+          if (r.level == h.level && (r.hostA == h.host || r.hostB == h.host))
+            again += fmt::format("{} {}\n", r.a, r.b);
+  }
   again = agree(t, again);
   std::vector<RankPair> recheck;
   for (size_t at = 0; at < again.size();) {
     const size_t end = again.find('\n', at);
     int a = 0, b = 0;
     std::sscanf(again.substr(at, end - at).c_str(), "%d %d", &a, &b);
-    if (recheck.empty() || recheck.back() != RankPair{a, b}) recheck.emplace_back(a, b);
+    if (std::find(recheck.begin(), recheck.end(), RankPair{a, b}) == recheck.end())
+      recheck.emplace_back(a, b);
     at = end + 1;
   }
   size_t confirmed = 0;
@@ -277,7 +286,10 @@ int runPairs(const PairsOptions& o) {
             r.checkDetail = s.checkDetail;
           }
         }
-    if (rank == 0) confirmed = analysePairs(rows).links.size();
+    if (rank == 0) {
+      const PairAnalysis after = analysePairs(rows);
+      confirmed = after.links.size() + after.hosts.size();
+    }
   }
   int64_t code = kExitOk;
   if (rank == 0) {
@@ -294,8 +306,8 @@ int runPairs(const PairsOptions& o) {
     std::vector<std::string> notes;
     if (!recheck.empty())
       notes.push_back(fmt::format(
-          "{} link(s) flagged after the first pass were measured again (the better of two kept); "
-          "{} still flagged",
+          "{} pair(s) behind a flagged link or a host judged on one or two pairs were measured "
+          "again (the better of two kept); {} link(s) and host(s) still flagged",
           recheck.size(), confirmed));
     for (const PairRow& r : rows)
       if (r.check == "fail") {
