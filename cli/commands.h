@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "jobscripts/jobscript.h"
 #include "microbench/calibrate.h"
 #include "microbench/replay.h"
 #include "microbench/runner.h"
@@ -166,6 +167,20 @@ void checkLevelOverride(const std::string& level);
 
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);
+
+class JobscriptCommand {
+ public:
+  explicit JobscriptCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  JobscriptOptions options_;
+  std::string nodes_ = "1";
+  std::vector<std::string> variants_;
+  std::string out_;
+};
 
 class TopoCommand {
  public:

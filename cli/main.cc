@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   hockney::ProjectCommand project(app);
   hockney::CompareCommand compare(app);
   hockney::ReplayCommand replay(app);
+  hockney::JobscriptCommand jobscript(app);
   // CLI11 would answer "A subcommand is required" to a misspelt one: name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> known;
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     if (project.chosen()) return project.execute();
     if (compare.chosen()) return compare.execute();
     if (replay.chosen()) return replay.execute(argc, argv);
+    if (jobscript.chosen()) return jobscript.execute(argc, argv);
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
     return hockney::kExitUsage;

@@ -19,6 +19,7 @@ RULES = [
     ("reports/", ["collectives/core/", "reports/"]),
     ("model/", ["collectives/core/", "collectives/registry.h", "reports/", "model/"]),
     ("microbench/", ["collectives/", "topology/", "reports/", "model/", "microbench/"]),
+    ("jobscripts/", ["collectives/core/", "model/", "jobscripts/"]),
     ("cli/", [""]),
     ("tests/", [""]),
 ]
