@@ -35,7 +35,8 @@ JobscriptCommand::JobscriptCommand(CLI::App& app) {
   sub_->add_option("--job-name", o.jobName, "Job name")->capture_default_str();
   sub_->add_flag("--exclusive", o.exclusive, "Whole nodes for the job");
   sub_->add_option("--output-dir", o.outputDir,
-                   "Where the job writes: OUT/<variant>/n<nodes>/, the job log, comparisons")
+                   "Where the job writes: OUT/<variant>/n<nodes>/ and the comparisons (its log, "
+                   "%x-%j.out, goes to the submission directory)")
       ->capture_default_str();
   sub_->add_option("--launcher", o.launcher, "srun (--mpi=pmix) or mpirun")
       ->check(CLI::IsMember({"srun", "mpirun"}))

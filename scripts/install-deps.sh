@@ -10,6 +10,8 @@ packages=(
   python3 python3-jsonschema
   clang libclang-rt-14-dev  # the sanitizer build and libFuzzer (cmake --preset asan)
   iproute2 util-linux  # the netns tier: ip netns, tc tbf, unshare (tests/cluster/)
+  slurmctld slurmd slurm-client munge  # the slurm tier: a real SLURM on this machine (tests/slurm/)
+  python3-matplotlib  # hockney plot (reports/plot.py)
 )
 missing=()
 for p in "${packages[@]}"; do
