@@ -4,9 +4,11 @@
 # namespace is touched.
 #
 #   netns.sh check            exit 0 when namespaces, veth, bridges and tbf can be made here
-#   netns.sh up N             hosts n1..nN: namespace ${PREFIX}_nI with eth0 = 10.79.0.I/24,
-#                             its veth peer on bridge br0 in ${PREFIX}_head (10.79.0.254)
-#   netns.sh shape I MBIT     shape host nI's link both ways to MBIT Mbit/s ("none" removes it)
+#   netns.sh up N [F]         hosts n1..nN: namespace ${PREFIX}_nI with eth0 = 10.79.0.I/24,
+#                             its veth peer on bridge br0 in ${PREFIX}_head (10.79.0.254); with
+#                             F=2 a second fabric too: eth1 = 10.80.0.I/24 on bridge br1
+#   netns.sh shape I MBIT [K] shape host nI's link on fabric K (0, default, or 1) both ways to
+#                             MBIT Mbit/s ("none" removes it)
 #   netns.sh mpirun ARGS...   mpirun from the head namespace across the hosts (TCP between hosts,
 #                             shared memory within one), e.g. netns.sh mpirun --host n1:2,n2:2 ...
 #   netns.sh down             kill what runs in the namespaces and delete them (safe to repeat)
@@ -21,6 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export HOCKNEY_NETNS_PREFIX=${HOCKNEY_NETNS_PREFIX:-hkt}
 P=$HOCKNEY_NETNS_PREFIX
 SUBNET=10.79.0
+SUBNET2=10.80.0
 
 ns_list() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${P}_(head|n[0-9]+)$" || true; }
 
@@ -37,8 +40,10 @@ down() {
 burst_bytes() { local mbit=$1; local b=$((mbit * 1000000 / 8 / 1000)); echo $((b < 65536 ? 65536 : b)); }
 
 shape() {
-  local i=$1 rate=$2
-  for spec in "${P}_n$i eth0" "${P}_head v$i"; do
+  local i=$1 rate=$2 fabric=${3:-0}
+  local dev=eth0 peer=v$i
+  [ "$fabric" = 0 ] || { dev=eth1; peer=w$i; }
+  for spec in "${P}_n$i $dev" "${P}_head $peer"; do
     set -- $spec
     tc -n "$1" qdisc del dev "$2" root 2>/dev/null || true
     [ "$rate" = none ] && continue
@@ -47,25 +52,35 @@ shape() {
   done
 }
 
+# fabric K of the hosts: bridge brK in the head namespace, ethK in each host, veth peers
+# v<i> (fabric 0) or w<i> (fabric 1).
+fabric() {
+  local n=$1 k=$2 subnet=$3 peer=$4
+  ip -n "${P}_head" link add "br$k" type bridge
+  ip -n "${P}_head" addr add "$subnet.254/24" dev "br$k"
+  ip -n "${P}_head" link set "br$k" up
+  for i in $(seq 1 "$n"); do
+    local ns="${P}_n$i"
+    ip -n "$ns" link add "eth$k" type veth peer name "$peer$i"
+    ip -n "$ns" link set "$peer$i" netns "${P}_head"
+    ip -n "$ns" addr add "$subnet.$i/24" dev "eth$k"
+    ip -n "$ns" link set "eth$k" up
+    ip -n "${P}_head" link set "$peer$i" master "br$k"
+    ip -n "${P}_head" link set "$peer$i" up
+  done
+}
+
 up() {
-  local n=$1
+  local n=$1 fabrics=${2:-1}
   down
   ip netns add "${P}_head"
   ip -n "${P}_head" link set lo up
-  ip -n "${P}_head" link add br0 type bridge
-  ip -n "${P}_head" addr add "$SUBNET.254/24" dev br0
-  ip -n "${P}_head" link set br0 up
   for i in $(seq 1 "$n"); do
-    local ns="${P}_n$i"
-    ip netns add "$ns"
-    ip -n "$ns" link set lo up
-    ip -n "$ns" link add eth0 type veth peer name "v$i"
-    ip -n "$ns" link set "v$i" netns "${P}_head"
-    ip -n "$ns" addr add "$SUBNET.$i/24" dev eth0
-    ip -n "$ns" link set eth0 up
-    ip -n "${P}_head" link set "v$i" master br0
-    ip -n "${P}_head" link set "v$i" up
+    ip netns add "${P}_n$i"
+    ip -n "${P}_n$i" link set lo up
   done
+  fabric "$n" 0 "$SUBNET" v
+  [ "$fabrics" -lt 2 ] || fabric "$n" 1 "$SUBNET2" w
 }
 
 sweep() {
@@ -96,8 +111,8 @@ cmd=${1:-}
 shift || true
 case "$cmd" in
   check) check ;;
-  up) up "${1:?netns.sh up N}" ;;
-  shape) shape "${1:?netns.sh shape I MBIT}" "${2:?netns.sh shape I MBIT}" ;;
+  up) up "${1:?netns.sh up N [F]}" "${2:-1}" ;;
+  shape) shape "${1:?netns.sh shape I MBIT [K]}" "${2:?netns.sh shape I MBIT [K]}" "${3:-0}" ;;
   down) down ;;
   sweep) sweep ;;
   mpirun)
