@@ -168,6 +168,19 @@ void checkLevelOverride(const std::string& level);
 // Shell-quotes argv for provenance.
 std::string commandLineOf(int argc, char** argv);
 
+class PlotCommand {
+ public:
+  explicit PlotCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* sub_;
+  std::vector<std::string> reports_;
+  std::string outDir_;
+  std::string format_ = "png";
+};
+
 class JobscriptCommand {
  public:
   explicit JobscriptCommand(CLI::App& app);

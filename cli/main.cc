@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   hockney::CompareCommand compare(app);
   hockney::ReplayCommand replay(app);
   hockney::JobscriptCommand jobscript(app);
+  hockney::PlotCommand plot(app);
   // CLI11 would answer "A subcommand is required" to a misspelt one: name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> known;
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     if (compare.chosen()) return compare.execute();
     if (replay.chosen()) return replay.execute(argc, argv);
     if (jobscript.chosen()) return jobscript.execute(argc, argv);
+    if (plot.chosen()) return plot.execute();
   } catch (const hockney::UsageError& e) {
     if (hockney::isLeaderProcess()) std::fprintf(stderr, "hockney: error: %s\n", e.what());
     return hockney::kExitUsage;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# hockney plot on one report of every kind (tests/fixtures/plot): each yields its figures as
+# real PNG and SVG files; bad input is a clear error and a non-zero exit. Skipped (77) when
+# Debian's python3 has no matplotlib.
+set -uo pipefail
+hockney=$1
+fixtures=$(cd "$(dirname "$0")/../fixtures/plot" && pwd)
+/usr/bin/python3 -c "import matplotlib" 2>/dev/null || { echo "SKIPPED: python3-matplotlib is not installed"; exit 77; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+failures=0
+expect_figures() {  # expect_figures "names..." reports...
+  local want=$1
+  shift
+  if ! "$hockney" plot --out-dir "$out" --format png,svg "$@" >"$out/list" 2>"$out/err"; then
+    echo "FAIL: plot $*: $(cat "$out/err")"; failures=$((failures + 1)); return
+  fi
+  for name in $want; do
+    for ext in png svg; do
+      f="$out/$name.$ext"
+      if [ ! -s "$f" ]; then
+        echo "FAIL: plot $* did not write $name.$ext (wrote: $(tr '\n' ' ' <"$out/list"))"; failures=$((failures + 1))
+      elif [ "$ext" = png ] && [ "$(head -c 4 "$f" | tail -c 3)" != PNG ]; then
+        echo "FAIL: $name.png is not a PNG"; failures=$((failures + 1))
+      elif [ "$ext" = svg ] && ! grep -q "<svg" "$f"; then
+        echo "FAIL: $name.svg is not an SVG"; failures=$((failures + 1))
+      fi
+    done
+  done
+  echo "ok: plot $(basename "$1") ... -> $(wc -l <"$out/list") files"
+}
+expect_figures "results-allreduce-busbw results-allreduce-time results-sendrecv-busbw" "$fixtures/fast/results.json"
+expect_figures "allreduce-busbw-side-by-side sendrecv-busbw-side-by-side" "$fixtures/fast/results.json" "$fixtures/slow/results.json"
+expect_figures "calibration-allreduce-network-float32-fit calibration-sendrecv-network-float32-fit" "$fixtures/fast/calibration.json"
+grep -q "results not found" "$out"/calibration-allreduce-network-float32-fit.svg && { echo "FAIL: the measured points beside the calibration were not found"; failures=$((failures + 1)); }
+expect_figures "compare-bandwidth compare-projection" "$fixtures/compare.json"
+expect_figures "pairs-pairs" "$fixtures/pairs.json"
+expect_figures "step-groups" "$fixtures/fast/step.json"
+# Bad input: named, non-zero, no figure.
+echo '{"kind": "mystery"}' >"$out/odd.json"
+echo 'not json' >"$out/bad.json"
+for args in "$out/missing.json" "$out/bad.json" "$out/odd.json" "--format gif $fixtures/pairs.json"; do
+  # shellcheck disable=SC2086 # the words of each case
+  if "$hockney" plot --out-dir "$out/none" $args >/dev/null 2>"$out/err"; then
+    echo "FAIL: plot $args succeeded"; failures=$((failures + 1))
+  elif [ -e "$out/none" ] && [ -n "$(ls "$out/none")" ]; then
+    echo "FAIL: plot $args wrote figures"; failures=$((failures + 1))
+  else
+    echo "ok: plot $args -> $(head -n1 "$out/err")"
+  fi
+done
+[ "$failures" = 0 ] && echo "plot: all checks passed"
+exit $((failures > 0))
