@@ -1,14 +1,13 @@
 // Device kernels for hockney-kernels: the reduction kernels of the NCCL transport and a
 // device-to-device copy, each timed with CUDA events around the one launch (Google Benchmark's
-// manual time), so γ on the GPU can be read against the copy bandwidth.
+// manual time), so γ on the GPU can be read against the copy bandwidth. Every CUDA call is in
+// collectives/transport/nccl/ (CudaDevice, noCudaDevice).
 #include <benchmark/benchmark.h>
-#include <cuda_runtime_api.h>
 #include <fmt/format.h>
 
 #include <memory>
 #include <vector>
 
-#include "collectives/transport/nccl/cuda_check.h"
 #include "collectives/transport/nccl/nccl_transport.h"
 #include "collectives/transport/nccl/reduce_kernels.h"
 #include "microbench/kernels_device.h"
@@ -58,7 +57,7 @@ void deviceCopyKernel(benchmark::State& state) {
   Operands o(bytes, DataType::kFloat32, ReduceOp::kSum);
   for (auto _ : state) {
     gpu().timerStart();
-    HOCKNEY_CUDA(cudaMemcpyAsync(o.dst, o.src, bytes, cudaMemcpyDeviceToDevice, gpu().stream()));
+    gpu().copy(o.dst, o.src, bytes);
     state.SetIterationTime(gpu().timerStop());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes));
@@ -67,13 +66,7 @@ void deviceCopyKernel(benchmark::State& state) {
 }  // namespace
 
 std::string registerDeviceKernels() {
-  int count = 0;
-  const cudaError_t rc = cudaGetDeviceCount(&count);
-  if (rc != cudaSuccess) {
-    cudaGetLastError();
-    return fmt::format("no CUDA device ({})", cudaGetErrorString(rc));
-  }
-  if (count == 0) return "no CUDA device";
+  if (std::string none = noCudaDevice(); !none.empty()) return none;
   for (DataType type : kAllDataTypes)
     for (ReduceOp op : kAllReduceOps)
       benchmark::RegisterBenchmark(fmt::format("device_reduce/{}/{}", name(type), name(op)).c_str(),

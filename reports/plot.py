@@ -93,6 +93,14 @@ def series(rows, key):
     return out
 
 
+def draw_lines(ax, by_label):
+    """One line per algorithm: {label: [(bytes, value)]}."""
+    for label, pts in sorted(by_label.items()):
+        pts.sort()
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=label)
+    size_axis(ax)
+
+
 def plot_results(reports, w):
     busbw = lambda r: r["busbw_gbps"]
     time = lambda r: r["time_us"]["median"]
@@ -102,10 +110,7 @@ def plot_results(reports, w):
         for pattern in sorted(set(sa) & set(sb)):
             fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=True)
             for ax, (path, s) in zip(axes, ((pa, sa), (pb, sb))):
-                for label, pts in sorted(s[pattern].items()):
-                    pts.sort()
-                    ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=label)
-                size_axis(ax)
+                draw_lines(ax, s[pattern])
                 ax.set_title("/".join(os.path.abspath(path).split(os.sep)[-3:]), fontsize=10)
             axes[0].set_ylabel("bus bandwidth (GB/s)")
             axes[1].legend(fontsize=8)
@@ -114,27 +119,18 @@ def plot_results(reports, w):
         return
     for path, report in reports:
         stem = os.path.splitext(os.path.basename(path))[0]
-        for pattern, s in series(report["results"], busbw).items():
-            fig, ax = plt.subplots(figsize=(8, 4.8))
-            for label, pts in sorted(s.items()):
-                pts.sort()
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=label)
-            size_axis(ax)
-            ax.set_ylabel("bus bandwidth (GB/s)")
-            ax.set_title(f"{pattern} bus bandwidth — {title_of(report, path)}", fontsize=10)
-            ax.legend(fontsize=8)
-            w.save(fig, f"{stem}-{pattern}-busbw")
-        for pattern, s in series(report["results"], time).items():
-            fig, ax = plt.subplots(figsize=(8, 4.8))
-            for label, pts in sorted(s.items()):
-                pts.sort()
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=label)
-            size_axis(ax)
-            log_time_axis(ax)
-            ax.set_ylabel("time per call, median (µs)")
-            ax.set_title(f"{pattern} latency — {title_of(report, path)}", fontsize=10)
-            ax.legend(fontsize=8)
-            w.save(fig, f"{stem}-{pattern}-time")
+        for key, ylabel, what, suffix, log_y in (
+                (busbw, "bus bandwidth (GB/s)", "bus bandwidth", "busbw", False),
+                (time, "time per call, median (µs)", "latency", "time", True)):
+            for pattern, s in series(report["results"], key).items():
+                fig, ax = plt.subplots(figsize=(8, 4.8))
+                draw_lines(ax, s)
+                if log_y:
+                    log_time_axis(ax)
+                ax.set_ylabel(ylabel)
+                ax.set_title(f"{pattern} {what} — {title_of(report, path)}", fontsize=10)
+                ax.legend(fontsize=8)
+                w.save(fig, f"{stem}-{pattern}-{suffix}")
 
 
 def predicted_us(fit, row):
@@ -165,6 +161,10 @@ def plot_calibration(path, cal, w):
                     except (OSError, ValueError):
                         rows_by_source[src] = None
     stem = os.path.splitext(os.path.basename(path))[0]
+    missing = sorted(src for src, rows in rows_by_source.items() if rows is None)
+    if missing:
+        print(f"note: {path}: measured rows not found ({', '.join(missing)}, nor beside the "
+              "calibration): fitted models only", file=sys.stderr)
     groups = {}
     for fit in cal["fits"]:
         groups.setdefault((fit["pattern"], fit["level"], fit.get("dtype", "")), []).append(fit)

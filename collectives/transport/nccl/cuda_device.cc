@@ -75,6 +75,11 @@ void CudaDevice::download(void* dst, const void* src, size_t bytes) {
   synchronize(comm_);
 }
 
+void CudaDevice::copy(void* dst, const void* src, size_t bytes) {
+  if (bytes > 0 && dst != src)
+    HOCKNEY_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_));
+}
+
 size_t CudaDevice::freeBytes() {
   size_t free = 0, total = 0;
   HOCKNEY_CUDA(cudaMemGetInfo(&free, &total));

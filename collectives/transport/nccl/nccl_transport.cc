@@ -48,20 +48,8 @@ std::string agreeOnProblem(Transport& t, std::string problem) {
 
 // Why this rank cannot use a GPU, or "".
 std::string deviceProblem(int localRank, int localRanks) {
-  int count = 0;  // left untouched when the call fails
-  const cudaError_t rc = cudaGetDeviceCount(&count);
-  if (rc != cudaSuccess) {
-    cudaGetLastError();
-    return fmt::format(
-        "no CUDA device: cudaGetDeviceCount failed with {} ({}); is a GPU "
-        "present and the NVIDIA driver loaded?",
-        cudaGetErrorString(rc), cudaGetErrorName(rc));
-  }
-  if (count == 0) {
-    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
-    return fmt::format("no CUDA device: the driver sees none{}",
-                       visible ? fmt::format(" (CUDA_VISIBLE_DEVICES={})", visible) : "");
-  }
+  int count = 0;
+  if (std::string none = noCudaDevice(&count); !none.empty()) return none;
   if (localRank >= count)
     return fmt::format(
         "{} ranks on this host but {} CUDA device(s): the NCCL backend runs one "
@@ -71,6 +59,25 @@ std::string deviceProblem(int localRank, int localRanks) {
 }
 
 }  // namespace
+
+std::string noCudaDevice(int* count) {
+  int n = 0;  // left untouched when the call fails
+  const cudaError_t rc = cudaGetDeviceCount(&n);
+  if (count) *count = n;
+  if (rc != cudaSuccess) {
+    cudaGetLastError();
+    return fmt::format(
+        "no CUDA device: cudaGetDeviceCount failed with {} ({}); is a GPU "
+        "present and the NVIDIA driver loaded?",
+        cudaGetErrorString(rc), cudaGetErrorName(rc));
+  }
+  if (n == 0) {
+    const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+    return fmt::format("no CUDA device: the driver sees none{}",
+                       visible ? fmt::format(" (CUDA_VISIBLE_DEVICES={})", visible) : "");
+  }
+  return "";
+}
 
 bool ncclBackendBuilt() {
   return true;
@@ -222,8 +229,7 @@ void NcclTransport::reduce(void* dst, const void* src, size_t count, DataType ty
 }
 
 void NcclTransport::copy(void* dst, const void* src, size_t bytes) {
-  if (bytes > 0 && dst != src)
-    HOCKNEY_CUDA(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream()));
+  device_->copy(dst, src, bytes);
 }
 
 void NcclTransport::barrier() {

@@ -30,6 +30,8 @@ class CudaDevice : public Device {
   void upload(void* dst, const void* src, size_t bytes) override;
   void download(void* dst, const void* src, size_t bytes) override;
   size_t freeBytes() override;
+  // Device to device on the stream (enqueued, not waited for).
+  void copy(void* dst, const void* src, size_t bytes);
   void timerStart() override;
   double timerStop() override;
   void capture(const std::function<void()>& calls) override;
@@ -86,5 +88,7 @@ class NcclTransport : public Transport {
 ncclDataType_t ncclType(DataType type);
 ncclRedOp_t ncclOp(ReduceOp op);
 std::string ncclVersionString();
+// Why no CUDA device can be used here ("no CUDA device: ..."), or "" and the count in *count.
+std::string noCudaDevice(int* count = nullptr);
 
 }  // namespace hockney
