@@ -52,6 +52,7 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
                    "calls per timed sample; 1 times isolated calls (small back-to-back calls "
                    "overlap), 0 = enough for 20 us as hockney run does")
       ->capture_default_str();
+  addMallocOption(sub_, malloc_);
   sub_->add_option("--timeout", job_.timeoutSeconds,
                    "seconds one collective call may take before the watchdog aborts the job")
       ->check(positive())
@@ -67,7 +68,8 @@ int CalibrateCommand::execute(int argc, char** argv) {
   job_.patterns = splitCommas(patterns_);
   job_.commandLine = commandLineOf(argc, argv);
   validateCalibrateJob(job_);  // bad input fails here, before MPI starts or files are touched
-  return runUnderMpi(argc, argv, [&] { return runCalibrateJob(job_); });
+  return runUnderMpi(
+      argc, argv, [&] { return runCalibrateJob(job_); }, malloc_);
 }
 
 }  // namespace hockney

@@ -42,6 +42,7 @@ class RunCommand {
   std::string skew_;
   std::string schedule_;
   long pairsSample_ = 0;
+  std::string malloc_ = "pinned";
 };
 
 class CalibrateCommand {
@@ -57,6 +58,7 @@ class CalibrateCommand {
   std::string maxBytes_ = "64M";
   std::string patterns_ = "allreduce,reduce_scatter,allgather,sendrecv,alltoall";
   std::string dtypes_ = "float32,bfloat16";
+  std::string malloc_ = "pinned";
 };
 
 class ImportCommand {
@@ -146,11 +148,17 @@ class ReplayCommand {
   TrainingOptions training_;
   ReplayOptions o_;
   std::string maxBytes_ = "64M";
+  std::string malloc_ = "pinned";
 };
 
 // Runs body in an MPI session. Usage errors propagate (every rank sees the same); any other
 // failure on one rank ends the whole job with kExitInternal, so no rank waits for it.
-int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body);
+// The process's allocator is settled first (microbench/allocator.h), before MPI starts.
+int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body,
+                const std::string& mallocMode = "pinned");
+
+// --malloc pinned|dynamic on the commands that measure (run, calibrate, replay).
+void addMallocOption(CLI::App* sub, std::string& mode);
 
 // The options of a training iteration that project and replay share (batch, micro-batch,
 // sequence length, ZeRO stage, sequence parallelism, recompute).

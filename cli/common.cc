@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "microbench/allocator.h"
 #include "topology/topology.h"
 
 namespace hockney {
@@ -33,7 +34,9 @@ bool isLeaderProcess() {
   return true;
 }
 
-int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body) {
+int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body,
+                const std::string& mallocMode) {
+  settleAllocator(parseMallocMode(mallocMode));
   MpiSession session(&argc, &argv);
   try {
     return body();
@@ -45,6 +48,16 @@ int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body) {
     std::fflush(stderr);
     MpiSession::abortAll(kExitInternal);
   }
+}
+
+void addMallocOption(CLI::App* sub, std::string& mode) {
+  sub->add_option("--malloc", mode,
+                  "pinned: glibc's malloc thresholds fixed at start (mmap 32 MiB, trim 64 MiB), so "
+                  "every point sees the same allocator whatever was measured before it; dynamic: "
+                  "glibc's own moving thresholds (a library's per-call scratch may then be mapped "
+                  "afresh, and page-faulted, in some points and not in others)")
+      ->check(CLI::IsMember({"pinned", "dynamic"}))
+      ->capture_default_str();
 }
 
 CLI::Validator positive() {

@@ -25,6 +25,7 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
       ->capture_default_str();
   sub_->add_option("--target-time", o_.targetSeconds, "seconds of timed calls per collective")
       ->capture_default_str();
+  addMallocOption(sub_, malloc_);
   sub_->add_option("--timeout", o_.timeoutSeconds, "watchdog seconds per call")
       ->capture_default_str();
   sub_->add_option("--out", o_.out, "replay JSON to write");
@@ -38,7 +39,8 @@ int ReplayCommand::execute(int argc, char** argv) {
   o_.commandLine = commandLineOf(argc, argv);
   CalibrationSet cal = loadCalibrations(calibrations_);
   iterationCommunication(*model, layout, training_);  // bad layouts fail here, before MPI starts
-  return runUnderMpi(argc, argv, [&] { return runReplay(*model, layout, training_, cal, o_); });
+  return runUnderMpi(
+      argc, argv, [&] { return runReplay(*model, layout, training_, cal, o_); }, malloc_);
 }
 
 }  // namespace hockney

@@ -68,6 +68,7 @@ RunCommand::RunCommand(CLI::App& app) {
                    "checkpointed to <out>.jsonl");
   sub_->add_flag("--resume", options_.resume,
                  "Continue from <out>.jsonl, skipping points already measured");
+  addMallocOption(sub_, malloc_);
   sub_->add_option("--timeout", options_.timeoutSeconds,
                    "Seconds one collective call may take before the watchdog aborts the job")
       ->capture_default_str();
@@ -163,7 +164,8 @@ int RunCommand::executePairs(int argc, char** argv) {
   o.timeoutSeconds = options_.timeoutSeconds;
   o.commandLine = commandLineOf(argc, argv);
   validatePairsOptions(o);
-  return runUnderMpi(argc, argv, [&] { return runPairs(o); });
+  return runUnderMpi(
+      argc, argv, [&] { return runPairs(o); }, malloc_);
 }
 
 int RunCommand::execute(int argc, char** argv) {
@@ -213,7 +215,8 @@ int RunCommand::execute(int argc, char** argv) {
   options_.commandLine = commandLineOf(argc, argv);
   validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
 
-  return runUnderMpi(argc, argv, [&] { return runBenchmark(options_); });
+  return runUnderMpi(
+      argc, argv, [&] { return runBenchmark(options_); }, malloc_);
 }
 
 }  // namespace hockney

@@ -15,6 +15,7 @@
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "microbench/allocator.h"
 #include "microbench/calibrate_report.h"
 #include "microbench/calibrate_setup.h"
 #include "microbench/cases.h"
@@ -175,6 +176,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         "# hockney calibrate: {} ranks, {}, {} buffers, {} .. {}, budget {:.0f} s; patterns {}\n",
         ranks, fmt::join(typeNames(job.types), " "), job.buffers, formatBytes(job.minBytes),
         formatBytes(job.maxBytes), job.budgetSeconds, fmt::join(job.patterns, " "));
+    fmt::print("# malloc: {}\n", allocatorSettings().summary());
     for (const auto& n : notes) fmt::print("# note: {}\n", n);
     std::fflush(stdout);
   }
@@ -187,7 +189,7 @@ int runCalibrateJob(const CalibrateJob& job) {
       if (!reference && c.pattern == "allreduce" && c.algorithm == "vendor" &&
           plan.type == DataType::kFloat32)
         reference = c;
-  std::vector<double> references;
+  std::vector<double> references, referenceFaults;
   bool budgetSpent = false;
   std::vector<std::string> unmeasured;
   json passes = json::array();
@@ -300,9 +302,10 @@ int runCalibrateJob(const CalibrateJob& job) {
     // whose speed drifts between passes cannot be fitted closely; the probes show whether it did.
     double referenceUs = 0;
     if (reference) {
-      referenceUs =
-          measurePoint(measured, *reference, kReferenceBytes, sweep, &watchdog).timeUs.median;
+      const ResultRow probe = measurePoint(measured, *reference, kReferenceBytes, sweep, &watchdog);
+      referenceUs = probe.timeUs.median;
       references.push_back(referenceUs);
+      referenceFaults.push_back(probe.minorFaultsPerCall.value_or(0));
     }
     size_t measuredThisPass = 0;
     for (size_t w = 0; w < work.size() && !budgetSpent; ++w) {
@@ -376,12 +379,14 @@ int runCalibrateJob(const CalibrateJob& job) {
       fmt::print("# pass {} ({}): {} points in {:.1f} s{}\n", pass + 1, kind, measuredThisPass,
                  took, budgetSpent ? " (budget spent)" : "");
       std::fflush(stdout);
-      passes.push_back({{"pass", pass + 1},
-                        {"kind", kind},
-                        {"planned_sizes", planned.size()},
-                        {"points", measuredThisPass},
-                        {"seconds", took},
-                        {"reference_us", referenceUs}});
+      passes.push_back(
+          {{"pass", pass + 1},
+           {"kind", kind},
+           {"planned_sizes", planned.size()},
+           {"points", measuredThisPass},
+           {"seconds", took},
+           {"reference_us", referenceUs},
+           {"reference_faults_per_call", referenceFaults.empty() ? 0.0 : referenceFaults.back()}});
     }
   }
 
@@ -398,6 +403,7 @@ int runCalibrateJob(const CalibrateJob& job) {
     outcome.budgetSpent = budgetSpent;
     outcome.passes = std::move(passes);
     outcome.references = std::move(references);
+    outcome.referenceFaults = std::move(referenceFaults);
     outcome.sweep = sweep;
     outcome.provenance = finishedProvenance(startedAt, job.commandLine, *topology);
     outcome.provenance.devices = devices;

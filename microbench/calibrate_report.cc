@@ -51,9 +51,12 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
     return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
   });
   for (const auto& n : flagCliffs(rows)) o.notes.push_back(n);
+  for (const auto& n : notePageFaults(rows)) o.notes.push_back(n);
   std::string drift, driftShort;
+  double spread = 1;
   if (o.references.size() >= 2) {
     const auto [lo, hi] = std::minmax_element(o.references.begin(), o.references.end());
+    spread = *lo > 0 ? *hi / *lo : 1;
     if (*lo > 0 && *hi / *lo > kDriftLimit) {
       drift = fmt::format(
           "the host's speed drifted {:.1f}x during calibration (a fixed probe, MPI's 1 MiB "
@@ -109,12 +112,18 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
   std::vector<std::string> warnings;
   try {
     json cal = calibrate({{resultsPath(job), report}}, co, warnings);
-    if (!drift.empty()) {
+    // The probe's readings, drifted or not: a quiet job's are the evidence that it was quiet.
+    if (!o.references.empty()) {
       cal["host_drift"] = {{"reference", "allreduce/vendor float32 1 MiB, once per pass"},
                            {"reference_us", o.references},
-                           {"note", drift}};
-      for (json& f : cal["fits"]) f["quality_warnings"].push_back(driftShort);
+                           {"minor_faults_per_call", o.referenceFaults},
+                           {"spread", spread},
+                           {"limit", kDriftLimit},
+                           {"drifted", !drift.empty()}};
+      if (!drift.empty()) cal["host_drift"]["note"] = drift;
     }
+    if (!drift.empty())
+      for (json& f : cal["fits"]) f["quality_warnings"].push_back(driftShort);
     writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
     fmt::print("{}", formatFitTable(cal));
     for (const auto& w : warnings)  // poor fits are marked in the table already

@@ -29,8 +29,9 @@ struct CalibrationOutcome {
   std::vector<std::string> algorithms;  // pattern/algorithm measured
   bool budgetSpent = false;
   nlohmann::json passes = nlohmann::json::array();
-  std::vector<double> references;  // the drift probe's median, per pass (us)
-  SweepConfig sweep;               // as measured (op, warm-up, rotation)
+  std::vector<double> references;       // the drift probe's median, per pass (us)
+  std::vector<double> referenceFaults;  // its minor page faults per call, per pass
+  SweepConfig sweep;                    // as measured (op, warm-up, rotation)
   Provenance provenance;
 };
 

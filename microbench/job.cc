@@ -9,6 +9,7 @@
 #include "collectives/transport/mpi.h"
 #include "collectives/transport/nccl/backend.h"
 #include "hockney_git_commit.h"
+#include "microbench/allocator.h"
 #include "microbench/control.h"
 #include "topology/nvlink.h"
 
@@ -219,6 +220,7 @@ Provenance finishedProvenance(std::string startedAt, std::string commandLine,
   for (int r = 0; r < topology.size(); ++r) prov.hostOfRank.push_back(topology.hostOf(r).hostname);
   prov.slurm = slurmJson();
   prov.topology = toJson(topology);
+  prov.allocator = allocatorSettings().toJson();
   return prov;
 }
 

@@ -382,6 +382,10 @@ int runBenchmark(const RunOptions& options) {
       notes.push_back(n);
       table.note(n);
     }
+    for (const auto& n : notePageFaults(rows)) {
+      notes.push_back(n);
+      table.note(n);
+    }
     size_t failed = 0;
     for (const auto& r : rows) failed += r.check == "fail" ? 1 : 0;
     if (failedElsewhere > static_cast<double>(failed)) {

@@ -7,6 +7,7 @@
 
 #include "collectives/core/checked.h"
 #include "collectives/core/error.h"
+#include "microbench/allocator.h"
 #include "microbench/control.h"
 #include "microbench/host_buffer.h"
 #include "microbench/validation.h"
@@ -246,12 +247,18 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   const long iterations = plan[0];
   const long batch = plan[1];
   std::vector<double> times(static_cast<size_t>(iterations));
+  // Page faults during the timed samples: memory mapped afresh per call (allocator.h). The
+  // barriers and control messages between samples fault nothing once warm.
+  const long faultsBefore = minorPageFaults();
   for (long i = 0; i < iterations; ++i) {
     times[static_cast<size_t>(i)] = sample(warmup + i, batch) * timeScale;
     for (size_t ph = 0; ph < phases; ++ph)
       phaseSamples[ph].push_back(phaseClock[ph] / static_cast<double>(batch));
   }
+  double faultsPerCall = static_cast<double>(minorPageFaults() - faultsBefore) /
+                         static_cast<double>(iterations * batch);
   maxOverRanks(t, times);  // a sample lasts as long as its slowest rank
+  maxOverRanks(t, {&faultsPerCall, 1});
   for (auto& ph : phaseSamples) maxOverRanks(t, ph);
 
   ResultRow row;
@@ -290,7 +297,9 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
       ph[std::string(c.phases()[i])] = summarize(phaseSamples[i]).median * 1e6;
     row.details["phase_median_us"] = ph;
   }
+  row.minorFaultsPerCall = faultsPerCall;
   if (isBimodal(times)) row.flags.push_back("bimodal");
+  if (faultsPerCall >= kPageFaultsPerCall) row.flags.push_back("page_faults");
 
   if (!config.check) {
     row.check = "off";

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "microbench/allocator.h"
 #include "microbench/sizes.h"
 
 namespace hockney {
@@ -21,6 +22,7 @@ void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
   else
     fmt::print(out_, "# out-of-place, cold buffers (rotating past {}); results to {}\n",
                formatBytes(c.rotateBytes), outPath);
+  fmt::print(out_, "# malloc: {}\n", allocatorSettings().summary());
   fmt::print(out_,
              "#\n# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",
              "size(B)", "count", "type", "redop", "algorithm", "time(us)", "min(us)", "p95(us)",

@@ -58,6 +58,7 @@ void to_json(json& j, const ResultRow& r) {
   if (!r.level.empty()) j["level"] = r.level;
   if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
   if (!r.details.empty()) j["details"] = r.details;
+  if (r.minorFaultsPerCall) j["minor_faults_per_call"] = *r.minorFaultsPerCall;
   if (r.cost)
     j["cost"] = {{"alpha_count", r.cost->alphaCount},
                  {"beta_bytes", r.cost->betaBytes},
@@ -96,6 +97,9 @@ void from_json(const json& j, ResultRow& r) {
   r.scope = j.value("scope", std::string("world"));
   r.level = j.value("level", std::string());
   r.details = j.value("details", nlohmann::json::object());
+  r.minorFaultsPerCall.reset();
+  if (j.contains("minor_faults_per_call"))
+    r.minorFaultsPerCall = j["minor_faults_per_call"].get<double>();
   if (j.contains("cost") && !j["cost"].is_null()) {
     const json& c = j["cost"];
     r.cost = Cost{c.at("alpha_count").get<double>(), c.at("beta_bytes").get<double>(),
@@ -103,6 +107,41 @@ void from_json(const json& j, ResultRow& r) {
   } else {
     r.cost.reset();
   }
+}
+
+namespace {
+
+// What a count of 4 KiB page faults maps: "16 MiB".
+std::string faultBytes(double faults) {
+  const double kib = faults * 4;
+  return kib >= 1024 ? fmt::format("{:.0f} MiB", kib / 1024) : fmt::format("{:.0f} KiB", kib);
+}
+
+}  // namespace
+
+std::vector<std::string> notePageFaults(const std::vector<ResultRow>& rows) {
+  // Per series, the smallest size that faults on every call and the largest count seen.
+  std::map<std::tuple<std::string, std::string, std::string>, std::pair<const ResultRow*, double>>
+      series;
+  for (const ResultRow& r : rows) {
+    const double f = r.minorFaultsPerCall.value_or(0);
+    if (f < kPageFaultsPerCall) continue;
+    auto [it, fresh] = series.try_emplace({r.pattern, r.algorithm, r.dtype}, &r, f);
+    if (!fresh) {
+      if (r.bytes < it->second.first->bytes) it->second.first = &r;
+      it->second.second = std::max(it->second.second, f);
+    }
+  }
+  std::vector<std::string> notes;
+  for (const auto& [id, first] : series) {
+    const auto& [row, most] = first;
+    notes.push_back(fmt::format(
+        "{}/{} {}: page faults on every call from {} B ({:.0f} per call there, up to {:.0f}: "
+        "about {} mapped afresh per call); the times include them, as any process's would",
+        row->pattern, row->algorithm, row->dtype, row->bytes, *row->minorFaultsPerCall, most,
+        faultBytes(most)));
+  }
+  return notes;
 }
 
 std::vector<std::string> flagCliffs(std::vector<ResultRow>& rows) {
@@ -125,13 +164,23 @@ std::vector<std::string> flagCliffs(std::vector<ResultRow>& rows) {
       if (std::find(row.flags.begin(), row.flags.end(), "cliff") == row.flags.end())
         row.flags.push_back("cliff");
       const ResultRow& before = rows[idx[k - 1]];
-      notes.push_back(fmt::format(
-          "{}/{}: time per byte jumps {:.1f}x from {} B to {} B ({:.1f} -> {:.1f} us): a "
-          "protocol switch or per-call allocation cliff",
-          row.pattern, row.algorithm,
-          (row.timeUs.median / static_cast<double>(row.bytes)) /
-              (before.timeUs.median / static_cast<double>(before.bytes)),
-          before.bytes, row.bytes, before.timeUs.median, row.timeUs.median));
+      const double faultsBefore = before.minorFaultsPerCall.value_or(0);
+      const double faultsAt = row.minorFaultsPerCall.value_or(0);
+      // The page faults say which of the two it is, where they were counted.
+      const std::string why =
+          faultsAt >= kPageFaultsPerCall && faultsAt > 2 * faultsBefore
+              ? fmt::format(
+                    "memory mapped afresh on every call: {:.0f} -> {:.0f} minor page "
+                    "faults per call, about {} per call",
+                    faultsBefore, faultsAt, faultBytes(faultsAt))
+              : "a protocol switch or per-call allocation cliff";
+      notes.push_back(
+          fmt::format("{}/{}: time per byte jumps {:.1f}x from {} B to {} B ({:.1f} "
+                      "-> {:.1f} us): {}",
+                      row.pattern, row.algorithm,
+                      (row.timeUs.median / static_cast<double>(row.bytes)) /
+                          (before.timeUs.median / static_cast<double>(before.bytes)),
+                      before.bytes, row.bytes, before.timeUs.median, row.timeUs.median, why));
     }
   }
   return notes;
@@ -161,6 +210,7 @@ json makeResultsReport(const Provenance& prov, const json& config,
       {"slurm", prov.slurm},
       {"topology", prov.topology},
       {"devices", prov.devices},
+      {"allocator", prov.allocator},
       {"config", config},
       {"notes", notes},
       {"results", rows}};

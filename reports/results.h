@@ -34,7 +34,7 @@ struct ResultRow {
   double busbwGbps = 0;
   std::string check;               // "pass", "fail" or "off"
   std::string checkDetail;         // the first mismatch when check is "fail"
-  std::vector<std::string> flags;  // "bimodal", "cliff"
+  std::vector<std::string> flags;  // "bimodal", "cliff", "page_faults"
   int bufferSets = 1;
   std::string buffers = "hot";  // "hot" (one buffer pair reused) or "cold" (rotating sets)
   bool inPlace = false;
@@ -44,6 +44,9 @@ struct ResultRow {
   std::string scope = "world";
   std::string level;
   std::optional<Cost> cost;  // the algorithm's α-β-γ coefficients; none for vendor
+  // Minor page faults per timed call (the most of any rank): memory mapped afresh on every call,
+  // by the library or the algorithm. None in older reports and imported logs.
+  std::optional<double> minorFaultsPerCall;
   nlohmann::json details = nlohmann::json::object();  // pattern-specific facts (phases, ...)
 
   // Identity of a measurement point: what --resume matches on.
@@ -53,9 +56,16 @@ struct ResultRow {
 void to_json(nlohmann::json& j, const ResultRow& row);
 void from_json(const nlohmann::json& j, ResultRow& row);
 
+// A row pays page faults on every call from this many per call (one 4 KiB page).
+inline constexpr double kPageFaultsPerCall = 1.0;
+
 // Marks "cliff" on rows whose time per byte jumps above the previous size's (same pattern,
 // algorithm, dtype, op and ranks). Returns human-readable notes for what it flagged.
 std::vector<std::string> flagCliffs(std::vector<ResultRow>& rows);
+
+// One note per series whose rows pay page faults on every call (flag "page_faults"): from which
+// size, and about how much memory a call maps afresh.
+std::vector<std::string> notePageFaults(const std::vector<ResultRow>& rows);
 
 struct Provenance {
   std::string toolVersion;
@@ -69,6 +79,7 @@ struct Provenance {
   nlohmann::json slurm;                 // null outside SLURM
   nlohmann::json topology;              // the job's Topology (topology/topology.h), or null
   nlohmann::json devices;               // a device backend's GPUs, versions, environment, or null
+  nlohmann::json allocator;             // what the process's malloc was told (allocator.h), or null
 };
 
 nlohmann::json makeResultsReport(const Provenance& prov, const nlohmann::json& config,

@@ -52,6 +52,14 @@ for f in cal["fits"]:
     e = f["heldout_rel_err"]
     assert e["folds"] == "leave-one-size-out" and e["worst"] >= e["p90"] >= 0, e
     assert len(f["pieces"]) == len(f["breaks_bytes"]) + 1
+# The allocator every point was measured in, and the drift probe's readings, drifted or not.
+alloc = res["allocator"]
+assert alloc["mode"] == "pinned" and alloc["mmap_threshold"] == 32 << 20, alloc
+assert "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432" in alloc["reproduce"], alloc
+assert all("minor_faults_per_call" in r for r in res["results"]), "a row without its page faults"
+drift = cal["host_drift"]
+assert len(drift["reference_us"]) == len(passes) == len(drift["minor_faults_per_call"]), drift
+assert drift["drifted"] == (drift["spread"] > drift["limit"]), drift
 print(f"ok: {len(res['results'])} rows over {len(passes)} passes, {len(cal['fits'])} fits")
 PY
 "$hockney" project --calibration "$dir/cal/calibration.json" --model gpt3-175b \

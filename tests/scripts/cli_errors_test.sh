@@ -47,6 +47,7 @@ expect_error "unknown pattern 'allscatter'" run --pattern allscatter --sizes 8
 expect_error "--step-factor must be at least 2" run -f 1
 expect_error "--check" run --sizes 8 -c 2
 expect_error "--timeout must be > 0" run --sizes 8 --timeout 0
+expect_error "--malloc: lukewarm not in {pinned,dynamic}" run --sizes 8 --malloc lukewarm
 # Files that are not what a command reads: exit 2 naming the file, never an internal error.
 mkdir -p "$dir/adir"
 echo '{"kind": "results", "schema_version": 1, "results": [{"pattern": 3}]}' >"$dir/broken.json"

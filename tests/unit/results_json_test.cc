@@ -77,6 +77,47 @@ TEST(ResultsJson, CliffsAreFlaggedPerSeries) {
   EXPECT_TRUE(rows[3].flags.empty());
 }
 
+TEST(ResultsJson, PageFaultsPerCallRoundTripAndAreAbsentInOlderRows) {
+  ResultRow a = sampleRow(32 << 20, 13000);
+  a.minorFaultsPerCall = 4098;
+  nlohmann::json j = a;
+  EXPECT_EQ(j["minor_faults_per_call"], 4098);
+  EXPECT_EQ(j.get<ResultRow>().minorFaultsPerCall, 4098);
+  j.erase("minor_faults_per_call");  // a report from before they were counted
+  EXPECT_FALSE(j.get<ResultRow>().minorFaultsPerCall.has_value());
+}
+
+TEST(ResultsJson, ACliffWithPageFaultsIsNamedForThemAndEachFaultingSeriesNoted) {
+  std::vector<ResultRow> rows{sampleRow(1 << 20, 150), sampleRow(16 << 20, 2000),
+                              sampleRow(32 << 20, 80000), sampleRow(64 << 20, 160000)};
+  rows[0].minorFaultsPerCall = 0;
+  rows[1].minorFaultsPerCall = 0;
+  rows[2].minorFaultsPerCall = 4098;  // 16 MiB mapped afresh per call
+  rows[3].minorFaultsPerCall = 8194;
+  ResultRow quiet = sampleRow(64 << 20, 30000);  // a cliff without faults: cause unknown
+  quiet.algorithm = "tree";
+  quiet.minorFaultsPerCall = 0;
+  ResultRow quietSmall = sampleRow(1 << 20, 100);
+  quietSmall.algorithm = "tree";
+  rows.push_back(quietSmall);
+  rows.push_back(quiet);
+  const std::vector<std::string> cliffs = flagCliffs(rows);
+  ASSERT_EQ(cliffs.size(), 2u);
+  const std::string& ring =
+      cliffs[0].find("allreduce/ring") != std::string::npos ? cliffs[0] : cliffs[1];
+  const std::string& tree = &ring == &cliffs[0] ? cliffs[1] : cliffs[0];
+  EXPECT_NE(ring.find("0 -> 4098 minor page faults per call, about 16 MiB per call"),
+            std::string::npos)
+      << ring;
+  EXPECT_NE(tree.find("a protocol switch or per-call allocation cliff"), std::string::npos) << tree;
+  const std::vector<std::string> faults = notePageFaults(rows);
+  ASSERT_EQ(faults.size(), 1u);  // the ring series only
+  EXPECT_NE(faults[0].find("allreduce/ring float32: page faults on every call from 33554432 B "
+                           "(4098 per call there, up to 8194: about 32 MiB mapped afresh"),
+            std::string::npos)
+      << faults[0];
+}
+
 TEST(Checkpoint, AppendsLoadsAndToleratesATruncatedLastLine) {
   fs::path dir = tempDir();
   Checkpoint cp((dir / "run.json.jsonl").string());
