@@ -49,7 +49,12 @@ const std::vector<Point> kHistories{
     {"allreduce", "ring", 64 << 20},
 };
 
-double faultsPerCall(Transport& t, const Point& p, const SweepConfig& config) {
+struct Reading {
+  double faults;  // minor page faults per call: what the check compares
+  double us;      // median time per call: printed beside it, never asserted
+};
+
+Reading measure(Transport& t, const Point& p, const SweepConfig& config) {
   const std::vector<BenchCase> cases = selectCases(p.pattern, {p.algorithm});
   const ResultRow row = measurePoint(t, cases.at(0), p.bytes, config, nullptr);
   if (row.check != "pass") {
@@ -57,7 +62,7 @@ double faultsPerCall(Transport& t, const Point& p, const SweepConfig& config) {
                  row.checkDetail.c_str());
     MpiSession::abortAll(1);
   }
-  return row.minorFaultsPerCall.value_or(0);
+  return {row.minorFaultsPerCall.value_or(0), row.timeUs.median};
 }
 
 }  // namespace
@@ -74,31 +79,33 @@ int main(int argc, char** argv) {
   config.targetSeconds = 0.005;
   config.minIterations = 5;
 
-  // faults[probe][round]: round 0 before any history, round k after history k.
-  std::vector<std::vector<double>> faults(kProbes.size());
+  // readings[probe][round]: round 0 before any history, round k after history k.
+  std::vector<std::vector<Reading>> readings(kProbes.size());
   for (size_t round = 0; round <= kHistories.size(); ++round) {
-    if (round > 0) faultsPerCall(t, kHistories[round - 1], config);
+    if (round > 0) measure(t, kHistories[round - 1], config);
     for (size_t i = 0; i < kProbes.size(); ++i)
-      faults[i].push_back(faultsPerCall(t, kProbes[i], config));
+      readings[i].push_back(measure(t, kProbes[i], config));
   }
 
   int failed = 0;
   if (t.rank() == 0)
-    std::printf("# allocator %s: minor page faults per call, before any history and after %zu\n",
-                allocatorSettings().mode.c_str(), kHistories.size());
+    std::printf(
+        "# allocator %s: minor page faults per call (median us per call), before any "
+        "history and after each of %zu\n",
+        allocatorSettings().mode.c_str(), kHistories.size());
   for (size_t i = 0; i < kProbes.size(); ++i) {
     const Point& p = kProbes[i];
-    double lo = faults[i][0], hi = faults[i][0];
-    for (double f : faults[i]) {
-      lo = std::min(lo, f);
-      hi = std::max(hi, f);
+    double lo = readings[i][0].faults, hi = lo;
+    for (const Reading& r : readings[i]) {
+      lo = std::min(lo, r.faults);
+      hi = std::max(hi, r.faults);
     }
     const bool own = std::string(p.algorithm) != "vendor";
     const bool ok = hi - lo < 1.0 && (!own || hi < 1.0);
     failed += ok ? 0 : 1;
     if (t.rank() == 0) {
       std::printf("%-4s %s/%s %zu B:", ok ? "ok" : "FAIL", p.pattern, p.algorithm, p.bytes);
-      for (double f : faults[i]) std::printf(" %.1f", f);
+      for (const Reading& r : readings[i]) std::printf(" %.1f (%.0f)", r.faults, r.us);
       std::printf("%s\n", ok    ? ""
                           : own ? "  (an own algorithm must map nothing per call)"
                                 : "  (depends on what was measured before)");
