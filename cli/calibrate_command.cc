@@ -36,11 +36,7 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
       ->capture_default_str();
   sub_->add_flag("--resume", job_.resume,
                  "continue from DIR/results.json.jsonl, keeping the points already measured");
-  sub_->add_option("--backend", job_.backend,
-                   "mpi: host buffers over MPI; nccl: device buffers over NCCL, one GPU per rank, "
-                   "vendor = NCCL's collectives")
-      ->check(CLI::IsMember({"mpi", "nccl"}))
-      ->capture_default_str();
+  addBackendOption(sub_, job_.backend);
   sub_->add_option("--level", job_.level,
                    "Record this link level instead of the one the topology gives (e.g. network for "
                    "a calibration that stands for a fabric)")

@@ -157,6 +157,13 @@ class ReplayCommand {
 int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body,
                 const std::string& mallocMode = "pinned");
 
+// --backend NAME (microbench/backend.h lists them) on run and calibrate.
+void addBackendOption(CLI::App* sub, std::string& backend);
+
+// The --help group of the patterns' own options (run): a flag of it given with another pattern
+// is refused.
+inline constexpr const char* kPatternGroup = "Pattern options";
+
 // --malloc pinned|dynamic on the commands that measure (run, calibrate, replay).
 void addMallocOption(CLI::App* sub, std::string& mode);
 

@@ -8,6 +8,7 @@
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
 #include "microbench/allocator.h"
+#include "microbench/backend.h"
 #include "topology/topology.h"
 
 namespace hockney {
@@ -48,6 +49,15 @@ int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body,
     std::fflush(stderr);
     MpiSession::abortAll(kExitInternal);
   }
+}
+
+void addBackendOption(CLI::App* sub, std::string& backend) {
+  std::string help;
+  for (const Backend* b : backends())
+    help += fmt::format("{}{}: {}", help.empty() ? "" : "; ", b->name, b->summary);
+  sub->add_option("--backend", backend, help)
+      ->check(CLI::IsMember(backendNames()))
+      ->capture_default_str();
 }
 
 void addMallocOption(CLI::App* sub, std::string& mode) {

@@ -11,13 +11,7 @@ ListCommand::ListCommand(CLI::App& app) {
 }
 
 int ListCommand::execute() {
-  for (const Pattern& pattern : patterns()) {
-    fmt::print("{}  ({})\n", pattern.name, pattern.summary);
-    for (const Algorithm& a : pattern.algorithms) fmt::print("  {:<20} {}\n", a.name, a.summary);
-    // Vendor collectives are cases of the harness, not algorithms of ours.
-    for (const BenchCase& c : casesFor(pattern.name))
-      if (c.vendor()) fmt::print("  {:<20} {}\n", c.algorithm, c.summary);
-  }
+  fmt::print("{}", describePatterns());
   return 0;
 }
 

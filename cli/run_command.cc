@@ -9,6 +9,7 @@
 #include "microbench/sizes.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace hockney {
 
@@ -26,11 +27,7 @@ RunCommand::RunCommand(CLI::App& app) {
                    "once) or leaders (one rank per host)")
       ->check(CLI::IsMember({"world", "node", "leaders"}))
       ->capture_default_str();
-  sub_->add_option("--backend", options_.backend,
-                   "mpi: host buffers over MPI, vendor = the MPI library's collective; nccl: "
-                   "device buffers over NCCL, one GPU per rank, vendor = NCCL's collective")
-      ->check(CLI::IsMember({"mpi", "nccl"}))
-      ->capture_default_str();
+  addBackendOption(sub_, options_.backend);
   sub_->add_flag("--cuda-graph", options_.sweep.cudaGraph,
                  "--backend nccl: capture each sample's calls as a CUDA graph and replay it (as "
                  "nccl-tests -G)");
@@ -84,7 +81,7 @@ RunCommand::RunCommand(CLI::App& app) {
                    "last-level cache")
       ->capture_default_str();
   auto& po = s.pattern;
-  const char* kPattern = "Pattern options";
+  const std::string kPattern = kPatternGroup;
   sub_->add_option("--root", po.root, "bcast/reduce: root rank")
       ->group(kPattern)
       ->capture_default_str();
@@ -169,8 +166,23 @@ int RunCommand::executePairs(int argc, char** argv) {
 }
 
 int RunCommand::execute(int argc, char** argv) {
-  if (options_.pattern == "pairs") return executePairs(argc, argv);
+  if (options_.pattern == kPairMatrix) return executePairs(argc, argv);
   HOCKNEY_USAGE_CHECK(pairsSample_ == 0, "--pairs-sample applies to --pattern pairs only");
+  // A pattern's options with another pattern would be ignored: name whose they are.
+  const std::vector<std::string_view> own = patternFlags(options_.pattern);
+  for (const CLI::Option* opt : sub_->get_options()) {
+    if (opt->get_group() != kPatternGroup || opt->count() == 0) continue;
+    const std::string flag = opt->get_name();
+    if (std::find(own.begin(), own.end(), flag) != own.end()) continue;
+    std::vector<std::string> owners;
+    for (const Pattern& p : patterns()) {
+      const std::vector<std::string_view> theirs = patternFlags(p.name);
+      if (std::find(theirs.begin(), theirs.end(), flag) != theirs.end())
+        owners.emplace_back(p.name);
+    }
+    throw UsageError(fmt::format("{} applies to --pattern {}, not {}", flag,
+                                 fmt::join(owners, " or "), options_.pattern));
+  }
   auto& s = options_.sweep;
   s.type = parseDataType(dtype_);
   s.op = parseReduceOp(op_);
@@ -182,7 +194,6 @@ int RunCommand::execute(int argc, char** argv) {
     HOCKNEY_USAGE_CHECK(s.chunkBytes > 0, "--chunk-bytes must be > 0");
   }
   if (!schedule_.empty()) {
-    HOCKNEY_USAGE_CHECK(options_.pattern == "pipeline", "--schedule applies to --pattern pipeline");
     HOCKNEY_USAGE_CHECK(algos_ == "all" || algos_ == schedule_,
                         "--schedule {} contradicts --algo {}", schedule_, algos_);
     algos_ = schedule_;

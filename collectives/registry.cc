@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <array>
+#include <algorithm>
 #include <functional>
 
 #include "collectives/core/error.h"
@@ -15,14 +15,55 @@ const PatternParams& CallShape::options() const {
   return params ? *params : kDefaults;
 }
 
-std::span<const Pattern> patterns() {
-  // The order `hockney list` prints and `run --pattern` documents.
-  static const std::array kPatterns{
+namespace {
+
+std::vector<std::reference_wrapper<const Pattern>>& known() {
+  // The order `hockney list` prints and `run --pattern` documents; registered ones follow.
+  static std::vector<std::reference_wrapper<const Pattern>> all{
       allreducePattern(), reduceScatterPattern(), allgatherPattern(),
       bcastPattern(),     reducePattern(),        alltoallPattern(),
       sendrecvPattern(),  paramServerPattern(),   pipelinePattern(),
   };
-  return kPatterns;
+  return all;
+}
+
+}  // namespace
+
+const std::vector<std::reference_wrapper<const Pattern>>& patterns() {
+  return known();
+}
+
+void registerPattern(const Pattern& pattern) {
+  HOCKNEY_CHECK(pattern.name != kPairMatrix, "'{}' is the pair matrix, not a pattern name",
+                pattern.name);
+  for (const Pattern& p : known())
+    HOCKNEY_CHECK(p.name != pattern.name, "pattern '{}' is registered already", pattern.name);
+  for (const Algorithm& a : pattern.algorithms)
+    HOCKNEY_CHECK(a.pattern == pattern.name, "algorithm {} of pattern '{}' names pattern '{}'",
+                  a.name, pattern.name, a.pattern);
+  known().push_back(pattern);
+}
+
+size_t Pattern::unitBytes(int p, DataType type) const {
+  return facts.blocks ? elementSize(type) * static_cast<size_t>(std::max(p, 1)) : elementSize(type);
+}
+
+const VendorCall* Pattern::vendor(std::string_view backend) const {
+  for (const VendorCall& v : facts.vendors)
+    if (v.backend == backend) return &v;
+  return nullptr;
+}
+
+double allreduceBusFactor(int p) {
+  return p > 1 ? 2.0 * (p - 1) / p : 0.0;
+}
+
+double blockBusFactor(int p) {
+  return p > 1 ? static_cast<double>(p - 1) / p : 0.0;
+}
+
+double unitBusFactor(int) {
+  return 1.0;
 }
 
 std::vector<std::string> patternNames() {

@@ -5,7 +5,9 @@
 // files; this header is how everyone else finds them: the harness builds its cases from it, the
 // model prices with its cost(), `hockney list` prints it. Vendor collectives (MPI_Allreduce,
 // ncclAllReduce, ...) are not algorithms of ours: they are cases of the harness.
+#include <array>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -70,6 +72,13 @@ struct CallBuffers {
   double* phases = nullptr;  // seconds per phase (Pattern::phases order) are added here, or null
 };
 
+// Where a composed algorithm's phases are priced: the fit of `nodeAlgorithm` at the in-host
+// level and of `networkAlgorithm` across hosts, each on its phase's coefficients (levelCost).
+struct LevelFits {
+  std::string_view nodeAlgorithm;
+  std::string_view networkAlgorithm;
+};
+
 struct Algorithm {
   std::string_view pattern;
   std::string_view name;  // the CLI/JSON/table name
@@ -83,6 +92,40 @@ struct Algorithm {
   double timeScale = 1.0;  // pingpong reports one-way time: half a call
   // Hierarchical algorithms: the cost split by level (cost() is its total); null otherwise.
   LevelCost (*levelCost)(const CallShape&) = nullptr;
+  // Traits the harness and the model read instead of the algorithm's name.
+  // Messages only between the pattern's two peers (--peers), not among all ranks.
+  bool betweenPeers = false;
+  // Composes phases of other algorithms at two levels: priced from their fits (composes),
+  // never from a fit of its own.
+  std::optional<LevelFits> composes = std::nullopt;
+};
+
+// A vendor library's collective for a pattern: named here, once (hockney list, the reports);
+// bound to the library's function by the backend that runs it (microbench/backend*.cc).
+struct VendorCall {
+  std::string_view backend;  // "mpi", "nccl"
+  std::string_view call;     // "MPI_Allreduce", "ncclAllReduce", ...
+  std::string_view summary;
+};
+
+// nccl-tests' bus-bandwidth factors (busbw = algbw x factor; doc/PERFORMANCE.md there).
+double allreduceBusFactor(int p);  // 2(p-1)/p
+double blockBusFactor(int p);      // (p-1)/p: reduce-scatter, all-gather, all-to-all
+double unitBusFactor(int p);       // 1: bcast, reduce, point-to-point
+
+// What a pattern is, beyond its buffers: the facts every layer asks (STYLE.md 13).
+struct PatternFacts {
+  bool reduces = false;       // applies the op: fitted per element type, γ counted
+  bool blocks = false;        // the vector is p equal blocks: sizes round down to p elements
+  bool pointToPoint = false;  // messages between two ranks: calibrated, priced, replayed on 2
+  double (*busFactor)(int p) = unitBusFactor;
+  // The own algorithm `--algo-policy ring` prices with, and the one a pattern without a vendor
+  // call is priced with under `--algo-policy vendor`.
+  std::string_view reference;
+  std::span<const VendorCall> vendors;  // per backend; none: the library has no such collective
+  // The command-line flags of PatternParams its algorithms read (--root, --peers, ...): given
+  // with another pattern they are an error, not silently ignored.
+  std::span<const std::string_view> options = {};
 };
 
 struct Pattern {
@@ -95,9 +138,24 @@ struct Pattern {
   void (*check)(const PatternParams&, int p);
   std::span<const std::string_view> phases;  // what run() adds to CallBuffers::phases
   std::span<const Algorithm> algorithms;
+  PatternFacts facts;
+
+  // Bytes a size must be a whole number of: an element, or p elements for block patterns.
+  size_t unitBytes(int p, DataType type) const;
+  // The vendor call of `backend`, or null.
+  const VendorCall* vendor(std::string_view backend) const;
 };
 
-std::span<const Pattern> patterns();
+// `run --pattern pairs` (and the jobscript measurement `pairs`): the pair matrix, a measurement
+// of every rank pair (microbench/pairs.h), not a pattern of the registry; no pattern may take
+// the name.
+inline constexpr std::string_view kPairMatrix = "pairs";
+
+// The built-in patterns in the order `hockney list` prints them, then registered ones.
+const std::vector<std::reference_wrapper<const Pattern>>& patterns();
+// Adds a pattern after the built-in ones (a test's or a plug-in's); it must outlive its use (a
+// static). Throws Error when its name is taken or an algorithm names another pattern.
+void registerPattern(const Pattern& pattern);
 // Throws UsageError naming the pattern and listing the known ones.
 const Pattern& findPattern(std::string_view pattern);
 // nullptr when the pattern has no own algorithm of that name.
@@ -120,5 +178,6 @@ size_t noScratch(const CallShape&, int rank);
 size_t wholeVector(const CallShape& s, int rank);  // s.bytes()
 void noCheck(const PatternParams&, int p);
 void checkRoot(const PatternParams& o, int p);  // bcast, reduce
+inline constexpr std::array<std::string_view, 1> kRootOption{"--root"};
 
 }  // namespace hockney

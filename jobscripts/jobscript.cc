@@ -7,6 +7,7 @@
 #include <set>
 
 #include "collectives/core/error.h"
+#include "collectives/registry.h"
 #include "model/catalog.h"
 #include "model/iteration.h"
 
@@ -50,7 +51,7 @@ struct Output {
 
 Output outputOf(const std::string& subcommand) {
   if (subcommand == "calibrate") return {"", "calibration.json", "results.json.jsonl"};
-  if (subcommand == "pairs") return {"pairs.json", "pairs.json", "pairs.json.jsonl"};
+  if (subcommand == kPairMatrix) return {"pairs.json", "pairs.json", "pairs.json.jsonl"};
   return {"results.json", "results.json", "results.json.jsonl"};
 }
 
@@ -131,7 +132,7 @@ void validateJobscript(const JobscriptOptions& o) {
                       "no measurement: give the hockney subcommand and its arguments after --, "
                       "e.g. -- run --pattern allreduce -b 8 -e 64M");
   const std::string& sub = o.command.front();
-  HOCKNEY_USAGE_CHECK(sub == "run" || sub == "pairs" || sub == "calibrate",
+  HOCKNEY_USAGE_CHECK(sub == "run" || sub == kPairMatrix || sub == "calibrate",
                       "the measurement must be run, pairs or calibrate, not {}", shellQuote(sub));
   for (const std::string& a : o.command)
     HOCKNEY_USAGE_CHECK(a != "--out" && a.rfind("--out=", 0) != 0 && a != "--resume",
@@ -154,7 +155,7 @@ void validateJobscript(const JobscriptOptions& o) {
   HOCKNEY_USAGE_CHECK(o.model.empty() == o.layout.empty(),
                       "--model and --layout go together (the step to project under each variant)");
   if (!o.model.empty()) {
-    HOCKNEY_USAGE_CHECK(sub != "pairs", "--model: a pair matrix has no fit to project with");
+    HOCKNEY_USAGE_CHECK(sub != kPairMatrix, "--model: a pair matrix has no fit to project with");
     loadModel(o.model);     // an unknown model fails now, not at the end of the job
     parseLayout(o.layout);  // and so does a malformed layout
   }
@@ -164,8 +165,8 @@ std::string generateJobscript(const JobscriptOptions& o, const std::string& gene
   validateJobscript(o);
   const std::string& sub = o.command.front();
   std::vector<std::string> args(o.command.begin() + 1, o.command.end());
-  if (sub == "pairs") args.insert(args.begin(), {"--pattern", "pairs"});
-  const std::string hockneySub = sub == "pairs" ? "run" : sub;
+  if (sub == kPairMatrix) args.insert(args.begin(), {"--pattern", std::string(kPairMatrix)});
+  const std::string hockneySub = sub == kPairMatrix ? "run" : sub;
   const Output out = outputOf(sub);
   const int most = *std::max_element(o.nodes.begin(), o.nodes.end());
   std::vector<Variant> variants = o.variants;
@@ -247,7 +248,7 @@ std::string generateJobscript(const JobscriptOptions& o, const std::string& gene
       s += ")\n";
     }
   }
-  if (sub == "pairs") return s + "echo \"hockney: done; pair matrices in $OUT\"\n";
+  if (sub == kPairMatrix) return s + "echo \"hockney: done; pair matrices in $OUT\"\n";
 
   // Fits (calibrate fitted already), then every variant against the first, per node count, and
   // the model's step under each.

@@ -124,8 +124,9 @@ int runCalibrateJob(const CalibrateJob& job) {
   // --backend nccl: every rank over NCCL, one GPU each; control traffic stays on MPI. Plans fail
   // alike on every rank, so all ranks open it or none does.
   std::unique_ptr<Transport> nccl =
-      problem.empty() ? openBackend(job.backend, &transport, everyRank, rank, *topology, problem)
-                      : nullptr;
+      problem.empty()
+          ? openBackend(findBackend(job.backend), &transport, everyRank, rank, *topology, problem)
+          : nullptr;
   problem = firstProblem(transport, problem);
 
   // The checkpoint, on rank 0's file system.
@@ -186,7 +187,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   std::optional<BenchCase> reference;
   for (const PatternPlan& plan : plans)
     for (const BenchCase& c : plan.cases)
-      if (!reference && c.pattern == "allreduce" && c.algorithm == "vendor" &&
+      if (!reference && c.entry == &allreducePattern() && c.vendor() &&
           plan.type == DataType::kFloat32)
         reference = c;
   std::vector<double> references, referenceFaults;

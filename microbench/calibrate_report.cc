@@ -95,11 +95,7 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
                     {"rotate_bytes", o.sweep.rotateBytes},
                     {"timeout_s", job.timeoutSeconds},
                     {"resume", job.resume},
-                    {"timer", job.backend == "mpi"
-                                  ? "steady_clock; barrier, then calls_per_sample calls per "
-                                    "sample; max over ranks"
-                                  : "CUDA events on the stream; stream drained and barrier, then "
-                                    "calls_per_sample calls per sample; max over ranks"}};
+                    {"timer", findBackend(job.backend).timer}};
   const json report = makeResultsReport(o.provenance, config, rows, o.notes);
   writeFileAtomically(resultsPath(job), report.dump(2) + "\n");
   checkpoint.remove();

@@ -19,8 +19,10 @@ namespace hockney {
 using nlohmann::json;
 
 std::vector<std::string> calibrationAlgorithms(const std::string& pattern) {
-  // Point-to-point is priced with pingpong (one-way time); the others with every algorithm.
-  if (pattern == "sendrecv") return {"pingpong"};
+  // Point-to-point is priced with its reference (pingpong: one-way time); the others with every
+  // algorithm.
+  const Pattern& p = findPattern(pattern);
+  if (p.facts.pointToPoint) return {std::string(p.facts.reference)};
   return {"all"};
 }
 
@@ -42,9 +44,10 @@ void validateCalibrateJob(const CalibrateJob& job) {
   HOCKNEY_USAGE_CHECK(job.targetSeconds > 0, "--target-time must be > 0 seconds");
   HOCKNEY_USAGE_CHECK(job.batch >= 0 && job.batch <= kMaxIterations,
                       "--batch must be 0 (automatic) .. {}, not {}", kMaxIterations, job.batch);
-  checkBackend(job.backend);
+  findBackend(job.backend);
   HOCKNEY_USAGE_CHECK(!job.patterns.empty(), "no patterns to calibrate");
-  for (const auto& p : job.patterns) selectCases(p, calibrationAlgorithms(p));  // names known
+  for (const auto& p : job.patterns)
+    selectCases(p, calibrationAlgorithms(p), job.backend);  // names known
   namespace fs = std::filesystem;
   HOCKNEY_USAGE_CHECK(!fs::exists(job.outDir) || fs::is_directory(job.outDir),
                       "--out {} is a file; calibrate writes a directory (results.json and "
@@ -56,39 +59,30 @@ std::vector<PatternPlan> planCalibration(const CalibrateJob& job, const SweepCon
                                          int ranks, std::vector<std::string>& notes) {
   std::vector<PatternPlan> plans;
   for (const auto& pattern : job.patterns) {
-    const bool reduces = pattern == "allreduce" || pattern == "reduce_scatter";
+    const Pattern& entry = findPattern(pattern);
     for (DataType type : job.types) {
-      if (!reduces && type != job.types.front()) continue;  // moving bytes: one type will do
+      // Moving bytes: one type will do.
+      if (!entry.facts.reduces && type != job.types.front()) continue;
       PatternPlan plan;
       plan.pattern = pattern;
       plan.type = type;
-      if (pattern == "sendrecv" && ranks < 2) {
-        notes.push_back("sendrecv skipped: point-to-point needs 2 ranks");
+      if (entry.facts.pointToPoint && ranks < 2) {
+        notes.push_back(fmt::format("{} skipped: point-to-point needs 2 ranks", pattern));
         continue;
       }
       checkPatternOptions(pattern, sweep.pattern, ranks);
-      std::vector<BenchCase> cases = selectCases(pattern, calibrationAlgorithms(pattern));
-      useBackend(cases, job.backend);
-      for (BenchCase& c : cases) {
-        if (auto why = c.unavailable(sweep.pattern, ranks, &sweep.nodeOfRank))
-          notes.push_back(fmt::format("skipped {}/{}: {}", pattern, c.algorithm, *why));
-        else
-          plan.cases.push_back(std::move(c));
-      }
+      std::vector<BenchCase> cases =
+          selectCases(pattern, calibrationAlgorithms(pattern), job.backend);
+      plan.cases =
+          runnableCases(std::move(cases), sweep.pattern, ranks, &sweep.nodeOfRank, false, notes);
       if (plan.cases.empty()) continue;
-      const size_t element = elementSize(type);
-      plan.unit = pattern == "reduce_scatter" || pattern == "allgather" || pattern == "alltoall"
-                      ? element * static_cast<size_t>(ranks)
-                      : element;
+      plan.unit = entry.unitBytes(ranks, type);
       plan.ceiling = job.maxBytes;
       plans.push_back(std::move(plan));
     }
   }
   HOCKNEY_USAGE_CHECK(!plans.empty(), "no pattern can be calibrated on {} ranks", ranks);
-  for (DataType t : job.types)
-    if (ranks > validationRankLimit(t))
-      throw UsageError(fmt::format("{} ranks: validation of {} is exact only up to {} ranks", ranks,
-                                   name(t), validationRankLimit(t)));
+  for (DataType t : job.types) checkValidationRanks(ranks, t, "");
   return plans;
 }
 

@@ -4,62 +4,55 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <deque>
 
 #include "collectives/core/error.h"
-#include "microbench/moe_routing.h"
 
 namespace hockney {
 
-BenchCase baseCase(std::string_view pattern, double (*busFactor)(int)) {
+std::span<const PatternHarness* const> builtinHarnesses();  // cases/table.cc
+
+namespace {
+
+std::deque<const PatternHarness*>& registered() {
+  static std::deque<const PatternHarness*> extra;
+  return extra;
+}
+
+// What every case of a pattern shares before its algorithm is set: sizes rounded down to the
+// pattern's unit, algbw over the reported bytes, no state.
+BenchCase baseCase(const Pattern& entry) {
   BenchCase c;
-  c.pattern = std::string(pattern);
-  c.entry = &findPattern(pattern);
-  c.busFactor = busFactor;
-  c.effectiveBytes = [](size_t requested, int, DataType, const PatternOptions&) {
-    return requested;
+  c.pattern = std::string(entry.name);
+  c.entry = &entry;
+  c.effectiveBytes = [&entry](size_t requested, int p, DataType type, const PatternOptions&) {
+    const size_t unit = entry.unitBytes(p, type);
+    return requested / unit * unit;
   };
   c.algbwBytes = [](const CaseShape& s, const void*) { return s.bytes; };
   return c;
 }
 
-std::vector<BenchCase> ownCases(std::string_view pattern, const BenchCase& base) {
-  std::vector<BenchCase> cases;
-  for (const Algorithm& a : findPattern(pattern).algorithms) {
-    BenchCase c = base;
-    c.own = &a;
-    c.algorithm = std::string(a.name);
-    c.summary = std::string(a.summary);
-    cases.push_back(std::move(c));
-  }
-  return cases;
+}  // namespace
+
+void registerHarness(const PatternHarness& harness) {
+  findPattern(harness.pattern);  // a registry pattern: throws naming the known ones
+  for (const PatternHarness* h : builtinHarnesses())
+    HOCKNEY_CHECK(h->pattern != harness.pattern, "pattern '{}' has a harness already",
+                  harness.pattern);
+  for (const PatternHarness* h : registered())
+    HOCKNEY_CHECK(h->pattern != harness.pattern, "pattern '{}' has a harness already",
+                  harness.pattern);
+  registered().push_back(&harness);
 }
 
-std::vector<BenchCase> ownAndVendorCases(std::string_view pattern, const BenchCase& base,
-                                         std::string vendorSummary,
-                                         void (*vendorRun)(Transport&, const CaseShape&,
-                                                           const CaseBuffers&)) {
-  std::vector<BenchCase> cases = ownCases(pattern, base);
-  BenchCase vendor = base;
-  vendor.own = nullptr;
-  vendor.algorithm = "vendor";
-  vendor.summary = std::move(vendorSummary);
-  vendor.vendorRun = vendorRun;
-  cases.push_back(std::move(vendor));
-  return cases;
-}
-
-void useBackend(std::vector<BenchCase>& cases, std::string_view backend) {
-  HOCKNEY_USAGE_CHECK(std::find(kBackends.begin(), kBackends.end(), backend) != kBackends.end(),
-                      "--backend must be mpi or nccl, not '{}'", backend);
-  if (backend == "mpi") return;
-  for (BenchCase& c : cases) {
-    if (!c.vendor()) continue;
-    VendorCollective v = ncclVendorFor(c.pattern);
-    HOCKNEY_USAGE_CHECK(v.run != nullptr, "{}/vendor: NCCL has no collective for {}", c.pattern,
-                        c.pattern);
-    c.vendorRun = v.run;
-    c.summary = std::move(v.summary);
-  }
+const PatternHarness& harnessFor(std::string_view pattern) {
+  const Pattern& entry = findPattern(pattern);  // throws, naming the known patterns
+  for (const PatternHarness* h : builtinHarnesses())
+    if (h->pattern == entry.name) return *h;
+  for (const PatternHarness* h : registered())
+    if (h->pattern == entry.name) return *h;
+  HOCKNEY_THROW("pattern '{}' is in the registry but the harness has no cases for it", pattern);
 }
 
 size_t BenchCase::inputBytes(const CaseShape& s, const void*, int rank) const {
@@ -72,6 +65,10 @@ size_t BenchCase::outputBytes(const CaseShape& s, const void*, int rank) const {
 
 size_t BenchCase::scratchBytes(const CaseShape& s, const void*, int rank) const {
   return own ? own->scratch(s, rank) : 0;
+}
+
+double BenchCase::busFactor(int p) const {
+  return entry->facts.busFactor(p);
 }
 
 std::optional<Cost> BenchCase::cost(const CaseShape& s, const void*) const {
@@ -97,44 +94,76 @@ std::span<const std::string_view> BenchCase::phases() const {
 std::optional<std::string> BenchCase::unavailable(const PatternOptions& o, int p,
                                                   const std::vector<int>* nodeOfRank) const {
   if (!own || !own->unavailable) return std::nullopt;
-  // A probe of the call's kind: routed all-to-all traffic has per-peer sizes.
-  static const TrafficMatrix kRouted;
   CallShape probe;
   probe.ranks = p;
   probe.params = &o;
   if (nodeOfRank != nullptr && static_cast<int>(nodeOfRank->size()) == p)
     probe.nodeOfRank = nodeOfRank;
-  if (pattern == "alltoall" && o.routing != "uniform") probe.traffic = &kRouted;
+  if (const PatternHarness& h = harnessFor(pattern); h.probe) h.probe(probe, o);
   return own->unavailable(probe);
 }
 
-std::vector<BenchCase> casesFor(std::string_view pattern) {
-  const Pattern& entry = findPattern(pattern);  // throws, naming the known patterns
-  if (entry.name == "allreduce") return allreduceCases();
-  if (entry.name == "reduce_scatter" || entry.name == "allgather")
-    return blockPatternCases(pattern);
-  if (entry.name == "bcast" || entry.name == "reduce") return rootedCases(pattern);
-  if (entry.name == "alltoall") return alltoallCases();
-  if (entry.name == "sendrecv") return sendrecvCases();
-  if (entry.name == "ps") return paramServerCases();
-  if (entry.name == "pipeline") return pipelineCases();
-  HOCKNEY_THROW("pattern '{}' is in the registry but the harness has no cases for it", pattern);
+std::vector<BenchCase> casesFor(std::string_view pattern, std::string_view backendName) {
+  const PatternHarness& h = harnessFor(pattern);
+  const Pattern& entry = findPattern(pattern);
+  const Backend& backend = findBackend(backendName);
+  const BenchCase base = baseCase(entry);
+  std::vector<BenchCase> cases;
+  for (const Algorithm& a : entry.algorithms) {
+    BenchCase c = base;
+    c.own = &a;
+    c.algorithm = std::string(a.name);
+    c.summary = std::string(a.summary);
+    h.describe(c);
+    cases.push_back(std::move(c));
+  }
+  if (const VendorCall* v = entry.vendor(backend.name)) {
+    BenchCase c = base;
+    c.algorithm = "vendor";
+    c.summary = std::string(v->summary);
+    c.vendorRun = backend.bind(v->call);
+    HOCKNEY_CHECK(c.vendorRun != nullptr, "the {} backend cannot make the call {} ({}/vendor)",
+                  backend.name, v->call, pattern);
+    h.describe(c);
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+std::vector<BenchCase> runnableCases(std::vector<BenchCase> cases, const PatternOptions& o, int p,
+                                     const std::vector<int>* nodeOfRank, bool refuse,
+                                     std::vector<std::string>& notes) {
+  if (nodeOfRank != nullptr && static_cast<int>(nodeOfRank->size()) != p) nodeOfRank = nullptr;
+  std::vector<BenchCase> runnable;
+  for (BenchCase& c : cases) {
+    const std::optional<std::string> why = c.unavailable(o, p, nodeOfRank);
+    if (!why)
+      runnable.push_back(std::move(c));
+    else if (refuse)
+      throw UsageError(fmt::format("{}/{} cannot run here: {}", c.pattern, c.algorithm, *why));
+    else
+      notes.push_back(fmt::format("skipped {}/{}: {}", c.pattern, c.algorithm, *why));
+  }
+  return runnable;
 }
 
 void checkPatternOptions(std::string_view pattern, const PatternOptions& o, int p) {
   findPattern(pattern).check(o, p);
-  if (pattern == "alltoall") checkRoutingOptions(o, p);
+  if (const PatternHarness& h = harnessFor(pattern); h.checkOptions) h.checkOptions(o, p);
 }
 
-std::vector<BenchCase> selectCases(std::string_view pattern,
-                                   const std::vector<std::string>& names) {
-  std::vector<BenchCase> all = casesFor(pattern);
+std::vector<BenchCase> selectCases(std::string_view pattern, const std::vector<std::string>& names,
+                                   std::string_view backend) {
+  std::vector<BenchCase> all = casesFor(pattern, backend);
   if (names.empty() || (names.size() == 1 && names[0] == "all")) return all;
   std::vector<BenchCase> chosen;
   for (const std::string& n : names) {
     auto it =
         std::find_if(all.begin(), all.end(), [&](const BenchCase& c) { return c.algorithm == n; });
     if (it == all.end()) {
+      HOCKNEY_USAGE_CHECK(n != "vendor" || findPattern(pattern).facts.vendors.empty(),
+                          "{}/vendor: the {} backend's library has no collective for {}", pattern,
+                          backend, pattern);
       std::vector<std::string> known;
       for (const auto& c : all) known.push_back(c.algorithm);
       throw UsageError(fmt::format("unknown {} algorithm '{}' (available: {}, or all)", pattern, n,
@@ -145,6 +174,27 @@ std::vector<BenchCase> selectCases(std::string_view pattern,
       chosen.push_back(*it);
   }
   return chosen;
+}
+
+std::vector<std::string_view> patternFlags(std::string_view pattern) {
+  const Pattern& entry = findPattern(pattern);
+  std::vector<std::string_view> flags(entry.facts.options.begin(), entry.facts.options.end());
+  const std::span<const std::string_view> own = harnessFor(pattern).options;
+  flags.insert(flags.end(), own.begin(), own.end());
+  return flags;
+}
+
+std::string describePatterns() {
+  std::string out;
+  for (const Pattern& pattern : patterns()) {
+    out += fmt::format("{}  ({})\n", pattern.name, pattern.summary);
+    for (const Algorithm& a : pattern.algorithms)
+      out += fmt::format("  {:<20} {}\n", a.name, a.summary);
+    // Vendor collectives are the libraries' calls, not algorithms of ours: one per backend.
+    for (const VendorCall& v : pattern.facts.vendors)
+      out += fmt::format("  {:<20} {} (--backend {})\n", "vendor", v.summary, v.backend);
+  }
+  return out;
 }
 
 }  // namespace hockney

@@ -17,6 +17,7 @@
 #include "collectives/core/datatype.h"
 #include "collectives/registry.h"
 #include "collectives/transport/transport.h"
+#include "microbench/backend.h"
 
 namespace hockney {
 
@@ -53,16 +54,16 @@ struct CaseBuffers {
 };
 
 // A case pairs an algorithm of the registry (or a vendor collective) with what the harness adds:
-// reported sizes, closed-form test data and its check, bus-bandwidth factor, row details.
+// reported sizes, closed-form test data and its check, row details. What the pattern is (buffer
+// sizes, bus-bandwidth factor, block unit) comes from its registry entry.
 struct BenchCase {
   std::string pattern;
   std::string algorithm;
   std::string summary;
-  const Pattern* entry = nullptr;  // the registry's pattern: buffer sizes, phases
+  const Pattern* entry = nullptr;  // the registry's pattern
   const Algorithm* own = nullptr;  // the registry's algorithm; null for vendor cases
   bool vendor() const { return own == nullptr; }
-  double (*busFactor)(int p);  // busbw = algbw × factor (nccl-tests' definitions)
-  // Reported bytes for a requested size (e.g. rounded to p blocks); identity by default.
+  // Reported bytes for a requested size (by default rounded down to the pattern's unit).
   std::function<size_t(size_t requested, int p, DataType type, const PatternOptions&)>
       effectiveBytes;
   // Per-point set-up outside the timed region (a routing matrix); may point the shape's traffic
@@ -77,13 +78,14 @@ struct BenchCase {
   std::function<size_t(const CaseShape&, const void* state)> algbwBytes;
   // Extra facts for the row's "details" (imbalance, servers, ...).
   std::function<nlohmann::json(const CaseShape&, const void* state)> details;
-  // Vendor cases only: the library's collective.
-  void (*vendorRun)(Transport&, const CaseShape&, const CaseBuffers&) = nullptr;
+  // Vendor cases only: the library's collective, bound by the backend.
+  VendorRun vendorRun = nullptr;
 
   // From the registry, the same for own and vendor cases of a pattern where they apply.
   size_t inputBytes(const CaseShape& s, const void* state, int rank) const;
   size_t outputBytes(const CaseShape& s, const void* state, int rank) const;
   size_t scratchBytes(const CaseShape& s, const void* state, int rank) const;  // vendor: 0
+  double busFactor(int p) const;  // busbw = algbw × factor (nccl-tests' definitions)
   // Critical-path coefficients of the reported time; none for vendor cases (black boxes, fitted
   // as α' + n·β').
   std::optional<Cost> cost(const CaseShape& s, const void* state) const;
@@ -97,58 +99,61 @@ struct BenchCase {
                                          const std::vector<int>* nodeOfRank = nullptr) const;
 };
 
-// Every case of a pattern, own algorithms first, vendor last. Throws UsageError for an unknown
-// pattern.
-std::vector<BenchCase> casesFor(std::string_view pattern);
+// What the harness adds to a registry pattern: one file per pattern (microbench/cases/), one
+// registration each, as nccl-tests gives each collective one testColl record.
+struct PatternHarness {
+  std::string_view pattern;  // the registry's name
+  // Sets one case's test data and check (init, verify; where the pattern needs them prepare,
+  // effectiveBytes, algbwBytes, details). The case's algorithm, own (null for the vendor case)
+  // and entry are set.
+  void (*describe)(BenchCase& c) = nullptr;
+  // The harness's own options of the pattern (alltoall's router): throws UsageError. May be null.
+  void (*checkOptions)(const PatternOptions& o, int p) = nullptr;
+  // Adjusts the shape an algorithm's unavailable() is asked with (routed all-to-all: per-peer
+  // traffic). May be null.
+  void (*probe)(CallShape& shape, const PatternOptions& o) = nullptr;
+  // What the smallest size is made of, for the error on smaller sizes. May be null: "one element"
+  // or, for block patterns, "one element per rank".
+  std::string (*unitName)(const PatternOptions& o) = nullptr;
+  // Notes a run with these options on p ranks deserves (idle pipeline ranks). May be null.
+  std::vector<std::string> (*notes)(const PatternOptions& o, int p) = nullptr;
+  // The command-line flags of the harness's own options of the pattern (alltoall's router).
+  std::span<const std::string_view> options = {};
+};
+
+// The command-line flags a pattern reads (the registry's and the harness's): a pattern flag
+// given with another pattern is an error.
+std::vector<std::string_view> patternFlags(std::string_view pattern);
+
+// Adds the harness of a registered pattern (a test's or a plug-in's; the built-in ones are in
+// microbench/cases/table.cc). Throws Error when the pattern has one already.
+void registerHarness(const PatternHarness& harness);
+// The harness of a pattern; throws UsageError for an unknown pattern (naming the known ones).
+const PatternHarness& harnessFor(std::string_view pattern);
+
+// Every case of a pattern on a backend: own algorithms first, then the backend library's
+// collective where the registry names one. Throws UsageError for an unknown pattern or backend.
+std::vector<BenchCase> casesFor(std::string_view pattern, std::string_view backend = "mpi");
 // The cases named (or all for "all"); throws UsageError naming an unknown algorithm and listing
 // the pattern's algorithms.
-std::vector<BenchCase> selectCases(std::string_view pattern, const std::vector<std::string>& names);
+std::vector<BenchCase> selectCases(std::string_view pattern, const std::vector<std::string>& names,
+                                   std::string_view backend = "mpi");
+
+// The cases that can run with these options on p ranks (nodeOfRank: each rank's host, used where
+// it holds p entries). One that cannot is an error naming why when `refuse` (the user named it),
+// else left out with a note.
+std::vector<BenchCase> runnableCases(std::vector<BenchCase> cases, const PatternOptions& options,
+                                     int p, const std::vector<int>* nodeOfRank, bool refuse,
+                                     std::vector<std::string>& notes);
 
 // Throws UsageError when the pattern's options cannot work on p ranks (--stages 5 on 4 ranks,
 // --servers 0, --top-k above the experts, ...).
 void checkPatternOptions(std::string_view pattern, const PatternOptions& options, int p);
 
-// Pattern registrations (one file each).
-std::vector<BenchCase> allreduceCases();
-std::vector<BenchCase> blockPatternCases(std::string_view pattern);  // reduce_scatter, allgather
-std::vector<BenchCase> rootedCases(std::string_view pattern);        // bcast, reduce
-std::vector<BenchCase> alltoallCases();
-std::vector<BenchCase> sendrecvCases();
-std::vector<BenchCase> paramServerCases();
-std::vector<BenchCase> pipelineCases();
+// Every pattern with its algorithms and vendor calls per backend: what `hockney list` prints.
+std::string describePatterns();
 
-// What every case of a pattern shares before its algorithm is set: identity sizes, no state.
-BenchCase baseCase(std::string_view pattern, double (*busFactor)(int));
-// One case per own algorithm of the pattern (from the registry), each a copy of `base` with
-// the algorithm's name and summary; ownAndVendorCases adds the vendor case last.
-std::vector<BenchCase> ownCases(std::string_view pattern, const BenchCase& base);
-std::vector<BenchCase> ownAndVendorCases(std::string_view pattern, const BenchCase& base,
-                                         std::string vendorSummary,
-                                         void (*vendorRun)(Transport&, const CaseShape&,
-                                                           const CaseBuffers&));
-
-// Vendor (MPI library) collectives, in vendor_mpi.cc: the only MPI calls outside transport/.
-void vendorAllreduce(Transport&, const CaseShape&, const CaseBuffers&);
-void vendorReduceScatter(Transport&, const CaseShape&, const CaseBuffers&);
-void vendorAllgather(Transport&, const CaseShape&, const CaseBuffers&);
-void vendorBcast(Transport&, const CaseShape&, const CaseBuffers&);
-void vendorReduce(Transport&, const CaseShape&, const CaseBuffers&);
-void vendorAlltoallv(Transport&, const CaseShape&, const CaseBuffers&);
-
-const AlltoallvLayout& alltoallLayoutOf(const void* alltoallState);  // cases_alltoall.cc
-
-// The NCCL library's collective for a pattern (vendor_nccl.cc): `run` is null where this build
-// has no NCCL backend or NCCL has no collective for the pattern.
-struct VendorCollective {
-  void (*run)(Transport&, const CaseShape&, const CaseBuffers&) = nullptr;
-  std::string summary;
-};
-VendorCollective ncclVendorFor(std::string_view pattern);
-
-// The backends `run --backend` takes, and the switch of the cases' vendor case to the backend's
-// library (mpi: as registered). Throws UsageError for an unknown backend, or one whose library
-// has no collective for a pattern.
-inline constexpr std::array<std::string_view, 2> kBackends{"mpi", "nccl"};
-void useBackend(std::vector<BenchCase>& cases, std::string_view backend);
+// The all-to-all state's routing layout, for the vendor all-to-all(v) calls (cases/alltoall.cc).
+const AlltoallvLayout& alltoallLayoutOf(const void* alltoallState);
 
 }  // namespace hockney

@@ -7,7 +7,6 @@
 
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
-#include "collectives/transport/nccl/backend.h"
 #include "hockney_git_commit.h"
 #include "microbench/allocator.h"
 #include "microbench/control.h"
@@ -103,19 +102,10 @@ nlohmann::json deviceProvenance(Transport& t, Device* device, const Topology& to
   return out;
 }
 
-void checkBackend(const std::string& backend) {
-  HOCKNEY_USAGE_CHECK(backend == "mpi" || backend == "nccl",
-                      "--backend must be mpi or nccl, not '{}'", backend);
-  HOCKNEY_USAGE_CHECK(backend != "nccl" || ncclBackendBuilt(),
-                      "--backend nccl: this hockney has no NCCL backend: {}; rebuild with the "
-                      "CUDA toolkit and NCCL installed (cmake -DHOCKNEY_NCCL=ON)",
-                      ncclBackendAbsence());
-}
-
-std::unique_ptr<Transport> openBackend(const std::string& backend, Transport* group,
+std::unique_ptr<Transport> openBackend(const Backend& backend, Transport* group,
                                        const std::vector<int>& members, int rank,
                                        const Topology& topology, std::string& problem) {
-  if (backend != "nccl" || group == nullptr) return nullptr;
+  if (backend.open == nullptr || group == nullptr) return nullptr;
   int localRank = 0, localRanks = 0;
   for (int m : members)
     if (topology.ranks[m].host == topology.ranks[rank].host) {
@@ -123,7 +113,7 @@ std::unique_ptr<Transport> openBackend(const std::string& backend, Transport* gr
       ++localRanks;
     }
   try {
-    return openNcclTransport(*group, localRank, localRanks);
+    return backend.open(*group, localRank, localRanks);
   } catch (const UsageError& e) {
     problem = e.what();
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collectives/transport/transport.h"
+#include "microbench/backend.h"
 #include "microbench/sweep.h"
 #include "reports/results.h"
 #include "topology/topology.h"
@@ -32,14 +33,12 @@ std::string firstProblem(Transport& t, const std::string& mine);
 // 0's result counts.
 nlohmann::json deviceProvenance(Transport& t, Device* device, const Topology& topology);
 
-// --backend: throws UsageError for an unknown backend, or nccl in a build without it.
-void checkBackend(const std::string& backend);
-
-// The transport a job measures on: null for mpi (measure on `group` itself); for nccl, `group`'s
-// ranks over NCCL, one GPU per rank, the local rank counted among `members` (world ranks) on
-// this rank's host. A rank that cannot start says why in `problem` (the caller agrees on it
-// over the world). Collective over `group`; ranks without a group (null) pass through.
-std::unique_ptr<Transport> openBackend(const std::string& backend, Transport* group,
+// The transport a job measures on: null for a host backend (measure on `group` itself); for a
+// device backend, `group`'s ranks on it, one GPU per rank, the local rank counted among
+// `members` (world ranks) on this rank's host. A rank that cannot start says why in `problem`
+// (the caller agrees on it over the world). Collective over `group`; ranks without a group
+// (null) pass through.
+std::unique_ptr<Transport> openBackend(const Backend& backend, Transport* group,
                                        const std::vector<int>& members, int rank,
                                        const Topology& topology, std::string& problem);
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "collectives/core/reduce.h"
+#include "microbench/backend.h"
 #include "microbench/host_buffer.h"
 #include "microbench/kernels_device.h"
 #include "microbench/validation.h"
@@ -62,7 +63,12 @@ void registerAll() {
 
 int main(int argc, char** argv) {
   hockney::registerAll();
+  // Device kernels are built with the NCCL backend only; without it, the backend's stub says why.
+#if HOCKNEY_DEVICE_KERNELS
   const std::string noDevice = hockney::registerDeviceKernels();
+#else
+  const std::string noDevice = hockney::ncclBackend().absence();
+#endif
   if (!noDevice.empty()) benchmark::AddCustomContext("device_kernels", "skipped: " + noDevice);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;

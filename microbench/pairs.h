@@ -7,6 +7,7 @@
 // writes a pair_matrix report (reports/pair_matrix.h): every pair with its link level, a
 // summary per level, and the hosts and links far off their level, by name.
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 

@@ -33,7 +33,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
   int failures = 0;
   for (const CommItem& full : plan.items) {
     CommItem item = full;
-    item.ranks = item.pattern == "sendrecv" ? 2 : std::min(full.ranks, ranks);
+    item.ranks = findPattern(item.pattern).facts.pointToPoint ? 2 : std::min(full.ranks, ranks);
     if (item.bytes > static_cast<double>(o.maxBytes)) {
       notes.push_back(fmt::format("{} {} of {:.0f} B not replayed (over --max-bytes {})",
                                   item.group, item.pattern, item.bytes, o.maxBytes));

@@ -66,11 +66,7 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
               {"scope", o.scope},
               {"backend", o.backend},
               {"cuda_graph", s.cudaGraph},
-              {"timer",
-               o.backend == "mpi"
-                   ? "steady_clock; barrier, then calls_per_sample calls per sample; max over ranks"
-                   : "CUDA events on the stream; stream drained and barrier, then "
-                     "calls_per_sample calls per sample; max over ranks"},
+              {"timer", findBackend(o.backend).timer},
               {"pattern_options", patternJson(s.pattern)}};
 }
 
@@ -119,12 +115,12 @@ std::string checkpointPathFor(const std::string& out) {
 }
 
 std::vector<BenchCase> validateRunOptions(const RunOptions& o) {
-  checkBackend(o.backend);
-  std::vector<BenchCase> cases = selectCases(o.pattern, o.algorithms);
-  useBackend(cases, o.backend);
+  const Backend& backend = findBackend(o.backend);
+  std::vector<BenchCase> cases = selectCases(o.pattern, o.algorithms, backend.name);
   const SweepConfig& s = o.sweep;
-  HOCKNEY_USAGE_CHECK(o.backend == "mpi" || o.fault.rank < 0, "--inject-hang needs --backend mpi");
-  HOCKNEY_USAGE_CHECK(!s.cudaGraph || o.backend == "nccl",
+  HOCKNEY_USAGE_CHECK(!backend.device || o.fault.rank < 0,
+                      "--inject-hang needs a host backend (--backend mpi)");
+  HOCKNEY_USAGE_CHECK(!s.cudaGraph || backend.device,
                       "--cuda-graph captures device work: it needs --backend nccl");
   HOCKNEY_USAGE_CHECK(!s.sizes.empty(), "no message sizes to measure");
   checkWholeElements(s.sizes, s.type);
@@ -230,7 +226,7 @@ int runBenchmark(const RunOptions& options) {
                                                : static_cast<int>(members.size());
   // --backend nccl: the same group over NCCL, one GPU per rank; control traffic stays on MPI.
   std::unique_ptr<Transport> nccl =
-      openBackend(options.backend, scoped.get(), members, rank, *topology, problem);
+      openBackend(findBackend(options.backend), scoped.get(), members, rank, *topology, problem);
   if (stopOnProblem(world, firstProblem(world, problem))) return kExitUsage;
   Transport* measured = nccl ? nccl.get() : scoped.get();
   std::string out = options.out.empty() ? defaultResultsPath(options.pattern, ranks) : options.out;
@@ -243,56 +239,35 @@ int runBenchmark(const RunOptions& options) {
   try {
     checkPatternOptions(options.pattern, options.sweep.pattern, ranks);
     const bool explicitAlgos = !(options.algorithms.size() == 1 && options.algorithms[0] == "all");
-    std::vector<BenchCase> runnable;
-    for (BenchCase& c : cases) {
-      std::optional<std::string> why = c.unavailable(
-          options.sweep.pattern, ranks,
-          static_cast<int>(sweep.nodeOfRank.size()) == ranks ? &sweep.nodeOfRank : nullptr);
-      if (!why) {
-        runnable.push_back(std::move(c));
-      } else if (explicitAlgos) {
-        throw UsageError(
-            fmt::format("{}/{} cannot run here: {}", options.pattern, c.algorithm, *why));
-      } else {
-        notes.push_back(fmt::format("skipped {}/{}: {}", options.pattern, c.algorithm, *why));
-      }
-    }
-    HOCKNEY_USAGE_CHECK(!runnable.empty(), "no {} algorithm can run with these options",
+    cases = runnableCases(std::move(cases), options.sweep.pattern, ranks, &sweep.nodeOfRank,
+                          explicitAlgos, notes);
+    HOCKNEY_USAGE_CHECK(!cases.empty(), "no {} algorithm can run with these options",
                         options.pattern);
-    cases = std::move(runnable);
     // Sizes a pattern rounds to nothing on this many ranks (reduce-scatter below one element per
     // rank, top-k all-to-all below one token) would be empty "pass" rows: refuse them.
+    const PatternHarness& harness = harnessFor(options.pattern);
     for (size_t size : options.sweep.sizes) {
       const size_t used =
           cases.front().effectiveBytes(size, ranks, options.sweep.type, options.sweep.pattern);
-      HOCKNEY_USAGE_CHECK(
-          used > 0,
-          "size {} bytes is less than the smallest {} unit on {} ranks ({}); "
-          "choose sizes of at least {} bytes",
-          size, options.pattern, ranks,
-          options.pattern == "alltoall" && options.sweep.pattern.routing != "uniform"
-              ? "one token of --hidden elements"
-              : "one element per rank",
-          smallestUnit(cases.front(), ranks, options.sweep));
+      HOCKNEY_USAGE_CHECK(used > 0,
+                          "size {} bytes is less than the smallest {} unit on {} ranks ({}); "
+                          "choose sizes of at least {} bytes",
+                          size, options.pattern, ranks,
+                          harness.unitName ? harness.unitName(options.sweep.pattern)
+                                           : std::string("one element per rank"),
+                          smallestUnit(cases.front(), ranks, options.sweep));
     }
-    if (options.pattern == "pipeline") {
-      const int stages = options.sweep.pattern.stages > 0 ? options.sweep.pattern.stages : ranks;
-      if (ranks % stages != 0)
-        notes.push_back(fmt::format(
-            "{} ranks hold {} pipeline(s) of {} stages; ranks {}..{} idle (they take part in no "
-            "transfer)",
-            ranks, ranks / stages, stages, ranks / stages * stages, ranks - 1));
-    }
+    if (harness.notes)
+      for (std::string& n : harness.notes(options.sweep.pattern, ranks))
+        notes.push_back(std::move(n));
   } catch (const UsageError& e) {
     problem = e.what();  // the same on every rank: options and rank count are
   }
   std::vector<ResultRow> previous;
   if (rank == 0 && problem.empty()) {
     try {
-      if (options.sweep.check && ranks > validationRankLimit(options.sweep.type))
-        throw UsageError(fmt::format(
-            "{} ranks: validation of {} is exact only up to {} ranks; use a wider type or -c 0",
-            ranks, name(options.sweep.type), validationRankLimit(options.sweep.type)));
+      if (options.sweep.check)
+        checkValidationRanks(ranks, options.sweep.type, "; use a wider type or -c 0");
       const json identity = runIdentity(options, ranks);
       if (checkpoint.exists() && !checkpoint.hasRows()) {
         notes.push_back(

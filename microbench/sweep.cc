@@ -77,7 +77,7 @@ void placeSweep(SweepConfig& config, std::shared_ptr<const Topology> topology,
 std::string levelOf(const SweepConfig& config, const BenchCase& c) {
   if (!config.topology) return "";
   std::vector<int> ranks = config.worldRanks;
-  if (c.pattern == "sendrecv" && c.algorithm != "multipair") {
+  if (c.own != nullptr && c.own->betweenPeers) {
     const auto& o = config.pattern;
     if (o.peerA < 0 || o.peerB < 0 || o.peerA >= static_cast<int>(ranks.size()) ||
         o.peerB >= static_cast<int>(ranks.size()))

@@ -40,6 +40,12 @@ int validationRankLimit(DataType type) {
   }
 }
 
+void checkValidationRanks(int ranks, DataType type, std::string_view advice) {
+  HOCKNEY_USAGE_CHECK(ranks <= validationRankLimit(type),
+                      "{} ranks: validation of {} is exact only up to {} ranks{}", ranks,
+                      name(type), validationRankLimit(type), advice);
+}
+
 double expectedValue(int p, size_t i, ReduceOp op) {
   HOCKNEY_CHECK(p >= 1 && p <= (1 << 20), "validation of {} ranks", p);
   double acc = inputValue(0, i, op);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "collectives/core/datatype.h"
 
@@ -13,6 +14,9 @@ namespace hockney {
 
 // The largest rank count whose expected results stay exact in `type` (sums grow with p).
 int validationRankLimit(DataType type);
+// Throws UsageError when `ranks` is over the limit: "<ranks> ranks: validation of <type> is exact
+// only up to <limit> ranks<advice>".
+void checkValidationRanks(int ranks, DataType type, std::string_view advice);
 
 // The value rank `rank` contributes at element i.
 double inputValue(int rank, size_t i, ReduceOp op);

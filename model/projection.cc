@@ -129,20 +129,18 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
                       item.pattern, item.group, item.pattern);
   const LevelChoice choice = chooseLevel(level, levels);
   const std::string used = choice.level;
+  const Pattern& entry = findPattern(item.pattern);
+  const std::string reference(entry.facts.reference);
   std::string wanted;
-  if (policy == "ring")
-    wanted = item.pattern == "alltoall"   ? "pairwise"
-             : item.pattern == "sendrecv" ? "pingpong"
-                                          : "ring";
-  if (policy == "vendor") wanted = item.pattern == "sendrecv" ? "pingpong" : "vendor";
+  if (policy == "ring") wanted = reference;
+  if (policy == "vendor") wanted = entry.facts.vendors.empty() ? reference : "vendor";
   PricedCall best;
   best.calibrationLevel = used;
   best.levelNote = choice.note;
   // Fits of the collective's own element type; others only when it has none (said in a note).
   // Patterns that only move bytes (no reduction) are priced by bytes, whatever the type.
   const std::string dtype(name(item.dtype));
-  const bool reduces =
-      item.pattern == "allreduce" || item.pattern == "reduce_scatter" || item.pattern == "reduce";
+  const bool reduces = entry.facts.reduces;
   bool haveType = !reduces;
   for (const CalibratedFit& fit : cal.fits)
     haveType = haveType || (fit.pattern == item.pattern && fit.level == used && fit.dtype == dtype);
@@ -175,7 +173,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
       continue;
     }
     const Algorithm* own = findAlgorithm(item.pattern, algo);
-    if (!own || own->levelCost) continue;  // hierarchical: composed from its levels below
+    if (!own || own->composes) continue;  // composed from its levels' fits below
     CallShape shape;  // the pattern's default options: uniform blocks, root 0, peers 0 and 1
     shape.ranks = item.ranks;
     shape.type = item.dtype;
@@ -195,62 +193,62 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
       best.largestMeasuredBytes = fit.largestMeasuredBytes;
     }
   }
-  // Hierarchical all-reduce for a group of several nodes with several ranks on each: the
-  // in-host phases (a ring all-reduce's steps among the g ranks of a node) priced with the
-  // in-host ring fit, the exchange across nodes (Rabenseifner among the m nodes, on n/g bytes)
-  // with the network's Rabenseifner fit.
-  const Algorithm* hier = findAlgorithm("allreduce", "hierarchical");
-  std::set<std::string> allreduceLevels;
-  for (const auto& f : cal.fits)
-    if (f.pattern == "allreduce") allreduceLevels.insert(f.level);
-  const LevelChoice inHost = chooseLevel("node", allreduceLevels);
+  // Algorithms that compose levels (the hierarchical all-reduce), for a group of several nodes
+  // with several ranks on each: the in-host phases priced with the in-host fit of the algorithm
+  // it composes there (a ring's steps among the g ranks of a node), the exchange across nodes
+  // with the network's fit of the other (Rabenseifner among the m nodes, on n/g bytes).
+  const LevelChoice inHost = chooseLevel("node", levels);
   const bool inHostMeasured = inHost.level == "node" || inHost.level == "intra" ||
                               inHost.level == "socket" || inHost.level == "numa";
-  if (item.pattern == "allreduce" && hier != nullptr &&
-      (wanted.empty() || wanted == "hierarchical") && (level == "network" || level == "inter") &&
-      choice.note.empty() && ranksPerNode > 1 && item.ranks > ranksPerNode &&
-      item.ranks % ranksPerNode == 0 && inHostMeasured) {
-    const CalibratedFit* nodeFit = ownFit(cal, item, "ring", inHost.level);
-    const CalibratedFit* netFit = ownFit(cal, item, "rabenseifner", used);
-    if (nodeFit && netFit) {
-      std::vector<int> placement;
-      for (int r = 0; r < item.ranks; ++r) placement.push_back(r / ranksPerNode);
-      CallShape shape;
-      shape.ranks = item.ranks;
-      shape.type = item.dtype;
-      shape.count = static_cast<size_t>(item.bytes / static_cast<double>(elementSize(item.dtype)));
-      shape.nodeOfRank = &placement;
-      const LevelCost lc = hier->levelCost(shape);
-      const double t = nodeFit->predict(lc.node, item.bytes) +
-                       netFit->predict(lc.network, item.bytes / ranksPerNode);
-      best.candidates.push_back("hierarchical");
-      if (t < best.seconds) {
-        best.algorithm = "hierarchical";
-        best.seconds = t;
-        const Cost total = lc.total();
-        best.cost = json{{"alpha_count", total.alphaCount},
-                         {"beta_bytes", total.betaBytes},
-                         {"gamma_bytes", total.gammaBytes},
-                         {"node",
-                          {{"alpha_count", lc.node.alphaCount},
-                           {"beta_bytes", lc.node.betaBytes},
-                           {"gamma_bytes", lc.node.gammaBytes},
-                           {"fit", fmt::format("allreduce/ring at '{}'", inHost.level)}}},
-                         {"network",
-                          {{"alpha_count", lc.network.alphaCount},
-                           {"beta_bytes", lc.network.betaBytes},
-                           {"fit", fmt::format("allreduce/rabenseifner at '{}'", used)}}}};
-        best.blackBox = false;
-        best.measuredRanks = netFit->measuredRanks;
-        best.qualityWarnings = nodeFit->qualityWarnings;
-        for (const auto& w : netFit->qualityWarnings) best.qualityWarnings.push_back(w);
-        best.largestMeasuredBytes = nodeFit->largestMeasuredBytes;
-        notes.push_back(fmt::format(
-            "{} allreduce priced hierarchically ({} ranks per node): ring fits at '{}' within "
-            "nodes, rabenseifner fits at '{}' across them",
-            item.group, ranksPerNode, inHost.level, used));
-      }
-    }
+  const bool severalNodes = (level == "network" || level == "inter") && choice.note.empty() &&
+                            ranksPerNode > 1 && item.ranks > ranksPerNode &&
+                            item.ranks % ranksPerNode == 0 && inHostMeasured;
+  for (const Algorithm& composed : entry.algorithms) {
+    if (!composed.composes || !composed.levelCost || !severalNodes) continue;
+    if (!wanted.empty() && wanted != composed.name) continue;
+    const LevelFits& parts = *composed.composes;
+    const CalibratedFit* nodeFit =
+        ownFit(cal, item, std::string(parts.nodeAlgorithm), inHost.level);
+    const CalibratedFit* netFit = ownFit(cal, item, std::string(parts.networkAlgorithm), used);
+    if (!nodeFit || !netFit) continue;
+    std::vector<int> placement;
+    for (int r = 0; r < item.ranks; ++r) placement.push_back(r / ranksPerNode);
+    CallShape shape;
+    shape.ranks = item.ranks;
+    shape.type = item.dtype;
+    shape.count = static_cast<size_t>(item.bytes / static_cast<double>(elementSize(item.dtype)));
+    shape.nodeOfRank = &placement;
+    const LevelCost lc = composed.levelCost(shape);
+    const double t = nodeFit->predict(lc.node, item.bytes) +
+                     netFit->predict(lc.network, item.bytes / ranksPerNode);
+    best.candidates.emplace_back(composed.name);
+    if (t >= best.seconds) continue;
+    best.algorithm = std::string(composed.name);
+    best.seconds = t;
+    const Cost total = lc.total();
+    best.cost = json{
+        {"alpha_count", total.alphaCount},
+        {"beta_bytes", total.betaBytes},
+        {"gamma_bytes", total.gammaBytes},
+        {"node",
+         {{"alpha_count", lc.node.alphaCount},
+          {"beta_bytes", lc.node.betaBytes},
+          {"gamma_bytes", lc.node.gammaBytes},
+          {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.nodeAlgorithm, inHost.level)}}},
+        {"network",
+         {{"alpha_count", lc.network.alphaCount},
+          {"beta_bytes", lc.network.betaBytes},
+          {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.networkAlgorithm, used)}}}};
+    best.blackBox = false;
+    best.measuredRanks = netFit->measuredRanks;
+    best.qualityWarnings = nodeFit->qualityWarnings;
+    for (const auto& w : netFit->qualityWarnings) best.qualityWarnings.push_back(w);
+    best.largestMeasuredBytes = nodeFit->largestMeasuredBytes;
+    notes.push_back(fmt::format(
+        "{} {} priced hierarchically ({} ranks per node): {} fits at '{}' within nodes, {} fits "
+        "at '{}' across them",
+        item.group, item.pattern, ranksPerNode, parts.nodeAlgorithm, inHost.level,
+        parts.networkAlgorithm, used));
   }
   HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
                       "no calibrated {} fit{} at level '{}' for {} ranks ({} group); measure it "

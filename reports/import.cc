@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "collectives/core/error.h"
+#include "collectives/registry.h"
 #include "reports/import_text.h"
 #include "reports/json_io.h"
 
@@ -96,30 +97,25 @@ std::optional<std::string> dtypeOf(const std::string& t) {
   return it->second;
 }
 
-bool reduces(const std::string& pattern) {
-  return pattern == "allreduce" || pattern == "reduce_scatter" || pattern == "reduce";
-}
-
-double busFactorOf(const std::string& pattern, int p) {
-  const double n = p;
-  if (pattern == "allreduce") return 2 * (n - 1) / n;
-  if (pattern == "reduce_scatter" || pattern == "allgather" || pattern == "alltoall")
-    return (n - 1) / n;
-  return 1;
-}
-
 namespace {
-const std::set<std::string> kPatterns{"allreduce", "reduce_scatter", "allgather", "alltoall",
-                                      "bcast",     "reduce",         "sendrecv"};
+
+// What the logs people have measure: a library's collectives, and point-to-point (OSU).
+bool importable(const Pattern& p) {
+  return !p.facts.vendors.empty() || p.facts.pointToPoint;
+}
+
 }  // namespace
 
 std::string decidePattern(const std::string& fromLog, const ImportOptions& o,
                           const std::string& path, const std::string& what) {
-  if (!o.pattern.empty())
-    HOCKNEY_USAGE_CHECK(kPatterns.count(o.pattern),
-                        "--pattern {} cannot be imported (allreduce, reduce_scatter, allgather, "
-                        "alltoall, bcast, reduce, sendrecv)",
-                        o.pattern);
+  if (!o.pattern.empty()) {
+    std::vector<std::string> names;
+    for (const Pattern& p : patterns())
+      if (importable(p)) names.emplace_back(p.name);
+    const bool known = std::find(names.begin(), names.end(), o.pattern) != names.end();
+    HOCKNEY_USAGE_CHECK(known, "--pattern {} cannot be imported ({})", o.pattern,
+                        fmt::join(names, ", "));
+  }
   if (!fromLog.empty() && !o.pattern.empty())
     HOCKNEY_USAGE_CHECK(fromLog == o.pattern, "{}: the log is {} ({}), not --pattern {}", path,
                         fromLog, what, o.pattern);

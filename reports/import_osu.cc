@@ -9,6 +9,7 @@
 #include <map>
 
 #include "collectives/core/error.h"
+#include "collectives/registry.h"
 #include "reports/import_text.h"
 #include "reports/json_io.h"
 
@@ -65,7 +66,10 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
   }
   log.pattern = decidePattern(fromTitle, o, path, what);
   log.ranks = decideRanks(
-      0, {o.pattern, o.ranks > 0 ? o.ranks : (log.pattern == "sendrecv" ? 2 : 0), o.dtype}, path);
+      0,
+      {o.pattern, o.ranks > 0 ? o.ranks : (findPattern(log.pattern).facts.pointToPoint ? 2 : 0),
+       o.dtype},
+      path);
   HOCKNEY_USAGE_CHECK(!columns.empty(), "{}: no OSU table (no '# Size ...' line)", path);
   HOCKNEY_USAGE_CHECK(!data.empty(), "{}: the table has no result rows", path);
   std::string dtype = o.dtype;
@@ -76,7 +80,7 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
     dtype = *d;
   }
   if (dtype.empty()) {
-    HOCKNEY_USAGE_CHECK(!reduces(log.pattern),
+    HOCKNEY_USAGE_CHECK(!findPattern(log.pattern).facts.reduces,
                         "{}: the log does not say its datatype (OSU before 7.x); pass --dtype",
                         path);
     dtype = "int8";  // OSU moves MPI_CHAR buffers for non-reducing tests
@@ -114,7 +118,7 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
       row.iterations = 1;
     }
     row.algbwGbps = static_cast<double>(bytes) / (avg * 1e-6) / 1e9;
-    row.busbwGbps = row.algbwGbps * busFactorOf(log.pattern, log.ranks);
+    row.busbwGbps = row.algbwGbps * findPattern(log.pattern).facts.busFactor(log.ranks);
     row.details = {{"imported_from", path},
                    {"line", d.line},
                    {"time_is", "the mean latency over the timed calls (OSU)"}};

@@ -44,9 +44,6 @@ size_t whole(const std::string& token, const std::string& path, size_t line, con
 
 // nccl-tests' and OSU's element types as reports name them, or nullopt.
 std::optional<std::string> dtypeOf(const std::string& t);
-bool reduces(const std::string& pattern);
-// nccl-tests' bus-bandwidth factors (doc/PERFORMANCE.md), for logs that give time only.
-double busFactorOf(const std::string& pattern, int p);
 
 // The pattern and rank count: the log's and the option's, which must agree; UsageError when
 // neither says.

@@ -18,14 +18,23 @@ constexpr std::array kAlgorithms{
         "allgather", "bruck", "ceil(lg p) steps for any p, then a local rotation"),
 };
 
+constexpr std::array kVendors{
+    VendorCall{"mpi", "MPI_Allgather", "MPI_Allgather of the MPI library"},
+    VendorCall{"nccl", "ncclAllGather", "ncclAllGather of the NCCL library"},
+};
+
 }  // namespace
 
 const Pattern& allgatherPattern() {
   static const Pattern kPattern{
-      "allgather", "every rank ends with all ranks' blocks, in rank order",
-      oneBlock,    allBlocks,
-      noCheck,     {},
-      kAlgorithms};
+      "allgather",
+      "every rank ends with all ranks' blocks, in rank order",
+      oneBlock,
+      allBlocks,
+      noCheck,
+      {},
+      kAlgorithms,
+      {.blocks = true, .busFactor = blockBusFactor, .reference = "ring", .vendors = kVendors}};
   return kPattern;
 }
 

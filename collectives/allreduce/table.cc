@@ -43,22 +43,37 @@ constexpr std::array kAlgorithms{
         "double_binary_tree",
         "two complementary binary trees, each reducing and broadcasting half, pipelined in "
         "chunks"),
-    Algorithm{"allreduce", "hierarchical",
-              "reduce-scatter within each host, all-reduce of each part across hosts, all-gather "
-              "within each host (needs more than one host)",
-              hierarchicalAllreduceRun,
-              [](const CallShape& s) { return hierarchicalAllreduceLevelCost(s).total(); },
-              hierarchicalAllreduceScratch, hierarchicalUnavailable, 1.0,
-              hierarchicalAllreduceLevelCost},
+    Algorithm{.pattern = "allreduce",
+              .name = "hierarchical",
+              .summary = "reduce-scatter within each host, all-reduce of each part across hosts, "
+                         "all-gather within each host (needs more than one host)",
+              .run = hierarchicalAllreduceRun,
+              .cost = [](const CallShape& s) { return hierarchicalAllreduceLevelCost(s).total(); },
+              .scratch = hierarchicalAllreduceScratch,
+              .unavailable = hierarchicalUnavailable,
+              .levelCost = hierarchicalAllreduceLevelCost,
+              // Its in-host phases are a ring's steps among a node's ranks; its exchange across
+              // hosts is Rabenseifner's among the nodes, on a node's share of the vector.
+              .composes = LevelFits{"ring", "rabenseifner"}},
+};
+
+constexpr std::array kVendors{
+    VendorCall{"mpi", "MPI_Allreduce", "MPI_Allreduce of the MPI library"},
+    VendorCall{"nccl", "ncclAllReduce", "ncclAllReduce of the NCCL library"},
 };
 
 }  // namespace
 
 const Pattern& allreducePattern() {
-  static const Pattern kPattern{"allreduce", "every rank ends with the reduction of all vectors",
-                                wholeVector, wholeVector,
-                                noCheck,     {},
-                                kAlgorithms};
+  static const Pattern kPattern{
+      "allreduce",
+      "every rank ends with the reduction of all vectors",
+      wholeVector,
+      wholeVector,
+      noCheck,
+      {},
+      kAlgorithms,
+      {.reduces = true, .busFactor = allreduceBusFactor, .reference = "ring", .vendors = kVendors}};
   return kPattern;
 }
 

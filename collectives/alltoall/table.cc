@@ -48,14 +48,25 @@ constexpr Algorithm bruck() {
 
 constexpr std::array kAlgorithms{kPairwise, bruck()};
 
+constexpr std::array kVendors{
+    VendorCall{"mpi", "MPI_Alltoallv", "MPI_Alltoallv of the MPI library"},
+    VendorCall{"nccl", "ncclSend/ncclRecv",
+               "NCCL grouped ncclSend/ncclRecv, one pair per peer (as nccl-tests)"},
+};
+
 }  // namespace
 
 const Pattern& alltoallPattern() {
+  // Blocks: uniform traffic is p equal blocks (a routed call's per-peer sizes come with it).
   static const Pattern kPattern{
-      "alltoall", "every rank sends a block to every rank (MoE dispatch/combine)",
-      inputBytes, outputBytes,
-      noCheck,    {},
-      kAlgorithms};
+      "alltoall",
+      "every rank sends a block to every rank (MoE dispatch/combine)",
+      inputBytes,
+      outputBytes,
+      noCheck,
+      {},
+      kAlgorithms,
+      {.blocks = true, .busFactor = blockBusFactor, .reference = "pairwise", .vendors = kVendors}};
   return kPattern;
 }
 

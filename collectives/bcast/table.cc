@@ -23,12 +23,19 @@ constexpr Algorithm kBinomial{
 
 constexpr std::array kAlgorithms{kBinomial};
 
+constexpr std::array kVendors{
+    VendorCall{"mpi", "MPI_Bcast", "MPI_Bcast of the MPI library"},
+    VendorCall{"nccl", "ncclBroadcast", "ncclBroadcast of the NCCL library"},
+};
+
 }  // namespace
 
 const Pattern& bcastPattern() {
   static const Pattern kPattern{
-      "bcast",    "the root's vector reaches every rank", wholeVector, wholeVector, checkRoot, {},
-      kAlgorithms};
+      "bcast",     "the root's vector reaches every rank",
+      wholeVector, wholeVector,
+      checkRoot,   {},
+      kAlgorithms, {.reference = "binomial", .vendors = kVendors, .options = kRootOption}};
   return kPattern;
 }
 

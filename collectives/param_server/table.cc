@@ -55,6 +55,7 @@ constexpr std::array kAlgorithms{
 };
 
 constexpr std::array<std::string_view, 2> kPhases{"push", "pull"};
+constexpr std::array<std::string_view, 2> kOptions{"--servers", "--ps-placement"};
 
 void check(const PatternParams& o, int p) {
   HOCKNEY_USAGE_CHECK(o.placement == "dedicated" || o.placement == "colocated",
@@ -66,10 +67,11 @@ void check(const PatternParams& o, int p) {
 }  // namespace
 
 const Pattern& paramServerPattern() {
-  static const Pattern kPattern{"ps",        "workers push gradients to servers and pull the sum",
-                                wholeVector, wholeVector,
-                                check,       kPhases,
-                                kAlgorithms};
+  static const Pattern kPattern{
+      "ps",        "workers push gradients to servers and pull the sum",
+      wholeVector, wholeVector,
+      check,       kPhases,
+      kAlgorithms, {.reduces = true, .reference = "single", .vendors = {}, .options = kOptions}};
   return kPattern;
 }
 

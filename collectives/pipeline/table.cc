@@ -51,6 +51,8 @@ constexpr std::array kAlgorithms{
 // Indexed by kPipelineForward, kPipelineBackward, kPipelinePaired.
 constexpr std::array<std::string_view, 3> kPhases{"forward_transfers", "backward_transfers",
                                                   "paired_transfers"};
+constexpr std::array<std::string_view, 4> kOptions{"--stages", "--microbatches", "--schedule",
+                                                   "--compute-us"};
 
 void check(const PatternParams& o, int p) {
   HOCKNEY_USAGE_CHECK(o.schedule == "gpipe" || o.schedule == "1f1b",
@@ -67,7 +69,7 @@ const Pattern& pipelinePattern() {
       "pipeline",      "activations forward and gradients back between stages",
       microbatchSlots, microbatchSlots,
       check,           kPhases,
-      kAlgorithms};
+      kAlgorithms,     {.reference = "gpipe", .vendors = {}, .options = kOptions}};
   return kPattern;
 }
 

@@ -22,13 +22,23 @@ constexpr Algorithm kBinomial{
 
 constexpr std::array kAlgorithms{kBinomial};
 
+constexpr std::array kVendors{
+    VendorCall{"mpi", "MPI_Reduce", "MPI_Reduce of the MPI library"},
+    VendorCall{"nccl", "ncclReduce", "ncclReduce of the NCCL library"},
+};
+
 }  // namespace
 
 const Pattern& reducePattern() {
-  static const Pattern kPattern{"reduce",    "the root ends with the reduction of all vectors",
-                                wholeVector, wholeVector,
-                                checkRoot,   {},
-                                kAlgorithms};
+  static const Pattern kPattern{
+      "reduce",
+      "the root ends with the reduction of all vectors",
+      wholeVector,
+      wholeVector,
+      checkRoot,
+      {},
+      kAlgorithms,
+      {.reduces = true, .reference = "binomial", .vendors = kVendors, .options = kRootOption}};
   return kPattern;
 }
 

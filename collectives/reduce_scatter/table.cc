@@ -18,14 +18,26 @@ constexpr std::array kAlgorithms{
         "reduce_scatter", "pairwise", "p-1 steps, each block sent straight to its owner"),
 };
 
+constexpr std::array kVendors{
+    VendorCall{"mpi", "MPI_Reduce_scatter_block", "MPI_Reduce_scatter_block of the MPI library"},
+    VendorCall{"nccl", "ncclReduceScatter", "ncclReduceScatter of the NCCL library"},
+};
+
 }  // namespace
 
 const Pattern& reduceScatterPattern() {
-  static const Pattern kPattern{
-      "reduce_scatter", "each rank ends with its block of the reduction of all inputs",
-      allBlocks,        oneBlock,
-      noCheck,          {},
-      kAlgorithms};
+  static const Pattern kPattern{"reduce_scatter",
+                                "each rank ends with its block of the reduction of all inputs",
+                                allBlocks,
+                                oneBlock,
+                                noCheck,
+                                {},
+                                kAlgorithms,
+                                {.reduces = true,
+                                 .blocks = true,
+                                 .busFactor = blockBusFactor,
+                                 .reference = "ring",
+                                 .vendors = kVendors}};
   return kPattern;
 }
 

@@ -13,23 +13,36 @@ Cost oneMessage(const CallShape& s) {
 }
 
 constexpr std::array kAlgorithms{
-    Algorithm{"sendrecv", "pingpong", "a sends, b returns; one-way time (half the round trip)",
-              [](Transport& t, const CallShape& s, const CallBuffers& b) {
-                pingpong(t, s.options().peerA, s.options().peerB, b.input, b.output, s.bytes());
-              },
-              oneMessage, noScratch, nullptr, 0.5},
-    Algorithm{"sendrecv", "bidirectional", "a and b send to each other at once",
-              [](Transport& t, const CallShape& s, const CallBuffers& b) {
-                bidirectional(t, s.options().peerA, s.options().peerB, b.input, b.output,
-                              s.bytes());
-              },
-              oneMessage, noScratch},
+    Algorithm{.pattern = "sendrecv",
+              .name = "pingpong",
+              .summary = "a sends, b returns; one-way time (half the round trip)",
+              .run =
+                  [](Transport& t, const CallShape& s, const CallBuffers& b) {
+                    pingpong(t, s.options().peerA, s.options().peerB, b.input, b.output, s.bytes());
+                  },
+              .cost = oneMessage,
+              .scratch = noScratch,
+              .timeScale = 0.5,
+              .betweenPeers = true},
+    Algorithm{.pattern = "sendrecv",
+              .name = "bidirectional",
+              .summary = "a and b send to each other at once",
+              .run =
+                  [](Transport& t, const CallShape& s, const CallBuffers& b) {
+                    bidirectional(t, s.options().peerA, s.options().peerB, b.input, b.output,
+                                  s.bytes());
+                  },
+              .cost = oneMessage,
+              .scratch = noScratch,
+              .betweenPeers = true},
     Algorithm{"sendrecv", "multipair", "ranks 2i and 2i+1 ping-pong at once; one-way time",
               [](Transport& t, const CallShape& s, const CallBuffers& b) {
                 multipairPingpong(t, b.input, b.output, s.bytes());
               },
               oneMessage, noScratch, nullptr, 0.5},
 };
+
+constexpr std::array<std::string_view, 1> kOptions{"--peers"};
 
 void checkPeers(const PatternParams& o, int p) {
   HOCKNEY_USAGE_CHECK(p >= 2, "sendrecv needs at least 2 ranks, not {}", p);
@@ -41,10 +54,15 @@ void checkPeers(const PatternParams& o, int p) {
 }  // namespace
 
 const Pattern& sendrecvPattern() {
-  static const Pattern kPattern{"sendrecv",  "messages between pairs of ranks (OSU-style)",
-                                wholeVector, wholeVector,
-                                checkPeers,  {},
-                                kAlgorithms};
+  static const Pattern kPattern{
+      "sendrecv",
+      "messages between pairs of ranks (OSU-style)",
+      wholeVector,
+      wholeVector,
+      checkPeers,
+      {},
+      kAlgorithms,
+      {.pointToPoint = true, .reference = "pingpong", .vendors = {}, .options = kOptions}};
   return kPattern;
 }
 

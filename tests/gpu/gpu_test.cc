@@ -107,14 +107,13 @@ TEST(Gpu, EveryCaseRunsAndPassesOnTheNcclTransport) {
     std::vector<ResultRow> rows;
     for (const std::string& pattern : patternNames()) {
       std::vector<BenchCase> cases;
-      for (BenchCase& c : casesFor(pattern))
+      for (BenchCase& c : casesFor(pattern, "nccl"))
         if (!c.unavailable(config.pattern, p)) cases.push_back(c);
       try {
         checkPatternOptions(pattern, config.pattern, p);
       } catch (const UsageError&) {
         continue;  // e.g. sendrecv on one GPU
       }
-      useBackend(cases, "nccl");
       runInprocWith(p, [&](InprocTransport& control) {
         auto t = openNcclTransport(control, control.rank(), p);
         auto mine = runSweep(*t, cases, config, nullptr, {});

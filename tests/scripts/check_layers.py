@@ -16,10 +16,11 @@ RULES = [
     # registry, pattern tables and algorithms: anything in collectives/ but the MPI transport
     ("collectives/", ["collectives/"]),
     ("topology/", ["collectives/core/", "topology/"]),
-    ("reports/", ["collectives/core/", "reports/"]),
+    # the registry: what a pattern is (reduces, bus-bandwidth factor), for imported logs
+    ("reports/", ["collectives/core/", "collectives/registry.h", "reports/"]),
     ("model/", ["collectives/core/", "collectives/registry.h", "reports/", "model/"]),
     ("microbench/", ["collectives/", "topology/", "reports/", "model/", "microbench/"]),
-    ("jobscripts/", ["collectives/core/", "model/", "jobscripts/"]),
+    ("jobscripts/", ["collectives/core/", "collectives/registry.h", "model/", "jobscripts/"]),
     ("cli/", [""]),
     ("tests/", [""]),
 ]

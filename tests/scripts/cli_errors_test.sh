@@ -48,6 +48,10 @@ expect_error "--step-factor must be at least 2" run -f 1
 expect_error "--check" run --sizes 8 -c 2
 expect_error "--timeout must be > 0" run --sizes 8 --timeout 0
 expect_error "--malloc: lukewarm not in {pinned,dynamic}" run --sizes 8 --malloc lukewarm
+# A pattern's options given with another pattern would be ignored: refused, naming the owner.
+expect_error "--root applies to --pattern bcast or reduce, not allreduce" run --sizes 8 --root 1
+expect_error "--schedule applies to --pattern pipeline, not allreduce" run --sizes 8 --schedule gpipe
+expect_error "--routing applies to --pattern alltoall, not bcast" run --pattern bcast --sizes 8 --routing topk
 # Files that are not what a command reads: exit 2 naming the file, never an internal error.
 mkdir -p "$dir/adir"
 echo '{"kind": "results", "schema_version": 1, "results": [{"pattern": 3}]}' >"$dir/broken.json"

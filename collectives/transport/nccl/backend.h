@@ -1,17 +1,13 @@
 #pragma once
-// The NCCL backend's door, the same in every build: whether this binary has it, and the one
-// call that opens it. Nothing here needs CUDA's or NCCL's headers; nccl_transport.h has the
-// transport itself for code built only with the backend (the vendor NCCL cases).
+// The NCCL backend's door: the one call that opens it (built only with CUDA and NCCL; the
+// harness registers it in microbench/backend_nccl.cc). Nothing here needs CUDA's or NCCL's
+// headers; nccl_transport.h has the transport itself.
 #include <memory>
 #include <string>
 
 #include "collectives/transport/transport.h"
 
 namespace hockney {
-
-// Whether this binary was built with the NCCL backend; if not, why (how it was configured).
-bool ncclBackendBuilt();
-std::string ncclBackendAbsence();
 
 // Opens the NCCL transport on the ranks of `control` (a host transport: MPI), one GPU per rank:
 // rank `localRank` of the `localRanks` ranks on its host takes CUDA device `localRank`. The

@@ -79,14 +79,6 @@ std::string noCudaDevice(int* count) {
   return "";
 }
 
-bool ncclBackendBuilt() {
-  return true;
-}
-
-std::string ncclBackendAbsence() {
-  return "";
-}
-
 std::string ncclVersionString() {
   int v = 0;
   if (ncclGetVersion(&v) != ncclSuccess) return "unknown";

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 #include "microbench/block_data.h"
@@ -22,10 +23,6 @@ struct AlltoallState {
 };
 
 namespace {
-
-double alltoallBusFactor(int p) {
-  return p > 1 ? static_cast<double>(p - 1) / p : 0.0;
-}
 
 const AlltoallState& stateOf(const void* s) {
   return *static_cast<const AlltoallState*>(s);
@@ -57,8 +54,7 @@ std::shared_ptr<const void> prepareAlltoall(CaseShape& s, int rank) {
   return st;
 }
 
-BenchCase alltoallBase() {
-  BenchCase c = baseCase("alltoall", alltoallBusFactor);
+void describe(BenchCase& c) {
   c.effectiveBytes = [](size_t requested, int p, DataType type, const PatternOptions& o) {
     // uniform: whole blocks for p ranks; topk: whole tokens of `hidden` elements
     const size_t unit = o.routing == "uniform" ? static_cast<size_t>(p) * elementSize(type)
@@ -106,7 +102,19 @@ BenchCase alltoallBase() {
     }
     return d;
   };
-  return c;
+}
+
+// Routed traffic has per-peer sizes: what an algorithm's unavailable() must see (bruck refuses).
+void probeRouted(CallShape& shape, const PatternOptions& o) {
+  static const TrafficMatrix kRouted;
+  if (o.routing != "uniform") shape.traffic = &kRouted;
+}
+
+constexpr std::array<std::string_view, 7> kOptions{
+    "--routing", "--experts", "--top-k", "--capacity-factor", "--skew", "--hidden", "--seed"};
+
+std::string unitName(const PatternOptions& o) {
+  return o.routing == "uniform" ? "one element per rank" : "one token of --hidden elements";
 }
 
 }  // namespace
@@ -115,9 +123,14 @@ const AlltoallvLayout& alltoallLayoutOf(const void* st) {
   return stateOf(st).layout;
 }
 
-std::vector<BenchCase> alltoallCases() {
-  return ownAndVendorCases("alltoall", alltoallBase(), "MPI_Alltoallv of the MPI library",
-                           vendorAlltoallv);
+const PatternHarness& alltoallHarness() {
+  static const PatternHarness kHarness{.pattern = "alltoall",
+                                       .describe = describe,
+                                       .checkOptions = checkRoutingOptions,
+                                       .probe = probeRouted,
+                                       .unitName = unitName,
+                                       .options = kOptions};
+  return kHarness;
 }
 
 }  // namespace hockney

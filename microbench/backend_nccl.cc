@@ -1,16 +1,22 @@
-// Vendor cases of the NCCL backend: NCCL's own collectives on the same device buffers, timed and
-// validated exactly as our algorithms on the NCCL transport are. Built only with the backend.
+// The NCCL backend: device buffers over NcclTransport (one GPU per rank), and NCCL's own
+// collectives as the vendor cases, on the same device buffers, timed and validated exactly as
+// our algorithms on the NCCL transport are. Built only with the backend (else
+// backend_nccl_absent.cc).
+#include <array>
 #include <typeinfo>
+#include <utility>
 
 #include "collectives/core/error.h"
+#include "collectives/transport/nccl/backend.h"
 #include "collectives/transport/nccl/cuda_check.h"
 #include "collectives/transport/nccl/nccl_transport.h"
+#include "microbench/backend.h"
 #include "microbench/cases.h"
 
 namespace hockney {
 namespace {
 
-// On the timed path: an exact type check, as vendor_mpi.cc does.
+// On the timed path: an exact type check, as backend_mpi.cc does.
 NcclTransport& ncclOf(Transport& t, const char* what) {
   HOCKNEY_CHECK(typeid(t) == typeid(NcclTransport), "{} needs the NCCL transport, not '{}'", what,
                 t.backend());
@@ -69,17 +75,35 @@ void alltoallv(Transport& t, const CaseShape&, const CaseBuffers& b) {
   HOCKNEY_NCCL_CALL(n.comm(), ncclGroupEnd());
 }
 
+// The registry's names of the calls (VendorCall::call) and the functions that make them.
+constexpr std::array<std::pair<std::string_view, VendorRun>, 6> kCalls{{
+    {"ncclAllReduce", allreduce},
+    {"ncclReduceScatter", reduceScatter},
+    {"ncclAllGather", allgather},
+    {"ncclBroadcast", bcast},
+    {"ncclReduce", reduce},
+    {"ncclSend/ncclRecv", alltoallv},
+}};
+
+VendorRun bind(std::string_view call) {
+  return findCall(kCalls, call);
+}
+
 }  // namespace
 
-VendorCollective ncclVendorFor(std::string_view pattern) {
-  if (pattern == "allreduce") return {allreduce, "ncclAllReduce of the NCCL library"};
-  if (pattern == "reduce_scatter") return {reduceScatter, "ncclReduceScatter of the NCCL library"};
-  if (pattern == "allgather") return {allgather, "ncclAllGather of the NCCL library"};
-  if (pattern == "bcast") return {bcast, "ncclBroadcast of the NCCL library"};
-  if (pattern == "reduce") return {reduce, "ncclReduce of the NCCL library"};
-  if (pattern == "alltoall")
-    return {alltoallv, "NCCL grouped ncclSend/ncclRecv, one pair per peer (as nccl-tests)"};
-  return {};
+const Backend& ncclBackend() {
+  static const Backend kBackend{.name = "nccl",
+                                .summary =
+                                    "device buffers over NCCL, one GPU per rank, vendor = "
+                                    "NCCL's collective",
+                                .device = true,
+                                .timer =
+                                    "CUDA events on the stream; stream drained and barrier, "
+                                    "then calls_per_sample calls per sample; max over ranks",
+                                .absence = nullptr,
+                                .bind = bind,
+                                .open = openNcclTransport};
+  return kBackend;
 }
 
 }  // namespace hockney

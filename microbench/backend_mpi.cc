@@ -1,8 +1,13 @@
-// Vendor cases: the MPI library's own collectives on the same buffers, timed and validated
-// exactly as our algorithms are. The only MPI calls outside collectives/transport/.
+// The MPI backend: host buffers over MpiTransport, and the MPI library's own collectives as the
+// vendor cases, on the same buffers, timed and validated exactly as our algorithms are. The
+// only MPI calls outside collectives/transport/.
+#include <array>
+#include <utility>
+
 #include "collectives/alltoall/alltoall.h"
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
+#include "microbench/backend.h"
 #include "microbench/cases.h"
 
 #include <typeinfo>
@@ -17,8 +22,6 @@ MPI_Comm commOf(Transport& t, const char* what) {
                 t.backend());
   return static_cast<MpiTransport&>(t).comm();
 }
-
-}  // namespace
 
 void vendorAllreduce(Transport& t, const CaseShape& s, const CaseBuffers& b) {
   HOCKNEY_MPI(MPI_Allreduce(b.input, b.output, mpiCount(s.count, "MPI_Allreduce"),
@@ -51,7 +54,7 @@ void vendorReduce(Transport& t, const CaseShape& s, const CaseBuffers& b) {
 }
 
 void vendorAlltoallv(Transport& t, const CaseShape&, const CaseBuffers& b) {
-  // The state's first member is the routing; its layout follows (cases_alltoall.cc).
+  // The state's first member is the routing; its layout follows (cases/alltoall.cc).
   const auto& layout = alltoallLayoutOf(b.state);
   // int counts for MPI: checked here, at the MPI boundary (a few small vectors per call).
   thread_local std::vector<int> sc, sd, rc, rd;
@@ -65,6 +68,37 @@ void vendorAlltoallv(Transport& t, const CaseShape&, const CaseBuffers& b) {
   fill(rd, layout.recvOffset);
   HOCKNEY_MPI(MPI_Alltoallv(b.input, sc.data(), sd.data(), MPI_BYTE, b.output, rc.data(), rd.data(),
                             MPI_BYTE, commOf(t, "MPI_Alltoallv")));
+}
+
+// The registry's names of the calls (VendorCall::call) and the functions that make them.
+constexpr std::array<std::pair<std::string_view, VendorRun>, 6> kCalls{{
+    {"MPI_Allreduce", vendorAllreduce},
+    {"MPI_Reduce_scatter_block", vendorReduceScatter},
+    {"MPI_Allgather", vendorAllgather},
+    {"MPI_Bcast", vendorBcast},
+    {"MPI_Reduce", vendorReduce},
+    {"MPI_Alltoallv", vendorAlltoallv},
+}};
+
+VendorRun bind(std::string_view call) {
+  return findCall(kCalls, call);
+}
+
+}  // namespace
+
+const Backend& mpiBackend() {
+  static const Backend kBackend{.name = "mpi",
+                                .summary =
+                                    "host buffers over MPI, vendor = the MPI library's "
+                                    "collective",
+                                .device = false,
+                                .timer =
+                                    "steady_clock; barrier, then calls_per_sample calls per "
+                                    "sample; max over ranks",
+                                .absence = nullptr,
+                                .bind = bind,
+                                .open = nullptr};
+  return kBackend;
 }
 
 }  // namespace hockney
