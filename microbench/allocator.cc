@@ -34,8 +34,8 @@ AllocatorSettings& recorded() {
 }
 
 std::string pinnedTunables() {
-  return fmt::format("GLIBC_TUNABLES=glibc.malloc.mmap_threshold={}:glibc.malloc.trim_threshold={}",
-                     kPinnedMmapThreshold, kPinnedTrimThreshold);
+  return fmt::format("GLIBC_TUNABLES=glibc.malloc.mmap_max={}:glibc.malloc.trim_threshold={}",
+                     kPinnedMmapMax, kPinnedTrimThreshold);
 }
 
 }  // namespace
@@ -48,18 +48,18 @@ MallocMode parseMallocMode(const std::string& text) {
 
 nlohmann::json AllocatorSettings::toJson() const {
   nlohmann::json j{{"library", library}, {"mode", mode}, {"note", note}};
-  if (mmapThreshold > 0) j["mmap_threshold"] = mmapThreshold;
-  if (trimThreshold > 0) j["trim_threshold"] = trimThreshold;
+  if (pinned) {
+    j["mmap_max"] = mmapMax;
+    j["trim_threshold"] = trimThreshold;
+  }
   if (!reproduce.empty()) j["reproduce"] = reproduce;
   return j;
 }
 
 std::string AllocatorSettings::summary() const {
   if (mode == "pinned")
-    return fmt::format(
-        "{} pinned: mmap threshold {} MiB, trim threshold {} MiB (outside hockney: "
-        "{})",
-        library, mmapThreshold >> 20, trimThreshold >> 20, reproduce);
+    return fmt::format("{} pinned: every block from the heap, never trimmed (outside hockney: {})",
+                       library, reproduce);
   if (mode == "environment") return fmt::format("{} as {} gives it", library, reproduce);
   return fmt::format("{} dynamic: {}", library, note);
 }
@@ -69,6 +69,7 @@ AllocatorSettings settleAllocator(MallocMode mode) {
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   const std::string_view t = tunables ? tunables : "";
   if (t.find("glibc.malloc.mmap_threshold") != t.npos ||
+      t.find("glibc.malloc.mmap_max") != t.npos ||
       t.find("glibc.malloc.trim_threshold") != t.npos) {
     s.mode = "environment";
     s.reproduce = fmt::format("GLIBC_TUNABLES={}", t);
@@ -81,8 +82,9 @@ AllocatorSettings settleAllocator(MallocMode mode) {
   }
 #if defined(__GLIBC__)
   // mallopt returns 1 on success; a sanitizer's allocator ignores it (0), and says so here.
-  const bool pinned = mallopt(M_MMAP_THRESHOLD, static_cast<int>(kPinnedMmapThreshold)) == 1 &&
-                      mallopt(M_TRIM_THRESHOLD, static_cast<int>(kPinnedTrimThreshold)) == 1;
+  // M_TRIM_THRESHOLD -1 is SIZE_MAX to glibc: never trim.
+  const bool pinned =
+      mallopt(M_MMAP_MAX, kPinnedMmapMax) == 1 && mallopt(M_TRIM_THRESHOLD, -1) == 1;
 #else
   const bool pinned = false;
 #endif
@@ -93,14 +95,14 @@ AllocatorSettings settleAllocator(MallocMode mode) {
     return s;
   }
   s.mode = "pinned";
-  s.mmapThreshold = kPinnedMmapThreshold;
+  s.pinned = true;
+  s.mmapMax = kPinnedMmapMax;
   s.trimThreshold = kPinnedTrimThreshold;
   s.reproduce = pinnedTunables();
   s.note =
-      "malloc thresholds pinned at start (mallopt) where glibc's dynamic rule ends once a process "
-      "has freed a 32 MiB block: blocks up to 32 MiB come from resident heap pages, larger ones "
-      "are mapped afresh on every call (minor_faults_per_call counts them), whatever was "
-      "measured before";
+      "malloc pinned at start (mallopt M_MMAP_MAX 0, M_TRIM_THRESHOLD off): every block comes "
+      "from the heap and freed memory stays resident, so a library's per-call scratch is reused "
+      "without page faults at every point and size, whatever was measured before";
   return s;
 }
 

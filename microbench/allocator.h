@@ -11,16 +11,20 @@
 // to the largest mapped block freed so far (at most 32 MiB on 64-bit), the heap is trimmed when
 // its free top exceeds twice that. A sweep therefore measured one call in several states.
 //
-// Pinned (the default), every hockney process sets both thresholds at start to where glibc's
-// own rule ends in any process that has freed a block of 32 MiB: mmap threshold 32 MiB, trim
-// threshold 64 MiB. Every point then sees the same allocator whatever was measured before it:
-// blocks up to 32 MiB come from resident heap pages, larger ones are mapped afresh on every call
-// (as they are in any glibc process, fresh or not: that cost is real and stays in the figures,
-// and rows count it as minor_faults_per_call). Outside hockney the same state is
-// GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864.
+// Pinned (the default), every hockney process tells glibc at start to serve every block from its
+// heap (M_MMAP_MAX 0: nothing is mapped per allocation) and never to give the heap back
+// (M_TRIM_THRESHOLD off). A block a library frees is then reused, resident, by its next call,
+// whatever was measured before and at every size: after a point's warm-up no call faults. A
+// first version kept mmap for blocks over 32 MiB, where glibc always maps them, and was not
+// deterministic there: glibc serves a large request from a free heap chunk when one is big
+// enough, so the 32 MiB MPI_Allreduce paid 4098 faults per call in some runs of the same sweep
+// and none in others (BENCHMARKS.md). Rows count minor_faults_per_call either way; outside
+// hockney the same state is
+// GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=18446744073709551615.
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace hockney {
@@ -33,14 +37,16 @@ enum class MallocMode {
 // "pinned" / "dynamic"; throws UsageError for anything else.
 MallocMode parseMallocMode(const std::string& text);
 
-inline constexpr size_t kPinnedMmapThreshold = size_t{32} << 20;  // glibc's 64-bit maximum
-inline constexpr size_t kPinnedTrimThreshold = 2 * kPinnedMmapThreshold;
+// The pinned state: no block is mapped, the heap is never trimmed.
+inline constexpr int kPinnedMmapMax = 0;
+inline constexpr size_t kPinnedTrimThreshold = SIZE_MAX;
 
 // What the process's allocator was told, for the report's provenance.
 struct AllocatorSettings {
   std::string library;  // "glibc 2.36", or "not glibc"
   std::string mode;     // "pinned", "dynamic", "environment" (GLIBC_TUNABLES named a threshold)
-  size_t mmapThreshold = 0;  // pinned only
+  bool pinned = false;  // mmap max and trim threshold below were set
+  int mmapMax = 0;
   size_t trimThreshold = 0;
   std::string reproduce;  // how to get the same state outside hockney
   std::string note;

@@ -2,16 +2,17 @@
 // process measured before it (microbench/allocator.h). The mechanism, checked without timing:
 // minor page faults per timed call, which count the memory a call maps afresh.
 //
-// Probes (vendor all-reduce and reduce-scatter from 512 KiB to 16 MiB, own algorithms) are
+// Probes (vendor all-reduce and reduce-scatter from 512 KiB to 64 MiB, own algorithms) are
 // measured once, then again after each of several histories (a 64 MiB reduce-scatter, a 16 MiB
 // all-reduce, a 64 MiB ring all-reduce), through the harness's measurePoint with the buffer pool
-// calibrate uses. A probe passes when its faults per call agree across the rounds (within one
-// page per call), and an own algorithm's are below one page per call in every round.
+// calibrate uses. A probe passes when it pays less than one fault per call in every round: the
+// library's per-call scratch is reused, resident, whatever ran before and at any size.
 //
 //   allocator_state pinned    what hockney does by default: must pass
 //   allocator_state dynamic   glibc left alone (the code before the fix): fails on Debian 12's
-//                             glibc 2.36 + Open MPI 4.1 (1 MiB MPI_Reduce_scatter_block: 225
-//                             faults per call before a 16 MiB all-reduce, 0 after)
+//                             glibc 2.36 + Open MPI 4.1 (the vendor all-reduce faults in the
+//                             first round only up to 16 MiB, and maps 16 MiB afresh on every
+//                             call from 32 MiB; the reduce-scatter from 16 MiB)
 // Exit 0 when every probe passes, 1 otherwise; rank 0 prints the table either way.
 #include <cmath>
 #include <cstdio>
@@ -36,10 +37,11 @@ struct Point {
 const std::vector<Point> kProbes{
     {"allreduce", "vendor", 512 << 10},      {"allreduce", "vendor", 1 << 20},
     {"allreduce", "vendor", 2 << 20},        {"allreduce", "vendor", 16 << 20},
+    {"allreduce", "vendor", 32 << 20},       {"allreduce", "vendor", 64 << 20},
     {"reduce_scatter", "vendor", 512 << 10}, {"reduce_scatter", "vendor", 1 << 20},
     {"reduce_scatter", "vendor", 8 << 20},   {"reduce_scatter", "vendor", 16 << 20},
-    {"allreduce", "ring", 1 << 20},          {"allreduce", "rabenseifner", 8 << 20},
-    {"reduce_scatter", "ring", 1 << 20},
+    {"reduce_scatter", "vendor", 64 << 20},  {"allreduce", "ring", 1 << 20},
+    {"allreduce", "rabenseifner", 8 << 20},  {"reduce_scatter", "ring", 1 << 20},
 };
 
 // What a calibrate pass measures between two probes: large points of other patterns.
@@ -100,17 +102,17 @@ int main(int argc, char** argv) {
       lo = std::min(lo, r.faults);
       hi = std::max(hi, r.faults);
     }
-    const bool own = std::string(p.algorithm) != "vendor";
-    const bool ok = hi - lo < 1.0 && (!own || hi < 1.0);
+    const bool ok = hi < 1.0;
     failed += ok ? 0 : 1;
     if (t.rank() == 0) {
       std::printf("%-4s %s/%s %zu B:", ok ? "ok" : "FAIL", p.pattern, p.algorithm, p.bytes);
       for (const Reading& r : readings[i]) std::printf(" %.1f (%.0f)", r.faults, r.us);
-      std::printf("%s\n", ok    ? ""
-                          : own ? "  (an own algorithm must map nothing per call)"
-                                : "  (depends on what was measured before)");
+      std::printf("%s\n", ok               ? ""
+                          : hi - lo >= 1.0 ? "  (depends on what was measured before)"
+                                           : "  (maps memory afresh on every call)");
     }
   }
-  if (t.rank() == 0) std::printf("%d of %zu probes depend on history\n", failed, kProbes.size());
+  if (t.rank() == 0)
+    std::printf("%d of %zu probes pay page faults on every call\n", failed, kProbes.size());
   return failed == 0 ? 0 : 1;
 }

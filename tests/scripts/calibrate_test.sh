@@ -54,8 +54,9 @@ for f in cal["fits"]:
     assert len(f["pieces"]) == len(f["breaks_bytes"]) + 1
 # The allocator every point was measured in, and the drift probe's readings, drifted or not.
 alloc = res["allocator"]
-assert alloc["mode"] == "pinned" and alloc["mmap_threshold"] == 32 << 20, alloc
-assert "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432" in alloc["reproduce"], alloc
+assert alloc["mode"] == "pinned" and alloc["mmap_max"] == 0, alloc
+assert alloc["trim_threshold"] == 2**64 - 1, alloc
+assert "GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=" in alloc["reproduce"], alloc
 assert all("minor_faults_per_call" in r for r in res["results"]), "a row without its page faults"
 drift = cal["host_drift"]
 assert len(drift["reference_us"]) == len(passes) == len(drift["minor_faults_per_call"]), drift
