@@ -34,17 +34,17 @@ int FitCommand::execute(int argc, char** argv) {
   std::vector<CalibrationInput> inputs;
   for (const auto& path : inputs_) inputs.push_back(readResultsReport(path));
   CalibrateOptions o;
-  o.level = level_;
+  if (!level_.empty()) o.level = parseLinkLevel(level_);
   o.folds = folds_;
   o.allowBreak = !noBreak_;
   o.commandLine = commandLineOf(argc, argv);
   std::vector<std::string> warnings;
-  nlohmann::json cal = calibrate(inputs, o, warnings);
+  const Calibration cal = fitCalibration(inputs, o, warnings);
   for (const auto& w : warnings) std::fprintf(stderr, "hockney fit: warning: %s\n", w.c_str());
   fmt::print("{}", formatFitTable(cal));
-  writeFileAtomically(out_, cal.dump(2) + "\n");
-  fmt::print("# {} fits, {} skipped; calibration written to {}\n", cal["fits"].size(),
-             cal["skipped"].size(), out_);
+  writeFileAtomically(out_, cal.toJson().dump(2) + "\n");
+  fmt::print("# {} fits, {} skipped; calibration written to {}\n", cal.fits.size(),
+             cal.skipped.size(), out_);
   return 0;
 }
 

@@ -103,24 +103,23 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
              resultsPath(job));
 
   CalibrateOptions co;
-  co.level = job.level;
+  if (!job.level.empty()) co.level = parseLinkLevel(job.level);  // checked by the CLI
   co.commandLine = job.commandLine;
   std::vector<std::string> warnings;
   try {
-    json cal = calibrate({{resultsPath(job), report}}, co, warnings);
+    Calibration cal = fitCalibration({{resultsPath(job), report}}, co, warnings);
     // The probe's readings, drifted or not: a quiet job's are the evidence that it was quiet.
-    if (!o.references.empty()) {
-      cal["host_drift"] = {{"reference", "allreduce/vendor float32 1 MiB, once per pass"},
-                           {"reference_us", o.references},
-                           {"minor_faults_per_call", o.referenceFaults},
-                           {"spread", spread},
-                           {"limit", kDriftLimit},
-                           {"drifted", !drift.empty()}};
-      if (!drift.empty()) cal["host_drift"]["note"] = drift;
-    }
+    if (!o.references.empty())
+      cal.hostDrift = HostDrift{"allreduce/vendor float32 1 MiB, once per pass",
+                                o.references,
+                                o.referenceFaults,
+                                spread,
+                                kDriftLimit,
+                                !drift.empty(),
+                                drift};
     if (!drift.empty())
-      for (json& f : cal["fits"]) f["quality_warnings"].push_back(driftShort);
-    writeFileAtomically(calibrationPath(job), cal.dump(2) + "\n");
+      for (CalibratedFit& f : cal.fits) f.qualityWarnings.push_back(driftShort);
+    writeFileAtomically(calibrationPath(job), cal.toJson().dump(2) + "\n");
     fmt::print("{}", formatFitTable(cal));
     for (const auto& w : warnings)  // poor fits are marked in the table already
       if (w.find(": poor fit: ") == std::string::npos) fmt::print("# warning: {}\n", w);

@@ -190,7 +190,7 @@ std::vector<PairRow> measureRounds(Transport& t, const Topology& topology,
     row.b = b;
     row.hostA = topology.hostOf(a).hostname;
     row.hostB = topology.hostOf(b).hostname;
-    row.level = std::string(name(topology.level(a, b)));
+    row.level = topology.level(a, b);
     row.round = static_cast<int>(r);
     row.latencyUs = median(lat) * 1e6;
     const double oneWay = median(bw);
@@ -300,8 +300,8 @@ int runPairs(const PairsOptions& o) {
                   "level", "latency_us", "bandwidth_GB/s", "Mbit/s", "check");
       for (const PairRow& r : rows)
         std::printf("  %4d %4d %-12s %-12s %-8s %12.2f %14.4f %10.0f %6s\n", r.a, r.b,
-                    r.hostA.c_str(), r.hostB.c_str(), r.level.c_str(), r.latencyUs, r.bandwidthGBps,
-                    r.bandwidthGBps * 8e3, r.check.c_str());
+                    r.hostA.c_str(), r.hostB.c_str(), std::string(name(r.level)).c_str(),
+                    r.latencyUs, r.bandwidthGBps, r.bandwidthGBps * 8e3, r.check.c_str());
     }
     std::vector<std::string> notes;
     if (!recheck.empty())

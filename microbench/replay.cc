@@ -41,7 +41,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
     }
     // Projected for the shrunk group, with the algorithm the projection would choose for it.
     // Replay runs on the first ranks of one host: in-host fits price it.
-    PricedCall priced = priceCall(item, "node", cal, o.policy, notes);
+    PricedCall priced = priceCall(item, LinkLevel::kNode, cal, o.policy, notes);
     std::vector<BenchCase> cases = selectCases(item.pattern, {priced.algorithm});
     SweepConfig config;
     config.type = item.dtype;

@@ -74,17 +74,17 @@ void placeSweep(SweepConfig& config, std::shared_ptr<const Topology> topology,
   config.scope = std::move(scope);
 }
 
-std::string levelOf(const SweepConfig& config, const BenchCase& c) {
-  if (!config.topology) return "";
+LinkLevel widestLevel(const SweepConfig& config, const BenchCase& c) {
+  if (!config.topology) return LinkLevel::kUnrecorded;
   std::vector<int> ranks = config.worldRanks;
   if (c.own != nullptr && c.own->betweenPeers) {
     const auto& o = config.pattern;
     if (o.peerA < 0 || o.peerB < 0 || o.peerA >= static_cast<int>(ranks.size()) ||
         o.peerB >= static_cast<int>(ranks.size()))
-      return "";
+      return LinkLevel::kUnrecorded;
     ranks = {ranks[static_cast<size_t>(o.peerA)], ranks[static_cast<size_t>(o.peerB)]};
   }
-  return std::string(name(config.topology->widest(ranks)));
+  return config.topology->widest(ranks);
 }
 
 ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
@@ -282,7 +282,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   row.buffers = config.buffers;
   row.inPlace = false;
   row.scope = config.scope;
-  row.level = levelOf(config, c);
+  row.level = widestLevel(config, c);
   row.cost = c.cost(shape, state.get());
   row.details = c.details ? c.details(shape, state.get()) : nlohmann::json::object();
   if (shape.bytes != requested) row.details["requested_bytes"] = requested;

@@ -72,9 +72,9 @@ struct SweepConfig {
 // Records where a sweep runs: `worldRanks[i]` is the world rank of the transport's rank i.
 void placeSweep(SweepConfig& config, std::shared_ptr<const Topology> topology,
                 std::vector<int> worldRanks, std::string scope);
-// The widest level a case's messages cross on this sweep's ranks ("" without a topology): the
-// two peers of a pingpong or bidirectional send/recv, every rank for the rest.
-std::string levelOf(const SweepConfig& config, const BenchCase& c);
+// The widest level a case's messages cross on this sweep's ranks (not recorded without a
+// topology): the two peers of an algorithm between peers, every rank for the rest.
+LinkLevel widestLevel(const SweepConfig& config, const BenchCase& c);
 
 // Same on every rank: the sets of input/output buffers iterations rotate through.
 int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet);

@@ -6,10 +6,12 @@
 // of the predicted fastest algorithm per pattern, rank count and size range.
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "collectives/core/cost.h"
+#include "collectives/core/link_level.h"
 #include "model/fit.h"
 #include "reports/results.h"
 
@@ -24,21 +26,87 @@ inline constexpr double kMaxCallMicroseconds = 3.6e9;
 inline constexpr double kQualityP90 = 0.25;
 inline constexpr double kQualityR2 = 0.9;
 
-// One fit of calibration.json, typed: what projection prices with.
+// Relative error of sizes predicted by a fit that did not see them.
+struct HeldOutError {
+  double median = 0, p90 = 0, worst = 0;
+  double worstBytes = 0;  // the size of the worst
+  size_t points = 0;      // 0: too few sizes to hold any out (quality unknown)
+  int folds = 0;          // 0: leave one size out
+};
+
+// One fit of calibration.json: what `fit` writes, what project, compare and replay price with.
 struct CalibratedFit {
-  std::string backend, pattern, algorithm, level, dtype;
+  std::string backend, pattern, algorithm, dtype;
   std::string buffers = "hot";  // what the rows measured: "hot" or "cold" buffers
+  LinkLevel level = LinkLevel::kUnrecorded;
   bool blackBox = false;
-  int ranks = 0;  // black boxes: the rank count they were measured at (0 for own algorithms)
-  std::vector<int> measuredRanks;            // the rank counts the fit's rows came from
-  std::vector<std::string> qualityWarnings;  // why the fit is not to be trusted; empty when fine
+  std::string model;  // the regression in words ("t = a*alpha + b*beta", ...)
+  int ranks = 0;      // black boxes: the rank count they were measured at (0 for own algorithms)
+  std::vector<int> measuredRanks;  // the rank counts the fit's rows came from
   std::vector<Piece> pieces;
-  double largestMeasuredBytes = 0;  // the largest size behind the fit (0: not recorded)
+  bool gamma = false;  // own algorithms whose reduction term was fitted: pieces carry γ
+  std::vector<double> breaks;
+  double r2 = 0;
+  HeldOutError heldOut;
+  size_t points = 0;
+  std::vector<std::string> qualityWarnings;  // why the fit is not to be trusted; empty when fine
+  std::string gammaNote;                     // why γ folded into β; empty when it did not
+  std::vector<double> sizes;                 // distinct sizes fitted
+  std::vector<std::string> sources;          // the reports its rows came from
+
+  double largestMeasuredBytes() const;  // the largest size behind the fit (0: not recorded)
   // Seconds for a call with these cost coefficients (black boxes: {1, bytes, 0}) at `bytes`.
   double predict(const Cost& c, double bytes) const;
+  nlohmann::json toJson() const;
+  // Throws UsageError naming `where`, the fit and the field for a missing or wrong field, an
+  // unknown level, or a coefficient that is negative or not finite.
+  static CalibratedFit fromJson(const nlohmann::json& j, const std::string& where);
 };
-// Throws UsageError naming `where` for a fit that lacks a field or has a wrong type.
-CalibratedFit calibratedFitFromJson(const nlohmann::json& fit, const std::string& where);
+
+// The fastest algorithm the fits predict, per measured size range.
+struct SelectionRange {
+  size_t fromBytes = 0, toBytes = 0;
+  std::string algorithm;
+};
+struct Selection {
+  std::string backend, pattern, buffers;
+  int ranks = 0;
+  LinkLevel level = LinkLevel::kUnrecorded;
+  std::vector<SelectionRange> ranges;
+};
+
+// A reduction kernel's rate from hockney-kernels (γ measured directly).
+struct ReductionKernel {
+  std::string dtype, op, device;  // device: "host" or "gpu"
+  double bytes = 0, reductionGbps = 0, gammaSecondsPerByte = 0;
+};
+
+// calibrate's drift probe (microbench/calibrate_report.h), per pass.
+struct HostDrift {
+  std::string reference;
+  std::vector<double> referenceUs, faultsPerCall;
+  double spread = 1, limit = 0;
+  bool drifted = false;
+  std::string note;  // empty when it did not drift
+};
+
+// calibration.json, typed: one toJson/fromJson pair, used by every writer and reader.
+struct Calibration {
+  std::string createdAt, commandLine;
+  std::vector<LinkLevel> levels;        // of the rows fitted
+  std::vector<nlohmann::json> sources;  // each input's provenance, as its report wrote it
+  std::vector<CalibratedFit> fits;
+  std::vector<std::pair<std::string, std::string>> skipped;  // group, why it could not be fitted
+  std::vector<Selection> selection;
+  std::vector<ReductionKernel> reductionKernels;
+  std::vector<std::string> notes;
+  std::optional<HostDrift> hostDrift;
+
+  nlohmann::json toJson() const;
+  // Validates once for every command that loads one (see CalibratedFit::fromJson); throws
+  // UsageError naming `where` for anything else that is not a calibration.
+  static Calibration fromJson(const nlohmann::json& j, const std::string& where);
+};
 
 struct CalibrationInput {
   std::string path;
@@ -46,23 +114,24 @@ struct CalibrationInput {
 };
 
 struct CalibrateOptions {
-  // Fit every row at this link level; empty: at the level each row recorded (rows without one,
-  // from older reports or imported logs, at "world").
-  std::string level;
+  // Fit every row at this link level; none: at the level each row recorded (rows without one,
+  // from older reports or imported logs, as not recorded: "world" in the calibration).
+  std::optional<LinkLevel> level;
   int folds = 0;  // 0: leave one size out
   bool allowBreak = true;
   std::string commandLine;
 };
 
-// Throws UsageError naming the file or group for malformed or unusable input; groups that
-// cannot be fitted while others can are listed under "skipped" (and in warnings).
-nlohmann::json calibrate(const std::vector<CalibrationInput>& inputs, const CalibrateOptions& o,
-                         std::vector<std::string>& warnings);
+// `hockney fit`: fits every group of rows. Throws UsageError naming the file or group for
+// malformed or unusable input; groups that cannot be fitted while others can are listed under
+// "skipped" (and in warnings).
+Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const CalibrateOptions& o,
+                           std::vector<std::string>& warnings);
 
 // The fit table people read: per fit and piece α, bandwidth, reduction rate, where the piece
 // starts, and the held-out errors (median, p90, worst and its size), flagged fits marked; then
 // the predicted fastest algorithm per size range.
-std::string formatFitTable(const nlohmann::json& calibration);
+std::string formatFitTable(const Calibration& calibration);
 
 // A row as the fit sees it: its own cost coefficients (black boxes: 1 and its bytes) and its
 // median time in seconds.

@@ -78,45 +78,49 @@ json compareResults(const json& a, const json& b, bool force, json& notes) {
   return json{{"points", points}};
 }
 
-json compareCalibrations(const json& a, const json& b, bool force, json& notes) {
-  auto key = [](const json& f) {
-    return fmt::format("{}|{}|{}|{}|{}|{}", f["backend"].get<std::string>(),
-                       f["pattern"].get<std::string>(), f["algorithm"].get<std::string>(),
-                       f["level"].get<std::string>(), f["ranks"].dump(), f.value("dtype", ""));
+json number(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
+
+// What compare reads of a fit's first (small-message) and last (large-message) pieces.
+json sideOf(const CalibratedFit& f) {
+  const Piece& small = f.pieces.front();
+  const Piece& large = f.pieces.back();
+  const bool withGamma = !f.blackBox && f.gamma;
+  return {{"alpha_us", small.coeffs.alpha * 1e6},
+          {"bandwidth_gbps", large.coeffs.beta > 0 ? number(1e-9 / large.coeffs.beta) : json()},
+          {"bandwidth_from_bytes", large.fromBytes},
+          {"reduction_gbps",
+           withGamma && large.coeffs.gamma > 0 ? number(1e-9 / large.coeffs.gamma) : json()}};
+}
+
+json compareCalibrations(const Calibration& a, const Calibration& b, bool force, json& notes) {
+  auto key = [](const CalibratedFit& f) {
+    return fmt::format("{}|{}|{}|{}|{}|{}", f.backend, f.pattern, f.algorithm, name(f.level),
+                       f.blackBox ? json(f.ranks).dump() : json(f.measuredRanks).dump(), f.dtype);
   };
-  std::map<std::string, json> fitsA;
-  for (const auto& f : a.at("fits")) fitsA[key(f)] = f;
+  std::map<std::string, const CalibratedFit*> fitsA;
+  for (const CalibratedFit& f : a.fits) fitsA[key(f)] = &f;
   json fits = json::array();
-  for (const auto& f : b.at("fits")) {
+  for (const CalibratedFit& f : b.fits) {
     auto it = fitsA.find(key(f));
     if (it == fitsA.end()) continue;
-    checkBuffers(it->second.value("buffers", "cold"), f.value("buffers", "cold"), force, notes);
+    checkBuffers(it->second->buffers, f.buffers, force, notes);
     // The same regime on both sides: latency from the small-message piece, bandwidth from the
     // large-message piece.
-    const json& sa = it->second["pieces"].front();
-    const json& sb = f["pieces"].front();
-    const json& la = it->second["pieces"].back();
-    const json& lb = f["pieces"].back();
+    const json sa = sideOf(*it->second), sb = sideOf(f);
     fits.push_back(
-        {{"backend", f["backend"]},
-         {"pattern", f["pattern"]},
-         {"algorithm", f["algorithm"]},
-         {"level", f["level"]},
-         {"ranks", f["ranks"]},
-         {"a",
-          {{"alpha_us", sa["alpha_us"]},
-           {"bandwidth_gbps", la["bandwidth_gbps"]},
-           {"bandwidth_from_bytes", la["from_bytes"]},
-           {"reduction_gbps", la.value("reduction_gbps", json(nullptr))}}},
-         {"b",
-          {{"alpha_us", sb["alpha_us"]},
-           {"bandwidth_gbps", lb["bandwidth_gbps"]},
-           {"bandwidth_from_bytes", lb["from_bytes"]},
-           {"reduction_gbps", lb.value("reduction_gbps", json(nullptr))}}},
+        {{"backend", f.backend},
+         {"pattern", f.pattern},
+         {"algorithm", f.algorithm},
+         {"level", name(f.level)},
+         {"ranks", f.blackBox ? json(f.ranks) : json(f.measuredRanks)},
+         {"a", sa},
+         {"b", sb},
          {"latency_ratio_b_over_a", ratioOf(sb["alpha_us"], sa["alpha_us"])},
-         {"bandwidth_ratio_b_over_a", ratioOf(lb["bandwidth_gbps"], la["bandwidth_gbps"])},
+         {"bandwidth_ratio_b_over_a", ratioOf(sb["bandwidth_gbps"], sa["bandwidth_gbps"])},
          {"faster_small_messages", fasterSide(sa["alpha_us"], sb["alpha_us"], false)},
-         {"faster_large_messages", fasterSide(la["bandwidth_gbps"], lb["bandwidth_gbps"], true)}});
+         {"faster_large_messages", fasterSide(sa["bandwidth_gbps"], sb["bandwidth_gbps"], true)}});
   }
   HOCKNEY_USAGE_CHECK(
       !fits.empty(),
@@ -142,8 +146,10 @@ json compareFiles(const std::string& pathA, const std::string& pathB,
     out["notes"].push_back(fmt::format(
         "{} and {} hold the same {}: every ratio is 1 by construction", pathA, pathB, kindA));
   out.update(interpretJson(pathA + " or " + pathB, [&] {
-    return kindA == "results" ? compareResults(a, b, force, out["notes"])
-                              : compareCalibrations(a, b, force, out["notes"]);
+    return kindA == "results"
+               ? compareResults(a, b, force, out["notes"])
+               : compareCalibrations(Calibration::fromJson(a, pathA),
+                                     Calibration::fromJson(b, pathB), force, out["notes"]);
   }));
   if (projection) {
     HOCKNEY_USAGE_CHECK(kindA == "calibration",

@@ -21,17 +21,13 @@ CalibrationSet loadCalibrations(const std::vector<std::string>& paths) {
   HOCKNEY_USAGE_CHECK(!paths.empty(), "no --calibration given");
   CalibrationSet set;
   for (const auto& path : paths) {
-    const json j = readJsonFile(path, "calibration");
-    HOCKNEY_USAGE_CHECK(j.is_object() && j.value("kind", "") == "calibration" &&
-                            j.value("schema_version", 0) == kCalibrationSchemaVersion,
-                        "{} is not a hockney calibration (kind \"calibration\", schema_version {})",
-                        path, kCalibrationSchemaVersion);
-    const json& fits = interpretJson(path, [&]() -> const json& { return j.at("fits"); });
-    for (const auto& f : fits) set.fits.push_back(calibratedFitFromJson(f, path));
+    const Calibration c = Calibration::fromJson(readJsonFile(path, "calibration"), path);
+    set.fits.insert(set.fits.end(), c.fits.begin(), c.fits.end());
+    // Where its numbers came from, as the step-cost report records it.
     set.sources.push_back({{"path", path},
-                           {"created_at", j.value("created_at", "")},
-                           {"level", j.value("level", "")},
-                           {"sources", j.value("sources", json::array())}});
+                           {"created_at", c.createdAt},
+                           {"level", c.toJson()["level"]},
+                           {"sources", c.sources}});
   }
   return set;
 }
@@ -63,39 +59,36 @@ long spanOf(const CommItem& item, const Layout& l, const Placement& pl) {
 
 }  // namespace
 
-LevelChoice chooseLevel(const std::string& needed, const std::set<std::string>& have) {
+LevelChoice chooseLevel(LinkLevel needed, const std::set<LinkLevel>& have) {
   // Candidates in order of preference, each with what it means to price `needed` with it.
   struct Option {
-    const char* level;
+    LinkLevel level;
     const char* meaning;  // empty: the same level
   };
   static const std::vector<Option> kInHost{
-      {"node", ""},
-      {"intra", ""},  // what calibrations called it before topology discovery
-      {"socket", "the widest in-host level measured"},
-      {"numa", "the widest in-host level measured"},
-      {"world", "a calibration that recorded no link level"},
-      {"network", "a slower level than the group crosses"},
-      {"inter", "a slower level than the group crosses"}};
+      {LinkLevel::kNode, ""},
+      {LinkLevel::kSocket, "the widest in-host level measured"},
+      {LinkLevel::kNuma, "the widest in-host level measured"},
+      {LinkLevel::kUnrecorded, "a calibration that recorded no link level"},
+      {LinkLevel::kNetwork, "a slower level than the group crosses"}};
   static const std::vector<Option> kNetwork{
-      {"network", ""},
-      {"inter", ""},
-      {"world", "a calibration that recorded no link level"},
-      {"node", "an in-host level, faster than the network the group crosses"},
-      {"intra", "an in-host level, faster than the network the group crosses"},
-      {"socket", "an in-host level, faster than the network the group crosses"},
-      {"numa", "an in-host level, faster than the network the group crosses"}};
-  const auto& order = needed == "network" || needed == "inter" ? kNetwork : kInHost;
+      {LinkLevel::kNetwork, ""},
+      {LinkLevel::kUnrecorded, "a calibration that recorded no link level"},
+      {LinkLevel::kNode, "an in-host level, faster than the network the group crosses"},
+      {LinkLevel::kSocket, "an in-host level, faster than the network the group crosses"},
+      {LinkLevel::kNuma, "an in-host level, faster than the network the group crosses"}};
+  const auto& order = needed == LinkLevel::kNetwork ? kNetwork : kInHost;
   if (have.count(needed)) return {needed, ""};
   for (const Option& o : order)
     if (have.count(o.level))
       return {o.level, *o.meaning ? fmt::format("priced with '{}' fits ({}): the calibration has "
                                                 "no '{}' fits",
-                                                o.level, o.meaning, needed)
+                                                name(o.level), o.meaning, name(needed))
                                   : ""};
   HOCKNEY_USAGE_CHECK(!have.empty(), "the calibration has no fits");
-  const std::string any = *have.begin();
-  return {any, fmt::format("priced with '{}' fits: the calibration has no '{}' fits", any, needed)};
+  const LinkLevel any = *have.begin();
+  return {any, fmt::format("priced with '{}' fits: the calibration has no '{}' fits", name(any),
+                           name(needed))};
 }
 
 namespace {
@@ -103,7 +96,7 @@ namespace {
 // The fit of `algorithm` for the item's pattern at `level`, in the item's type where there is
 // one (as priceCall chooses), or null.
 const CalibratedFit* ownFit(const CalibrationSet& cal, const CommItem& item,
-                            const std::string& algorithm, const std::string& level) {
+                            const std::string& algorithm, LinkLevel level) {
   const CalibratedFit* any = nullptr;
   for (const CalibratedFit& f : cal.fits)
     if (!f.blackBox && f.pattern == item.pattern && f.algorithm == algorithm && f.level == level) {
@@ -115,11 +108,11 @@ const CalibratedFit* ownFit(const CalibrationSet& cal, const CommItem& item,
 
 }  // namespace
 
-PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
+PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet& cal,
                      const std::string& policy, std::vector<std::string>& notes, int ranksPerNode) {
   HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
-  std::set<std::string> levels;
+  std::set<LinkLevel> levels;
   for (const auto& f : cal.fits)
     if (f.pattern == item.pattern) levels.insert(f.level);
   HOCKNEY_USAGE_CHECK(!levels.empty(),
@@ -128,7 +121,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
                       "{} then hockney fit)",
                       item.pattern, item.group, item.pattern);
   const LevelChoice choice = chooseLevel(level, levels);
-  const std::string used = choice.level;
+  const LinkLevel used = choice.level;
   const Pattern& entry = findPattern(item.pattern);
   const std::string reference(entry.facts.reference);
   std::string wanted;
@@ -164,7 +157,7 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
         best.blackBox = true;
         best.measuredRanks = fit.measuredRanks;
         best.qualityWarnings = fit.qualityWarnings;
-        best.largestMeasuredBytes = fit.largestMeasuredBytes;
+        best.largestMeasuredBytes = fit.largestMeasuredBytes();
       }
       continue;
     }
@@ -190,17 +183,16 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
       best.blackBox = false;
       best.measuredRanks = fit.measuredRanks;
       best.qualityWarnings = fit.qualityWarnings;
-      best.largestMeasuredBytes = fit.largestMeasuredBytes;
+      best.largestMeasuredBytes = fit.largestMeasuredBytes();
     }
   }
   // Algorithms that compose levels (the hierarchical all-reduce), for a group of several nodes
   // with several ranks on each: the in-host phases priced with the in-host fit of the algorithm
   // it composes there (a ring's steps among the g ranks of a node), the exchange across nodes
   // with the network's fit of the other (Rabenseifner among the m nodes, on n/g bytes).
-  const LevelChoice inHost = chooseLevel("node", levels);
-  const bool inHostMeasured = inHost.level == "node" || inHost.level == "intra" ||
-                              inHost.level == "socket" || inHost.level == "numa";
-  const bool severalNodes = (level == "network" || level == "inter") && choice.note.empty() &&
+  const LevelChoice inHost = chooseLevel(LinkLevel::kNode, levels);
+  const bool inHostMeasured = withinHost(inHost.level) && inHost.level != LinkLevel::kSelf;
+  const bool severalNodes = level == LinkLevel::kNetwork && choice.note.empty() &&
                             ranksPerNode > 1 && item.ranks > ranksPerNode &&
                             item.ranks % ranksPerNode == 0 && inHostMeasured;
   for (const Algorithm& composed : entry.algorithms) {
@@ -226,35 +218,36 @@ PricedCall priceCall(const CommItem& item, const std::string& level, const Calib
     best.algorithm = std::string(composed.name);
     best.seconds = t;
     const Cost total = lc.total();
-    best.cost = json{
-        {"alpha_count", total.alphaCount},
-        {"beta_bytes", total.betaBytes},
-        {"gamma_bytes", total.gammaBytes},
-        {"node",
-         {{"alpha_count", lc.node.alphaCount},
-          {"beta_bytes", lc.node.betaBytes},
-          {"gamma_bytes", lc.node.gammaBytes},
-          {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.nodeAlgorithm, inHost.level)}}},
-        {"network",
-         {{"alpha_count", lc.network.alphaCount},
-          {"beta_bytes", lc.network.betaBytes},
-          {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.networkAlgorithm, used)}}}};
+    best.cost = json{{"alpha_count", total.alphaCount},
+                     {"beta_bytes", total.betaBytes},
+                     {"gamma_bytes", total.gammaBytes},
+                     {"node",
+                      {{"alpha_count", lc.node.alphaCount},
+                       {"beta_bytes", lc.node.betaBytes},
+                       {"gamma_bytes", lc.node.gammaBytes},
+                       {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.nodeAlgorithm,
+                                           name(inHost.level))}}},
+                     {"network",
+                      {{"alpha_count", lc.network.alphaCount},
+                       {"beta_bytes", lc.network.betaBytes},
+                       {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.networkAlgorithm,
+                                           name(used))}}}};
     best.blackBox = false;
     best.measuredRanks = netFit->measuredRanks;
     best.qualityWarnings = nodeFit->qualityWarnings;
     for (const auto& w : netFit->qualityWarnings) best.qualityWarnings.push_back(w);
-    best.largestMeasuredBytes = nodeFit->largestMeasuredBytes;
+    best.largestMeasuredBytes = nodeFit->largestMeasuredBytes();
     notes.push_back(fmt::format(
         "{} {} priced hierarchically ({} ranks per node): {} fits at '{}' within nodes, {} fits "
         "at '{}' across them",
-        item.group, item.pattern, ranksPerNode, parts.nodeAlgorithm, inHost.level,
-        parts.networkAlgorithm, used));
+        item.group, item.pattern, ranksPerNode, parts.nodeAlgorithm, name(inHost.level),
+        parts.networkAlgorithm, name(used)));
   }
   HOCKNEY_USAGE_CHECK(std::isfinite(best.seconds),
                       "no calibrated {} fit{} at level '{}' for {} ranks ({} group); measure it "
                       "(hockney calibrate measures every pattern project needs, or hockney run "
                       "--pattern {} then hockney fit)",
-                      item.pattern, wanted.empty() ? "" : " for " + wanted, used, item.ranks,
+                      item.pattern, wanted.empty() ? "" : " for " + wanted, name(used), item.ranks,
                       item.group, item.pattern);
   return best;
 }
@@ -265,7 +258,7 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
   IterationComm plan = iterationCommunication(model, layout, o);
   Placement pl = place(layout);
-  std::set<std::string> levels;
+  std::set<LinkLevel> levels;
   for (const auto& f : cal.fits) levels.insert(f.level);
   std::vector<std::string> notes;
   if (auto warning = paramMismatch(model)) notes.push_back(*warning);
@@ -275,7 +268,7 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
   double total = 0;
   for (const CommItem& item : plan.items) {
     const long span = spanOf(item, layout, pl);
-    const std::string level = span <= o.gpusPerNode ? "node" : "network";
+    const LinkLevel level = span <= o.gpusPerNode ? LinkLevel::kNode : LinkLevel::kNetwork;
     // Ranks of the group on one node: consecutive members are `stride` GPUs apart.
     const long stride = item.ranks > 1 ? span / item.ranks : span;
     const int perNode = static_cast<int>(std::clamp<long>(
@@ -283,7 +276,7 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
     PricedCall best = priceCall(item, level, cal, policy, notes, perNode);
     if (!best.levelNote.empty())
       notes.push_back(fmt::format("{} {}: {}", item.group, item.pattern, best.levelNote));
-    const std::string& used = best.calibrationLevel;
+    const LinkLevel used = best.calibrationLevel;
     const std::vector<std::string>& considered = best.candidates;
     const double stepSeconds = best.seconds * item.count;
     total += stepSeconds;
@@ -316,8 +309,8 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
                      {"bytes", item.bytes},
                      {"dtype", name(item.dtype)},
                      {"count", item.count},
-                     {"level", level},
-                     {"calibration_level", used},
+                     {"level", name(level)},
+                     {"calibration_level", name(used)},
                      {"level_note", best.levelNote},
                      {"ranks_per_node", perNode},
                      {"gpus_spanned", span},
@@ -335,7 +328,7 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
     json& g = groups[item.group];
     if (g.is_null())
       g = {{"collectives", 0.0}, {"bytes_per_gpu", 0.0},        {"wire_bytes_per_gpu", 0.0},
-           {"time_ms", 0.0},     {"algorithms", json::array()}, {"level", level}};
+           {"time_ms", 0.0},     {"algorithms", json::array()}, {"level", name(level)}};
     g["collectives"] = g["collectives"].get<double>() + item.count;
     g["bytes_per_gpu"] = g["bytes_per_gpu"].get<double>() + item.bytes * item.count;
     if (!wire.is_null())

@@ -27,19 +27,18 @@ CalibrationSet loadCalibrations(const std::vector<std::string>& paths);
 
 // The level whose fits price a group that crosses `needed`: itself when the calibration has it;
 // else the closest it has (an in-host group takes the widest in-host level measured, then an
-// unlabelled 'world' calibration, then any; a network group an unlabelled calibration, then an
-// in-host level), with `note` saying so. 'intra' and 'inter' (older calibrations) stand for node
-// and network.
+// unlabelled calibration (no level recorded), then any; a network group an unlabelled
+// calibration, then an in-host level), with `note` saying so.
 struct LevelChoice {
-  std::string level;
+  LinkLevel level = LinkLevel::kUnrecorded;
   std::string note;  // empty when the level is the one needed
 };
-LevelChoice chooseLevel(const std::string& needed, const std::set<std::string>& have);
+LevelChoice chooseLevel(LinkLevel needed, const std::set<LinkLevel>& have);
 
 struct PricedCall {
   std::string algorithm;
-  std::string calibrationLevel;  // the level whose fits priced it (chooseLevel)
-  std::string levelNote;         // why that is not the level the group crosses; empty when it is
+  LinkLevel calibrationLevel = LinkLevel::kUnrecorded;  // the level whose fits priced it
+  std::string levelNote;  // why that is not the level the group crosses; empty when it is
   double seconds = std::numeric_limits<double>::infinity();
   nlohmann::json cost = nullptr;  // the coefficients used; null for black boxes
   bool blackBox = false;
@@ -53,7 +52,7 @@ struct PricedCall {
 // no fit can price it.
 // ranksPerNode: members of the group on one node (more than one, at level 'network': the
 // hierarchical all-reduce is priced too, from in-host ring and network Rabenseifner fits).
-PricedCall priceCall(const CommItem& item, const std::string& level, const CalibrationSet& cal,
+PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet& cal,
                      const std::string& policy, std::vector<std::string>& notes,
                      int ranksPerNode = 1);
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "collectives/core/error.h"
 #include "reports/stats.h"
 
 namespace hockney {
@@ -32,7 +33,7 @@ void to_json(json& j, const PairRow& r) {
            {"b", r.b},
            {"host_a", r.hostA},
            {"host_b", r.hostB},
-           {"level", r.level},
+           {"level", name(r.level)},
            {"round", r.round},
            {"latency_us", r.latencyUs},
            {"bandwidth_gbps", r.bandwidthGBps},
@@ -45,7 +46,11 @@ void from_json(const json& j, PairRow& r) {
   j.at("b").get_to(r.b);
   j.at("host_a").get_to(r.hostA);
   j.at("host_b").get_to(r.hostB);
-  j.at("level").get_to(r.level);
+  const std::string level = j.at("level").get<std::string>();
+  const std::optional<LinkLevel> known = parseLinkLevel(level);
+  HOCKNEY_USAGE_CHECK(known.has_value(), "level \"{}\" is not a link level ({})", level,
+                      linkLevelNames());
+  r.level = *known;
   r.round = j.value("round", 0);
   j.at("latency_us").get_to(r.latencyUs);
   j.at("bandwidth_gbps").get_to(r.bandwidthGBps);
@@ -55,7 +60,7 @@ void from_json(const json& j, PairRow& r) {
 
 PairAnalysis analysePairs(const std::vector<PairRow>& rows) {
   PairAnalysis out;
-  std::map<std::string, std::vector<const PairRow*>> byLevel;
+  std::map<LinkLevel, std::vector<const PairRow*>> byLevel;
   for (const PairRow& r : rows)
     if (r.check == "pass") byLevel[r.level].push_back(&r);
   for (const auto& [level, pairs] : byLevel) {
@@ -122,14 +127,14 @@ PairAnalysis analysePairs(const std::vector<PairRow>& rows) {
 json toJson(const PairAnalysis& a) {
   json levels = json::object(), hosts = json::array(), links = json::array();
   for (const LevelSummary& s : a.levels)
-    levels[s.level] = {{"pairs", s.pairs},
-                       {"median_latency_us", s.medianLatencyUs},
-                       {"mad_latency_us", s.madLatencyUs},
-                       {"median_bandwidth_gbps", s.medianBandwidthGBps},
-                       {"mad_bandwidth_gbps", s.madBandwidthGBps}};
+    levels[std::string(name(s.level))] = {{"pairs", s.pairs},
+                                          {"median_latency_us", s.medianLatencyUs},
+                                          {"mad_latency_us", s.madLatencyUs},
+                                          {"median_bandwidth_gbps", s.medianBandwidthGBps},
+                                          {"mad_bandwidth_gbps", s.madBandwidthGBps}};
   for (const HostOutlier& h : a.hosts)
     hosts.push_back({{"host", h.host},
-                     {"level", h.level},
+                     {"level", name(h.level)},
                      {"metric", h.metric},
                      {"value", h.value},
                      {"hosts_median", h.levelMedian},
@@ -139,7 +144,7 @@ json toJson(const PairAnalysis& a) {
                      {"b", l.b},
                      {"host_a", l.hostA},
                      {"host_b", l.hostB},
-                     {"level", l.level},
+                     {"level", name(l.level)},
                      {"metric", l.metric},
                      {"value", l.value},
                      {"expected", l.expected}});
@@ -150,7 +155,7 @@ std::string formatPairAnalysis(const PairAnalysis& a) {
   std::string out = fmt::format("# {:<8} {:>6} {:>14} {:>16} {:>12}\n", "level", "pairs",
                                 "latency_us", "bandwidth_GB/s", "Mbit/s");
   for (const LevelSummary& s : a.levels)
-    out += fmt::format("  {:<8} {:>6} {:>14.2f} {:>16.4f} {:>12.0f}\n", s.level, s.pairs,
+    out += fmt::format("  {:<8} {:>6} {:>14.2f} {:>16.4f} {:>12.0f}\n", name(s.level), s.pairs,
                        s.medianLatencyUs, s.medianBandwidthGBps, s.medianBandwidthGBps * 8e3);
   if (a.hosts.empty() && a.links.empty()) {
     out += "# outliers: none (every host and link within its level's spread)\n";
@@ -161,14 +166,14 @@ std::string formatPairAnalysis(const PairAnalysis& a) {
                ? fmt::format(
                      "# SLOW HOST {}: {} bandwidth {:.4f} GB/s ({:.0f} Mbit/s) against a "
                      "median of {:.4f} GB/s over hosts ({} pairs)\n",
-                     h.host, h.level, h.value, h.value * 8e3, h.levelMedian, h.pairs)
+                     h.host, name(h.level), h.value, h.value * 8e3, h.levelMedian, h.pairs)
                : fmt::format(
                      "# SLOW HOST {}: {} latency {:.2f} us against a median of {:.2f} us "
                      "over hosts ({} pairs)\n",
-                     h.host, h.level, h.value, h.levelMedian, h.pairs);
+                     h.host, name(h.level), h.value, h.levelMedian, h.pairs);
   for (const LinkOutlier& l : a.links)
     out += fmt::format("# SLOW LINK {}({}) - {}({}): {} {} {:.4g}, expected about {:.4g}\n", l.a,
-                       l.hostA, l.b, l.hostB, l.level, l.metric, l.value, l.expected);
+                       l.hostA, l.b, l.hostB, name(l.level), l.metric, l.value, l.expected);
   return out;
 }
 

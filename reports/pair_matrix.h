@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "collectives/core/link_level.h"
+
 namespace hockney {
 
 inline constexpr int kPairMatrixSchemaVersion = 1;
@@ -14,7 +16,7 @@ inline constexpr int kPairMatrixSchemaVersion = 1;
 struct PairRow {
   int a = 0, b = 0;  // ranks, a < b
   std::string hostA, hostB;
-  std::string level;         // self .. network
+  LinkLevel level = LinkLevel::kUnrecorded;
   int round = 0;             // the round it was measured in
   double latencyUs = 0;      // median one-way time of the small message
   double bandwidthGBps = 0;  // large message bytes over its median one-way time, GB/s
@@ -26,22 +28,26 @@ void to_json(nlohmann::json& j, const PairRow& r);
 void from_json(const nlohmann::json& j, PairRow& r);
 
 struct LevelSummary {
-  std::string level;
+  LinkLevel level = LinkLevel::kUnrecorded;
   int pairs = 0;
   double medianLatencyUs = 0, madLatencyUs = 0;
   double medianBandwidthGBps = 0, madBandwidthGBps = 0;
 };
 
 struct HostOutlier {
-  std::string host, level, metric;  // metric: "bandwidth" or "latency"
-  double value = 0;                 // the host's median over its pairs of that level
-  double levelMedian = 0;           // the median of every host's value
+  std::string host;
+  LinkLevel level = LinkLevel::kUnrecorded;
+  std::string metric;      // "bandwidth" or "latency"
+  double value = 0;        // the host's median over its pairs of that level
+  double levelMedian = 0;  // the median of every host's value
   int pairs = 0;
 };
 
 struct LinkOutlier {
   int a = 0, b = 0;
-  std::string hostA, hostB, level, metric;
+  std::string hostA, hostB;
+  LinkLevel level = LinkLevel::kUnrecorded;
+  std::string metric;
   double value = 0, expected = 0;  // what its hosts (or its level) lead one to expect
 };
 

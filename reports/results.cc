@@ -55,7 +55,7 @@ void to_json(json& j, const ResultRow& r) {
            {"buffers", r.buffers},
            {"in_place", r.inPlace},
            {"scope", r.scope}};
-  if (!r.level.empty()) j["level"] = r.level;
+  if (r.level != LinkLevel::kUnrecorded) j["level"] = name(r.level);
   if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
   if (!r.details.empty()) j["details"] = r.details;
   if (r.minorFaultsPerCall) j["minor_faults_per_call"] = *r.minorFaultsPerCall;
@@ -95,7 +95,11 @@ void from_json(const json& j, ResultRow& r) {
                       "buffers must be \"hot\" or \"cold\", not \"{}\"", r.buffers);
   r.inPlace = j.value("in_place", false);
   r.scope = j.value("scope", std::string("world"));
-  r.level = j.value("level", std::string());
+  const std::string level = j.value("level", std::string());
+  const std::optional<LinkLevel> known = readLinkLevel(level);
+  HOCKNEY_USAGE_CHECK(known.has_value(), "level \"{}\" is not a link level ({})", level,
+                      linkLevelNames());
+  r.level = *known;
   r.details = j.value("details", nlohmann::json::object());
   r.minorFaultsPerCall.reset();
   if (j.contains("minor_faults_per_call"))

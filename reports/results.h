@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "collectives/core/cost.h"
+#include "collectives/core/link_level.h"
 #include "reports/stats.h"
 
 namespace hockney {
@@ -39,10 +40,10 @@ struct ResultRow {
   std::string buffers = "hot";  // "hot" (one buffer pair reused) or "cold" (rotating sets)
   bool inPlace = false;
   // Where it ran: the ranks it used ("world", or "node"/"leaders" groups of a --scope run) and
-  // the widest link level its messages crossed (self, numa, socket, node, network); empty in
-  // reports from before topology discovery and in imported logs.
+  // the widest link level its messages crossed; not recorded in reports from before topology
+  // discovery and in imported logs without device lines.
   std::string scope = "world";
-  std::string level;
+  LinkLevel level = LinkLevel::kUnrecorded;
   std::optional<Cost> cost;  // the algorithm's α-β-γ coefficients; none for vendor
   // Minor page faults per timed call (the most of any rank): memory mapped afresh on every call,
   // by the library or the algorithm. None in older reports and imported logs.

@@ -11,8 +11,6 @@
 namespace hockney {
 namespace {
 
-constexpr std::array kLevelNames{"self", "numa", "socket", "node", "network"};
-
 std::string gib(size_t bytes) {
   return fmt::format("{:.1f} GiB", static_cast<double>(bytes) / (1u << 30));
 }
@@ -35,20 +33,6 @@ std::string gpuLink(const Gpu& a, const Gpu& b) {
   if (common == 1) return "host_bridge";
   if (a.package >= 0 && a.package == b.package) return "package";
   return a.package >= 0 && b.package >= 0 ? "system" : "unknown";
-}
-
-std::string_view name(LinkLevel level) {
-  return kLevelNames.at(static_cast<size_t>(level));
-}
-
-std::optional<LinkLevel> parseLinkLevel(std::string_view name) {
-  for (size_t i = 0; i < kLevelNames.size(); ++i)
-    if (name == kLevelNames[i]) return static_cast<LinkLevel>(i);
-  return std::nullopt;
-}
-
-std::string linkLevelNames() {
-  return fmt::format("{}", fmt::join(kLevelNames, ", "));
 }
 
 LinkLevel Topology::level(int a, int b) const {

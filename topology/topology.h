@@ -11,23 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "collectives/core/link_level.h"
 #include "topology/host.h"
 
 namespace hockney {
-
-enum class LinkLevel {
-  kSelf,     // the same rank
-  kNuma,     // one NUMA node holds both ranks' bindings
-  kSocket,   // one package, different (or unbound across) NUMA nodes
-  kNode,     // the same host, different (or unbound across) packages
-  kNetwork,  // different hosts
-};
-
-std::string_view name(LinkLevel level);
-// nullopt for an unknown name.
-std::optional<LinkLevel> parseLinkLevel(std::string_view name);
-// "self, numa, socket, node, network".
-std::string linkLevelNames();
 
 // How two GPUs of one host reach each other, fastest first: "nvlink" (NVLink between them or
 // both on NVSwitches), "pcie_switch" (below a common PCIe switch: NCCL's PIX/PXB), "host_bridge"

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                           : importNcclTests("fuzz.log", log, o);
       const nlohmann::json report = importedReport({l}, "fuzz", "fuzz", "fuzz");
       std::vector<std::string> warnings;
-      calibrate({{"fuzz.json", report}}, CalibrateOptions{}, warnings);
+      fitCalibration({{"fuzz.json", report}}, CalibrateOptions{}, warnings).toJson();
     });
   }
   return 0;

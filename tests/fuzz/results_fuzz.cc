@@ -7,7 +7,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = fuzz::asFile(data, size, "-results.json");
   fuzz::expectUsageErrorsOnly([&] {
     std::vector<std::string> warnings;
-    calibrate({readResultsReport(path)}, CalibrateOptions{}, warnings);
+    fitCalibration({readResultsReport(path)}, CalibrateOptions{}, warnings).toJson();
   });
   return 0;
 }

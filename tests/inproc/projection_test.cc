@@ -32,8 +32,9 @@ CalibrationSet calibration() {
   CalibrationSet c;
   for (const char* level : {"node", "network"}) {
     const double beta = std::string(level) == "node" ? 1e-10 : 1e-9;
-    c.fits.push_back(calibratedFitFromJson(fit("allreduce", "ring", level, 5e-6, beta), "test"));
-    c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, beta), "test"));
+    c.fits.push_back(CalibratedFit::fromJson(fit("allreduce", "ring", level, 5e-6, beta), "test"));
+    c.fits.push_back(
+        CalibratedFit::fromJson(fit("sendrecv", "pingpong", level, 5e-6, beta), "test"));
   }
   return c;
 }
@@ -70,12 +71,12 @@ TEST(Projection, SaysWhereItExtrapolatesAndWhatGoesOnTheWire) {
   nlohmann::json ring = fit("allreduce", "ring", "node", 5e-6, 1e-10);
   ring["ranks"] = {2, 4};  // measured on up to 4 ranks, priced for TP groups of 8
   ring["quality_warnings"] = {"held-out p90 error 60% (over 50%)"};
-  c.fits.push_back(calibratedFitFromJson(ring, "test"));
+  c.fits.push_back(CalibratedFit::fromJson(ring, "test"));
   for (const char* level : {"node", "network"})
-    c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, 1e-9), "t"));
+    c.fits.push_back(CalibratedFit::fromJson(fit("sendrecv", "pingpong", level, 5e-6, 1e-9), "t"));
   nlohmann::json inter = fit("allreduce", "ring", "network", 5e-6, 1e-9);
   inter["ranks"] = {2, 4, 8, 16};
-  c.fits.push_back(calibratedFitFromJson(inter, "test"));
+  c.fits.push_back(CalibratedFit::fromJson(inter, "test"));
   nlohmann::json step =
       projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best");
   bool sawTp = false;
@@ -104,16 +105,16 @@ TEST(Projection, SaysWhenASizeIsBeyondWhatTheFitMeasured) {
     nlohmann::json ring = fit("allreduce", "ring", level, 5e-6, 1e-10);
     ring["sizes"] = {8, 1024, 1048576};  // up to 1 MiB; GPT-3's TP all-reduce is 48 MiB
     ring["dtype"] = "bfloat16";
-    c.fits.push_back(calibratedFitFromJson(ring, "test"));
+    c.fits.push_back(CalibratedFit::fromJson(ring, "test"));
     nlohmann::json grads = ring;
     grads["dtype"] = "float32";
-    c.fits.push_back(calibratedFitFromJson(grads, "test"));
+    c.fits.push_back(CalibratedFit::fromJson(grads, "test"));
     // Point-to-point measured in float32 prices bfloat16 activations without a note: sends
     // move bytes whatever their type.
     nlohmann::json pp = fit("sendrecv", "pingpong", level, 5e-6, 1e-9);
     pp["dtype"] = "float32";
     pp["sizes"] = {8, 67108864};
-    c.fits.push_back(calibratedFitFromJson(pp, "test"));
+    c.fits.push_back(CalibratedFit::fromJson(pp, "test"));
   }
   nlohmann::json step =
       projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best");
@@ -146,8 +147,8 @@ TEST(Projection, SaysBesideTheNumberWhenAnotherLevelsFitsPriceAGroup) {
   Layout l = parseLayout("tp=8,pp=16,dp=8");
   CalibrationSet inHost;
   for (auto f : calibration().fits)
-    if (f.level == "node") {
-      f.level = "numa";  // what one VM's calibration records
+    if (f.level == LinkLevel::kNode) {
+      f.level = LinkLevel::kNuma;  // what one VM's calibration records
       inHost.fits.push_back(f);
     }
   nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, inHost, "best");
@@ -164,12 +165,21 @@ TEST(Projection, SaysBesideTheNumberWhenAnotherLevelsFitsPriceAGroup) {
           << note;
   }
   EXPECT_NE(step["notes"].dump().find("DP allreduce: priced with 'numa' fits"), std::string::npos);
-  // Exact levels need no note; 'intra'/'inter' (older calibrations) are node and network.
+  // Exact levels need no note.
   step = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best");
   for (const auto& item : step["items"]) EXPECT_EQ(item["level_note"], "") << item.dump();
-  EXPECT_EQ(chooseLevel("node", {"intra", "inter"}).level, "intra");
-  EXPECT_EQ(chooseLevel("network", {"intra", "inter"}).note, "");
-  EXPECT_NE(chooseLevel("network", {"world"}).note.find("recorded no link level"),
+  // Older calibrations' names are read as the levels they meant, once, when the fit is loaded.
+  EXPECT_EQ(CalibratedFit::fromJson(fit("allreduce", "ring", "intra", 5e-6, 1e-10), "t").level,
+            LinkLevel::kNode);
+  EXPECT_EQ(CalibratedFit::fromJson(fit("allreduce", "ring", "inter", 5e-6, 1e-10), "t").level,
+            LinkLevel::kNetwork);
+  EXPECT_EQ(CalibratedFit::fromJson(fit("allreduce", "ring", "world", 5e-6, 1e-10), "t").level,
+            LinkLevel::kUnrecorded);
+  EXPECT_THROW(CalibratedFit::fromJson(fit("allreduce", "ring", "nvlink", 5e-6, 1e-10), "t"),
+               UsageError);
+  EXPECT_EQ(chooseLevel(LinkLevel::kNetwork, {LinkLevel::kNode, LinkLevel::kNetwork}).note, "");
+  EXPECT_NE(chooseLevel(LinkLevel::kNetwork, {LinkLevel::kUnrecorded})
+                .note.find("recorded no link level"),
             std::string::npos);
 }
 
@@ -181,12 +191,12 @@ TEST(Projection, PricesTheHierarchicalAllreduceFromBothLevels) {
   o.globalBatch = 1536;
   o.gpusPerNode = 8;
   CalibrationSet c;
-  c.fits.push_back(calibratedFitFromJson(fit("allreduce", "ring", "numa", 5e-6, 1e-10), "t"));
-  c.fits.push_back(calibratedFitFromJson(fit("allreduce", "ring", "network", 5e-6, 1e-8), "t"));
+  c.fits.push_back(CalibratedFit::fromJson(fit("allreduce", "ring", "numa", 5e-6, 1e-10), "t"));
+  c.fits.push_back(CalibratedFit::fromJson(fit("allreduce", "ring", "network", 5e-6, 1e-8), "t"));
   c.fits.push_back(
-      calibratedFitFromJson(fit("allreduce", "rabenseifner", "network", 5e-6, 1e-8), "t"));
+      CalibratedFit::fromJson(fit("allreduce", "rabenseifner", "network", 5e-6, 1e-8), "t"));
   for (const char* level : {"numa", "network"})
-    c.fits.push_back(calibratedFitFromJson(fit("sendrecv", "pingpong", level, 5e-6, 1e-9), "t"));
+    c.fits.push_back(CalibratedFit::fromJson(fit("sendrecv", "pingpong", level, 5e-6, 1e-9), "t"));
   // dp=64 innermost: 8 DP ranks per node, 8 nodes.
   Layout l = parseLayout("tp=1,pp=1,dp=64");
   l.order = parseOrder("dp,tp,pp");

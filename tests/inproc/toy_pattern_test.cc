@@ -126,9 +126,10 @@ TEST(ToyPattern, ListedRunValidatedFittedAndPricedWithNoEditOutsideThisTest) {
   prov.startedAt = prov.finishedAt = "2026-12-01T00:00:00Z";
   const nlohmann::json report = makeResultsReport(prov, {{"pattern", "toy_shift"}}, synthetic, {});
   std::vector<std::string> warnings;
-  const nlohmann::json cal = calibrate({{"toy.json", report}}, CalibrateOptions{}, warnings);
+  const nlohmann::json cal =
+      fitCalibration({{"toy.json", report}}, CalibrateOptions{}, warnings).toJson();
   CalibrationSet set;
-  for (const nlohmann::json& f : cal["fits"]) set.fits.push_back(calibratedFitFromJson(f, "toy"));
+  for (const nlohmann::json& f : cal["fits"]) set.fits.push_back(CalibratedFit::fromJson(f, "toy"));
   ASSERT_EQ(set.fits.size(), 1u);
   EXPECT_EQ(set.fits[0].pattern, "toy_shift");
 
@@ -191,13 +192,13 @@ TEST(PatternFacts, ReduceIsAReductionEverywhere) {
                         {"to_bytes", nullptr},
                         {"alpha_s", 1e-6},
                         {"beta_s_per_byte", std::string(dtype) == "float32" ? 1e-10 : 1e-9}}}}};
-    set.fits.push_back(calibratedFitFromJson(f, "test"));
+    set.fits.push_back(CalibratedFit::fromJson(f, "test"));
   }
   CommItem item{"X", "reduce", "a reduce", 4, 1 << 20, 1, DataType::kBfloat16};
   std::vector<std::string> priceNotes;
-  const PricedCall bf16 = priceCall(item, "node", set, "best", priceNotes);
+  const PricedCall bf16 = priceCall(item, LinkLevel::kNode, set, "best", priceNotes);
   item.dtype = DataType::kFloat32;
-  const PricedCall f32 = priceCall(item, "node", set, "best", priceNotes);
+  const PricedCall f32 = priceCall(item, LinkLevel::kNode, set, "best", priceNotes);
   EXPECT_GT(bf16.seconds, 5 * f32.seconds);  // each with its own type's β
   EXPECT_EQ(reduce.facts.reference, "binomial");
 

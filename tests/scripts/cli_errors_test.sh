@@ -119,6 +119,30 @@ expect_plain_error "field 'layers' must be a whole number, not 96.5" models "$di
 sed -e 's/96.5/24/; s/"d_model": 4096/"d_model": 1e15/' "$dir/model.json" >"$dir/model2.json"
 expect_plain_error "field 'd_model' = 1e+15 is out of range" models "$dir/model2.json"
 expect_error "$dir/cal.json is malformed" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8
+# A calibration whose numbers cannot be prices is refused on load by every command that reads
+# one, naming the fit and the field: a negative alpha or beta, a level that is none; a beta that
+# is not finite cannot be written in JSON (1e999 is refused as it is parsed, naming the number).
+good="$here/../fixtures/plot/fast/calibration.json"
+sed -e '0,/"alpha_s": [^,]*/s//"alpha_s": -2e-06/' "$good" >"$dir/neg.json"
+sed -e '0,/"beta_s_per_byte": [^,]*/s//"beta_s_per_byte": -1e-10/' "$good" >"$dir/negb.json"
+sed -e '0,/"beta_s_per_byte": [^,]*/s//"beta_s_per_byte": 1e999/' "$good" >"$dir/inf.json"
+sed -e '0,/"level": "network"/s//"level": "nvlink"/' "$good" >"$dir/lvl.json"
+expect_error "fit: alpha_s is -2e-06: it must be finite and >= 0" replay --calibration "$dir/neg.json" --model megatron-8.3b --layout tp=2,pp=1,dp=1 --global-batch 8
+for cmd in project compare; do
+  for bad in neg negb inf lvl; do
+    case $bad in
+      neg) want="fit: alpha_s is -2e-06: it must be finite and >= 0" ;;
+      negb) want="fit: beta_s_per_byte is -1e-10: it must be finite and >= 0" ;;
+      inf) want="number overflow parsing '1e999'" ;;
+      lvl) want="level \"nvlink\" is not a link level" ;;
+    esac
+    if [ "$cmd" = project ]; then
+      expect_error "$want" project --calibration "$dir/$bad.json" --model gpt3-175b --layout tp=8,pp=16,dp=8
+    else
+      expect_error "$want" compare "$good" "$dir/$bad.json"
+    fi
+  done
+done
 # No command writes over one of its inputs.
 cp "$dir/broken.json" "$dir/input.json"
 "$hockney" fit "$dir/input.json" --out "$dir/input.json" >"$dir/stdout" 2>"$dir/stderr"

@@ -171,7 +171,8 @@ TEST(Calibration, FitsOwnAndVendorRowsAndSelectsTheFastest) {
     rows.push_back(row("vendor", n, 0.5 + b / 4e3, std::nullopt));                   // 4 GB/s
   }
   std::vector<std::string> warnings;
-  nlohmann::json cal = calibrate({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings);
+  nlohmann::json cal =
+      fitCalibration({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings).toJson();
   EXPECT_EQ(cal["kind"], "calibration");
   ASSERT_EQ(cal["fits"].size(), 2u);
   for (const auto& f : cal["fits"]) {
@@ -202,7 +203,8 @@ TEST(Calibration, BrokenTimesAreDroppedNotFittedAndPoorFitsAreFlagged) {
   rows.push_back(row("ring", 4096 * 3, -5, Cost{2, 4096 * 3, 4096 * 1.5}));
   rows.push_back(row("ring", 4096 * 5, 1e300, Cost{2, 4096 * 5, 4096 * 2.5}));
   std::vector<std::string> warnings;
-  nlohmann::json cal = calibrate({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings);
+  nlohmann::json cal =
+      fitCalibration({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings).toJson();
   ASSERT_EQ(cal["fits"].size(), 1u);
   const auto& f = cal["fits"][0];
   EXPECT_EQ(f["points"], good);  // the two broken rows are not counted
@@ -219,21 +221,23 @@ TEST(Calibration, BrokenTimesAreDroppedNotFittedAndPoorFitsAreFlagged) {
   for (size_t n = 1024; n <= (size_t{1} << 24); n *= 2, t = t > 50 ? 1 : t * 40)
     wild.push_back(row("ring", n, t, Cost{2, static_cast<double>(n), static_cast<double>(n) / 2}));
   warnings.clear();
-  nlohmann::json poor = calibrate({{"b.json", reportOf(wild)}}, CalibrateOptions{}, warnings);
+  nlohmann::json poor =
+      fitCalibration({{"b.json", reportOf(wild)}}, CalibrateOptions{}, warnings).toJson();
   ASSERT_EQ(poor["fits"].size(), 1u);
   EXPECT_FALSE(poor["fits"][0]["quality_warnings"].empty());
-  CalibratedFit typed = calibratedFitFromJson(poor["fits"][0], "b.json");
+  CalibratedFit typed = CalibratedFit::fromJson(poor["fits"][0], "b.json");
   EXPECT_FALSE(typed.qualityWarnings.empty());
 }
 
 TEST(Calibration, RejectsForeignAndUnfittableInput) {
   std::vector<std::string> warnings;
   nlohmann::json notResults = {{"kind", "calibration"}};
-  EXPECT_THROW(calibrate({{"x.json", {{"kind", "results"}, {"results", 3}}}}, {}, warnings),
-               UsageError);
+  EXPECT_THROW(
+      fitCalibration({{"x.json", {{"kind", "results"}, {"results", 3}}}}, {}, warnings).toJson(),
+      UsageError);
   std::vector<ResultRow> lone{row("ring", 64, 3, Cost{2, 64, 32})};
   try {
-    calibrate({{"a.json", reportOf(lone)}}, {}, warnings);
+    fitCalibration({{"a.json", reportOf(lone)}}, {}, warnings).toJson();
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("only 1 distinct size"), std::string::npos) << e.what();
@@ -254,7 +258,8 @@ TEST(Calibration, HotAndColdAreFittedApartAndCompareRefusesToMixThem) {
     rows.push_back(cold);
   }
   std::vector<std::string> warnings;
-  nlohmann::json cal = calibrate({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings);
+  nlohmann::json cal =
+      fitCalibration({{"a.json", reportOf(rows)}}, CalibrateOptions{}, warnings).toJson();
   ASSERT_EQ(cal["fits"].size(), 2u);
   std::set<std::string> kinds;
   for (const auto& f : cal["fits"]) kinds.insert(f["buffers"].get<std::string>());
@@ -272,8 +277,8 @@ TEST(Calibration, HotAndColdAreFittedApartAndCompareRefusesToMixThem) {
       rs.push_back(r);
     }
     std::vector<std::string> w;
-    writeFileAtomically(dir + name,
-                        calibrate({{name, reportOf(rs)}}, CalibrateOptions{}, w).dump());
+    writeFileAtomically(
+        dir + name, fitCalibration({{name, reportOf(rs)}}, CalibrateOptions{}, w).toJson().dump());
     return dir + name;
   };
   const std::string a = write("hot.json", "hot", 1.0, 8.0);
@@ -315,7 +320,8 @@ TEST(Calibration, ReadsHostAndDeviceReductionKernels) {
         {{"name", "device_reduce/float32/sum/4096_mean"}, {"bytes_per_second", 1e12}},
         {{"name", "device_copy/cudaMemcpyAsync/67108864"}, {"bytes_per_second", 2.5e12}}}}};
   std::vector<std::string> warnings;
-  const nlohmann::json cal = calibrate({{"k.json", bench}}, CalibrateOptions{}, warnings);
+  const nlohmann::json cal =
+      fitCalibration({{"k.json", bench}}, CalibrateOptions{}, warnings).toJson();
   const nlohmann::json& k = cal.at("reduction_kernels");
   ASSERT_EQ(k.size(), 2u) << k.dump();
   EXPECT_EQ(k[0]["device"], "host");

@@ -34,7 +34,8 @@ void roundTrips(const ImportedLog& log) {
     EXPECT_EQ(rows[i].buffers, "hot");
   }
   std::vector<std::string> warnings;
-  const nlohmann::json cal = calibrate({{"imported.json", report}}, CalibrateOptions{}, warnings);
+  const nlohmann::json cal =
+      fitCalibration({{"imported.json", report}}, CalibrateOptions{}, warnings).toJson();
   ASSERT_EQ(cal["fits"].size(), 1u);
   EXPECT_TRUE(cal["fits"][0]["black_box"].get<bool>());
   EXPECT_EQ(cal["fits"][0]["ranks"], log.ranks);

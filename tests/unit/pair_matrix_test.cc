@@ -18,7 +18,7 @@ std::vector<PairRow> fabric(double fast, const std::string& slow, double slowRat
       r.hostA = "n" + std::to_string(a / 2 + 1);
       r.hostB = "n" + std::to_string(b / 2 + 1);
       const bool net = r.hostA != r.hostB;
-      r.level = net ? "network" : "numa";
+      r.level = net ? LinkLevel::kNetwork : LinkLevel::kNuma;
       r.latencyUs = net ? 60 + a : 3;
       r.bandwidthGBps = !net ? 5.0 : (r.hostA == slow || r.hostB == slow) ? slowRate : fast;
       rows.push_back(r);
@@ -29,10 +29,11 @@ std::vector<PairRow> fabric(double fast, const std::string& slow, double slowRat
 TEST(PairMatrix, NamesTheSlowHostAndNoLink) {
   const PairAnalysis a = analysePairs(fabric(0.125, "n3", 0.03125));
   ASSERT_EQ(a.levels.size(), 2u);
-  EXPECT_EQ(a.levels[0].level, "network");
-  EXPECT_EQ(a.levels[0].pairs, 24);
-  EXPECT_EQ(a.levels[1].level, "numa");
-  EXPECT_DOUBLE_EQ(a.levels[1].medianBandwidthGBps, 5.0);
+  // Narrowest level first.
+  EXPECT_EQ(a.levels[0].level, LinkLevel::kNuma);
+  EXPECT_DOUBLE_EQ(a.levels[0].medianBandwidthGBps, 5.0);
+  EXPECT_EQ(a.levels[1].level, LinkLevel::kNetwork);
+  EXPECT_EQ(a.levels[1].pairs, 24);
   ASSERT_EQ(a.hosts.size(), 1u);
   EXPECT_EQ(a.hosts[0].host, "n3");
   EXPECT_EQ(a.hosts[0].metric, "bandwidth");

@@ -1,0 +1,69 @@
+// The fit table people read (hockney fit, hockney calibrate), printed from the typed calibration.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+
+#include "model/calibration.h"
+
+namespace hockney {
+namespace {
+
+std::string rate(double secondsPerByte) {  // GB/s, "-" when unfitted
+  return secondsPerByte > 0 ? fmt::format("{:.3f}", 1e-9 / secondsPerByte) : std::string("-");
+}
+
+std::string ranksOf(const CalibratedFit& f) {
+  if (f.blackBox) return std::to_string(f.ranks);
+  return f.measuredRanks.size() == 1 ? std::to_string(f.measuredRanks[0]) : std::string("pooled");
+}
+
+}  // namespace
+
+std::string formatFitTable(const Calibration& cal) {
+  std::string out = fmt::format(
+      "# {:<9} {:<15} {:<19} {:<7} {:<8} {:<4} {:>6} {:>10} {:>9} {:>8} {:>8} {:>6} {:>6} {:>6} "
+      "{:>14}\n",
+      "backend", "pattern", "algorithm", "level", "dtype", "buf", "ranks", "from_B", "alpha_us",
+      "bw_GB/s", "red_GB/s", "R2", "med%", "p90%", "worst%@bytes");
+  for (const CalibratedFit& f : cal.fits) {
+    const bool flagged = !f.qualityWarnings.empty();
+    for (size_t i = 0; i < f.pieces.size(); ++i) {
+      const Piece& p = f.pieces[i];
+      const bool first = i == 0;
+      const bool withGamma = !f.blackBox && f.gamma;
+      out += fmt::format(
+          "{} {:<9} {:<15} {:<19} {:<7} {:<8} {:<4} {:>6} {:>10.0f} {:>9.3f} {:>8} {:>8} {:>6} "
+          "{:>6} {:>6} {:>14}\n",
+          first && flagged ? "!" : " ", first ? f.backend : "", first ? f.pattern : "",
+          first ? f.algorithm : "  (next regime)", first ? std::string(name(f.level)) : "",
+          first ? f.dtype : "", first ? f.buffers : "", first ? ranksOf(f) : "", p.fromBytes,
+          p.coeffs.alpha * 1e6, rate(p.coeffs.beta),
+          withGamma ? rate(p.coeffs.gamma) : std::string("-"),
+          first ? fmt::format("{:.3f}", f.r2) : "",
+          first ? fmt::format("{:.1f}", 100 * f.heldOut.median) : "",
+          first ? fmt::format("{:.1f}", 100 * f.heldOut.p90) : "",
+          first ? fmt::format("{:.0f}@{:.0f}", 100 * f.heldOut.worst, f.heldOut.worstBytes) : "");
+    }
+  }
+  // A warning every fit carries (the host drifted) is said once.
+  std::map<std::string, size_t> count;
+  for (const CalibratedFit& f : cal.fits)
+    for (const std::string& w : f.qualityWarnings) ++count[w];
+  const size_t fits = cal.fits.size();
+  for (const auto& [w, n] : count)
+    if (fits > 1 && n == fits) out += fmt::format("# ! every fit: {}\n", w);
+  for (const CalibratedFit& f : cal.fits)
+    for (const std::string& w : f.qualityWarnings)
+      if (fits <= 1 || count[w] != fits)
+        out += fmt::format("# ! {}/{}/{} {}: {}\n", f.backend, f.pattern, f.algorithm, f.dtype, w);
+  for (const Selection& s : cal.selection) {
+    out += fmt::format("# fastest {} at {} ranks:", s.pattern, s.ranks);
+    for (const SelectionRange& r : s.ranges)
+      out += fmt::format(" [{}..{} B] {}", r.fromBytes, r.toBytes, r.algorithm);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace hockney
