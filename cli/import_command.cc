@@ -39,11 +39,14 @@ int ImportCommand::execute(int argc, char** argv) {
   }
   const nlohmann::json report =
       importedReport(logs, commandLineOf(argc, argv), HOCKNEY_VERSION_STRING, HOCKNEY_GIT_COMMIT);
-  for (const auto& n : report["notes"]) fmt::print("# note: {}\n", n.get<std::string>());
+  size_t rows = 0;
+  for (const ImportedLog& l : logs) {
+    for (const std::string& n : l.notes) fmt::print("# note: {}\n", n);
+    rows += l.rows.size();
+  }
   writeFileAtomically(out_, report.dump(2) + "\n");
-  fmt::print("# {} rows of {} {} on {} ranks from {} log(s) written to {}\n",
-             report["results"].size(), logs[0].tool, logs[0].pattern, logs[0].ranks, logs.size(),
-             out_);
+  fmt::print("# {} rows of {} {} on {} ranks from {} log(s) written to {}\n", rows, logs[0].tool,
+             logs[0].pattern, logs[0].ranks, logs.size(), out_);
   return 0;
 }
 

@@ -42,42 +42,37 @@ int ProjectCommand::execute() {
   o_.dtype = parseDataType(dtype_);
   o_.gradDtype = parseDataType(gradDtype_);
   CalibrationSet cal = loadCalibrations(calibrations_);
-  nlohmann::json step = projectIteration(*model, layout, o_, cal, policy_);
+  const StepCost step = projectIteration(*model, layout, o_, cal, policy_);
   fmt::print(
       "# {} on {} GPUs (tp={} pp={} dp={} ep={}), {} GPUs/node, batch {} x seq {}, {} "
       "micro-batches/pipeline\n",
       model->name, layout.gpus(), layout.tp, layout.pp, layout.dp, layout.ep, o_.gpusPerNode,
-      step["options"]["global_batch"].get<long>(), step["options"]["seq_len"].get<int>(),
-      step["options"]["micro_batches_per_pipeline"].get<int>());
+      step.globalBatch, step.seqLen, step.microBatchesPerPipeline);
   fmt::print("# {:<5} {:<15} {:>6} {:>14} {:>9} {:>8} {:<19} {:>12} {:>12}\n", "group",
              "collective", "ranks", "buffer_B", "count", "level", "algorithm", "us/call",
              "ms/step");
-  for (const auto& i : step["items"])
-    fmt::print(
-        "  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>8} {:<19} {:>12.1f} {:>12.2f}{}{}\n",
-        i["group"].get<std::string>(), i["pattern"].get<std::string>(), i["ranks"].get<int>(),
-        i["bytes"].get<double>(), i["count"].get<double>(), i["level"].get<std::string>(),
-        i["algorithm"].get<std::string>(), i["time_per_call_us"].get<double>(),
-        i["time_per_step_ms"].get<double>(),
-        i["extrapolated"].get<bool>() ? "  (fit from fewer ranks)" : "",
-        i["level_note"].get<std::string>().empty()
-            ? std::string()
-            : fmt::format("  (NOT a {} fit: priced with '{}' fits)", i["level"].get<std::string>(),
-                          i["calibration_level"].get<std::string>()));
+  for (const PricedItem& i : step.items)
+    fmt::print("  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>8} {:<19} {:>12.1f} {:>12.2f}{}{}\n",
+               i.item.group, i.item.pattern, i.item.ranks, i.item.bytes, i.item.count,
+               name(i.level), i.call.algorithm, i.call.seconds * 1e6, i.stepSeconds() * 1e3,
+               i.extrapolated ? "  (fit from fewer ranks)" : "",
+               i.call.levelNote.empty()
+                   ? std::string()
+                   : fmt::format("  (NOT a {} fit: priced with '{}' fits)", name(i.level),
+                                 name(i.call.calibrationLevel)));
   // Buffer bytes are what the collective is called on; wire bytes what this GPU sends on its
   // critical path (the algorithm's beta bytes; a ring all-reduce sends 2(p-1)/p of its buffer).
-  for (const auto& [name, g] : step["groups"].items())
+  for (const auto& [group, g] : step.groups)
     fmt::print(
         "# {:<4} {:>10.0f} collectives {:>10.3f} GB/GPU buffers {:>10.3f} GB/GPU on the "
         "wire {:>10.2f} ms\n",
-        name, g["collectives"].get<double>(), g["bytes_per_gpu"].get<double>() / 1e9,
-        g["wire_bytes_per_gpu"].get<double>() / 1e9, g["time_ms"].get<double>());
+        group, g.collectives, g.bytesPerGpu / 1e9, g.wireBytesPerGpu / 1e9, g.timeMs);
   fmt::print("# total {:.2f} ms of communication per step (no overlap); dominant group: {}\n",
-             step["total_ms"].get<double>(), step["dominant_group"].get<std::string>());
-  for (const auto& n : step["notes"]) fmt::print("# note: {}\n", n.get<std::string>());
-  for (const auto& a : step["assumptions"]) fmt::print("# assumes: {}\n", a.get<std::string>());
+             step.totalMs, step.dominantGroup);
+  for (const auto& n : step.notes) fmt::print("# note: {}\n", n);
+  for (const auto& a : step.assumptions) fmt::print("# assumes: {}\n", a);
   if (!out_.empty()) {
-    writeFileAtomically(out_, step.dump(2) + "\n");
+    writeFileAtomically(out_, step.toJson().dump(2) + "\n");
     fmt::print("# written to {}\n", out_);
   }
   return 0;

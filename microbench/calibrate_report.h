@@ -15,8 +15,6 @@ namespace hockney {
 
 // The drift probe: MPI's float32 all-reduce of this size, once per pass.
 inline constexpr size_t kReferenceBytes = size_t{1} << 20;
-// Probes further apart than this say the host's speed drifted during the job.
-inline constexpr double kDriftLimit = 1.25;
 
 std::string resultsPath(const CalibrateJob& job);
 std::string calibrationPath(const CalibrateJob& job);

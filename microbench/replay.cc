@@ -18,6 +18,39 @@ namespace hockney {
 
 using nlohmann::json;
 
+namespace {
+
+// One collective of the step, run on real ranks beside its projection.
+struct ReplayItem {
+  CommItem item;  // as replayed: ranks shrunk to fit the job
+  int ranksProjected = 0;
+  std::string algorithm;
+  size_t bytes = 0;
+  std::string check;
+  double measuredSeconds = 0, projectedSeconds = 0;
+
+  double projectedOverMeasured() const {
+    return measuredSeconds > 0 ? projectedSeconds / measuredSeconds : 0.0;
+  }
+  json toJson() const {
+    return {{"group", item.group},
+            {"pattern", item.pattern},
+            {"algorithm", algorithm},
+            {"ranks_projected", ranksProjected},
+            {"ranks_replayed", item.ranks},
+            {"bytes", bytes},
+            {"count", item.count},
+            {"check", check},
+            {"measured_us", measuredSeconds * 1e6},
+            {"projected_us", projectedSeconds * 1e6},
+            {"projected_over_measured", projectedOverMeasured()},
+            {"measured_ms_per_step", measuredSeconds * item.count * 1e3},
+            {"projected_ms_per_step", projectedSeconds * item.count * 1e3}};
+  }
+};
+
+}  // namespace
+
 int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOptions& step,
               const CalibrationSet& cal, const ReplayOptions& o) {
   MpiTransport world(MPI_COMM_WORLD);
@@ -27,7 +60,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
                       "--scale-to-ranks {} must be between 2 and the job's {} ranks", ranks,
                       world.size());
   IterationComm plan = iterationCommunication(model, layout, step);
-  json items = json::array();
+  std::vector<ReplayItem> items;
   std::map<std::string, std::pair<double, double>> groups;  // measured, projected ms per step
   std::vector<std::string> notes;
   int failures = 0;
@@ -68,19 +101,8 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
     auto& g = groups[item.group];
     g.first += measured * item.count * 1e3;
     g.second += priced.seconds * item.count * 1e3;
-    items.push_back({{"group", item.group},
-                     {"pattern", item.pattern},
-                     {"algorithm", priced.algorithm},
-                     {"ranks_projected", full.ranks},
-                     {"ranks_replayed", item.ranks},
-                     {"bytes", row.bytes},
-                     {"count", item.count},
-                     {"check", row.check},
-                     {"measured_us", measured * 1e6},
-                     {"projected_us", priced.seconds * 1e6},
-                     {"projected_over_measured", measured > 0 ? priced.seconds / measured : 0.0},
-                     {"measured_ms_per_step", measured * item.count * 1e3},
-                     {"projected_ms_per_step", priced.seconds * item.count * 1e3}});
+    items.push_back(
+        {item, full.ranks, priced.algorithm, row.bytes, row.check, measured, priced.seconds});
   }
   if (me == 0) {
     json byGroup = json::object();
@@ -90,12 +112,13 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
         model.name, layout.tp, layout.pp, layout.dp, layout.ep, ranks);
     fmt::print("# {:<5} {:<15} {:<19} {:>6} {:>12} {:>11} {:>11} {:>8}\n", "group", "collective",
                "algorithm", "ranks", "bytes", "measured", "projected", "proj/meas");
-    for (const auto& i : items)
+    json itemList = json::array();
+    for (const ReplayItem& i : items) {
       fmt::print("  {:<5} {:<15} {:<19} {:>6} {:>12} {:>9.1f}us {:>9.1f}us {:>8.2f}\n",
-                 i["group"].get<std::string>(), i["pattern"].get<std::string>(),
-                 i["algorithm"].get<std::string>(), i["ranks_replayed"].get<int>(),
-                 i["bytes"].get<size_t>(), i["measured_us"].get<double>(),
-                 i["projected_us"].get<double>(), i["projected_over_measured"].get<double>());
+                 i.item.group, i.item.pattern, i.algorithm, i.item.ranks, i.bytes,
+                 i.measuredSeconds * 1e6, i.projectedSeconds * 1e6, i.projectedOverMeasured());
+      itemList.push_back(i.toJson());
+    }
     for (const auto& [name, mp] : groups) {
       byGroup[name] = {{"measured_ms", mp.first},
                        {"projected_ms", mp.second},
@@ -115,7 +138,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
         {"layout", {{"tp", layout.tp}, {"pp", layout.pp}, {"dp", layout.dp}, {"ep", layout.ep}}},
         {"ranks", ranks},
         {"mpi", {{"library_version", mpiLibraryVersion()}}},
-        {"items", items},
+        {"items", itemList},
         {"groups", byGroup},
         {"total", {{"measured_ms", totalM}, {"projected_ms", totalP}}},
         {"notes", notes},

@@ -81,6 +81,9 @@ struct ReductionKernel {
   double bytes = 0, reductionGbps = 0, gammaSecondsPerByte = 0;
 };
 
+// Drift probes further apart than this say the host's speed drifted during a calibrate job.
+inline constexpr double kDriftLimit = 1.25;
+
 // calibrate's drift probe (microbench/calibrate_report.h), per pass.
 struct HostDrift {
   std::string reference;

@@ -224,6 +224,11 @@ Calibration Calibration::fromJson(const json& j, const std::string& where) {
       c.levels.push_back(levelField({{"level", l}}, where));
     for (const json& s : j.value("sources", json::array())) c.sources.push_back(s);
     for (const json& f : j.at("fits")) c.fits.push_back(CalibratedFit::fromJson(f, where));
+    if (!j.contains("levels")) {  // calibrations before link levels: their fits' one level
+      std::set<LinkLevel> seen;
+      for (const CalibratedFit& f : c.fits) seen.insert(f.level);
+      c.levels.assign(seen.begin(), seen.end());
+    }
     for (const json& s : j.value("skipped", json::array()))
       c.skipped.emplace_back(s.value("group", ""), s.value("reason", ""));
     for (const json& s : j.value("selection", json::array())) {
@@ -247,13 +252,22 @@ Calibration Calibration::fromJson(const json& j, const std::string& where) {
     c.notes = j.value("notes", std::vector<std::string>{});
     if (j.contains("host_drift")) {
       const json& d = j["host_drift"];
-      c.hostDrift = HostDrift{d.value("reference", ""),
-                              d.value("reference_us", std::vector<double>{}),
-                              d.value("minor_faults_per_call", std::vector<double>{}),
-                              d.value("spread", 1.0),
-                              d.value("limit", 0.0),
-                              d.value("drifted", false),
-                              d.value("note", "")};
+      HostDrift drift;
+      drift.reference = d.value("reference", "");
+      drift.referenceUs = d.value("reference_us", std::vector<double>{});
+      drift.faultsPerCall = d.value("minor_faults_per_call", std::vector<double>{});
+      drift.note = d.value("note", "");
+      // Calibrations before the probe was always recorded wrote it only when the host drifted
+      // past the same limit, and without its spread.
+      drift.drifted = d.value("drifted", true);
+      drift.limit = d.value("limit", kDriftLimit);
+      double lo = 0, hi = 0;
+      for (double r : drift.referenceUs) {
+        lo = lo == 0 ? r : std::min(lo, r);
+        hi = std::max(hi, r);
+      }
+      drift.spread = d.value("spread", lo > 0 ? hi / lo : 1.0);
+      c.hostDrift = drift;
     }
     return c;
   });

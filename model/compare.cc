@@ -7,7 +7,6 @@
 #include <map>
 
 #include "collectives/core/error.h"
-#include "model/projection.h"
 #include "reports/json_io.h"
 #include "reports/results.h"
 
@@ -17,24 +16,41 @@ using nlohmann::json;
 
 namespace {
 
-// "a", "b" or "tie" (within 3%) for two figures where `higherIsBetter` says which way wins;
-// null when either is missing or zero.
-json fasterSide(const json& a, const json& b, bool higherIsBetter) {
-  if (!a.is_number() || !b.is_number()) return nullptr;
-  const double x = a.get<double>(), y = b.get<double>();
-  if (!(x > 0) || !(y > 0)) return nullptr;
-  if (std::abs(x - y) <= 0.03 * std::max(x, y)) return "tie";
-  return (x > y) == higherIsBetter ? "a" : "b";
+// Which side wins, `higherIsBetter` saying which way; a tie within 3%; unknown when either
+// figure is missing or not positive.
+Faster fasterSide(std::optional<double> a, std::optional<double> b, bool higherIsBetter) {
+  if (!a || !b || !(*a > 0) || !(*b > 0)) return Faster::kUnknown;
+  if (std::abs(*a - *b) <= 0.03 * std::max(*a, *b)) return Faster::kTie;
+  return (*a > *b) == higherIsBetter ? Faster::kA : Faster::kB;
 }
 
-json ratioOf(const json& b, const json& a) {
-  if (!a.is_number() || !b.is_number() || !(a.get<double>() > 0)) return nullptr;
-  return b.get<double>() / a.get<double>();
+std::optional<double> ratioOf(std::optional<double> b, std::optional<double> a) {
+  if (!a || !b || !(*a > 0)) return std::nullopt;
+  return *b / *a;
+}
+
+json fasterJson(Faster f) {
+  switch (f) {
+    case Faster::kA:
+      return "a";
+    case Faster::kB:
+      return "b";
+    case Faster::kTie:
+      return "tie";
+    case Faster::kUnknown:
+      break;
+  }
+  return nullptr;
+}
+
+json optional(const std::optional<double>& v) {
+  return v ? json(*v) : json(nullptr);
 }
 
 // Hot buffers (one pair reused) and cold ones (rotating past the cache) measure different
 // things; comparing them is refused unless forced, and then said.
-void checkBuffers(const std::string& a, const std::string& b, bool force, json& notes) {
+void checkBuffers(const std::string& a, const std::string& b, bool force,
+                  std::vector<std::string>& notes) {
   if (a == b) return;
   HOCKNEY_USAGE_CHECK(force,
                       "A measured {} buffers, B {}: hot reuses one buffer pair (as OSU and "
@@ -45,93 +61,145 @@ void checkBuffers(const std::string& a, const std::string& b, bool force, json& 
   notes.push_back(fmt::format("--force: A measured {} buffers, B {}; ratios include that", a, b));
 }
 
-json compareResults(const json& a, const json& b, bool force, json& notes) {
+void compareResults(const json& a, const json& b, bool force, Comparison& out) {
   std::map<std::string, ResultRow> rowsA;
   for (const ResultRow& r : a.at("results").get<std::vector<ResultRow>>())
     rowsA[fmt::format("{}|{}|{}|{}|{}|{}", r.pattern, r.algorithm, r.ranks, r.bytes, r.dtype,
                       r.op)] = r;
-  json points = json::array();
   for (const ResultRow& r : b.at("results").get<std::vector<ResultRow>>()) {
     auto it = rowsA.find(
         fmt::format("{}|{}|{}|{}|{}|{}", r.pattern, r.algorithm, r.ranks, r.bytes, r.dtype, r.op));
     if (it == rowsA.end()) continue;
     const ResultRow& x = it->second;
-    checkBuffers(x.buffers, r.buffers, force, notes);
-    points.push_back(
-        {{"pattern", r.pattern},
-         {"algorithm", r.algorithm},
-         {"ranks", r.ranks},
-         {"bytes", r.bytes},
-         {"dtype", r.dtype},
-         {"op", r.op},
-         {"a_median_us", x.timeUs.median},
-         {"b_median_us", r.timeUs.median},
-         {"time_ratio_b_over_a", x.timeUs.median > 0 ? r.timeUs.median / x.timeUs.median : 0.0},
-         {"a_busbw_gbps", x.busbwGbps},
-         {"b_busbw_gbps", r.busbwGbps},
-         {"busbw_ratio_b_over_a", x.busbwGbps > 0 ? r.busbwGbps / x.busbwGbps : 0.0},
-         {"faster", fasterSide(x.timeUs.median, r.timeUs.median, false)}});
+    checkBuffers(x.buffers, r.buffers, force, out.notes);
+    PointComparison p;
+    p.pattern = r.pattern;
+    p.algorithm = r.algorithm;
+    p.ranks = r.ranks;
+    p.bytes = r.bytes;
+    p.dtype = r.dtype;
+    p.op = r.op;
+    p.aMedianUs = x.timeUs.median;
+    p.bMedianUs = r.timeUs.median;
+    p.timeRatio = x.timeUs.median > 0 ? r.timeUs.median / x.timeUs.median : 0.0;
+    p.aBusbwGbps = x.busbwGbps;
+    p.bBusbwGbps = r.busbwGbps;
+    p.busbwRatio = x.busbwGbps > 0 ? r.busbwGbps / x.busbwGbps : 0.0;
+    p.faster = fasterSide(x.timeUs.median, r.timeUs.median, false);
+    out.points.push_back(p);
   }
   HOCKNEY_USAGE_CHECK(
-      !points.empty(),
+      !out.points.empty(),
       "the two results share no measured point (pattern, algorithm, ranks, size, dtype, op)");
-  return json{{"points", points}};
 }
 
-json number(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
-
-// What compare reads of a fit's first (small-message) and last (large-message) pieces.
-json sideOf(const CalibratedFit& f) {
+FitSide sideOf(const CalibratedFit& f) {
   const Piece& small = f.pieces.front();
   const Piece& large = f.pieces.back();
-  const bool withGamma = !f.blackBox && f.gamma;
-  return {{"alpha_us", small.coeffs.alpha * 1e6},
-          {"bandwidth_gbps", large.coeffs.beta > 0 ? number(1e-9 / large.coeffs.beta) : json()},
-          {"bandwidth_from_bytes", large.fromBytes},
-          {"reduction_gbps",
-           withGamma && large.coeffs.gamma > 0 ? number(1e-9 / large.coeffs.gamma) : json()}};
+  FitSide s;
+  s.alphaUs = small.coeffs.alpha * 1e6;
+  if (large.coeffs.beta > 0) s.bandwidthGbps = 1e-9 / large.coeffs.beta;
+  s.bandwidthFromBytes = large.fromBytes;
+  if (!f.blackBox && f.gamma && large.coeffs.gamma > 0) s.reductionGbps = 1e-9 / large.coeffs.gamma;
+  return s;
 }
 
-json compareCalibrations(const Calibration& a, const Calibration& b, bool force, json& notes) {
+void compareCalibrations(const Calibration& a, const Calibration& b, bool force, Comparison& out) {
   auto key = [](const CalibratedFit& f) {
     return fmt::format("{}|{}|{}|{}|{}|{}", f.backend, f.pattern, f.algorithm, name(f.level),
                        f.blackBox ? json(f.ranks).dump() : json(f.measuredRanks).dump(), f.dtype);
   };
   std::map<std::string, const CalibratedFit*> fitsA;
   for (const CalibratedFit& f : a.fits) fitsA[key(f)] = &f;
-  json fits = json::array();
   for (const CalibratedFit& f : b.fits) {
     auto it = fitsA.find(key(f));
     if (it == fitsA.end()) continue;
-    checkBuffers(it->second->buffers, f.buffers, force, notes);
+    checkBuffers(it->second->buffers, f.buffers, force, out.notes);
     // The same regime on both sides: latency from the small-message piece, bandwidth from the
     // large-message piece.
-    const json sa = sideOf(*it->second), sb = sideOf(f);
-    fits.push_back(
-        {{"backend", f.backend},
-         {"pattern", f.pattern},
-         {"algorithm", f.algorithm},
-         {"level", name(f.level)},
-         {"ranks", f.blackBox ? json(f.ranks) : json(f.measuredRanks)},
-         {"a", sa},
-         {"b", sb},
-         {"latency_ratio_b_over_a", ratioOf(sb["alpha_us"], sa["alpha_us"])},
-         {"bandwidth_ratio_b_over_a", ratioOf(sb["bandwidth_gbps"], sa["bandwidth_gbps"])},
-         {"faster_small_messages", fasterSide(sa["alpha_us"], sb["alpha_us"], false)},
-         {"faster_large_messages", fasterSide(sa["bandwidth_gbps"], sb["bandwidth_gbps"], true)}});
+    FitComparison c;
+    c.backend = f.backend;
+    c.pattern = f.pattern;
+    c.algorithm = f.algorithm;
+    c.level = f.level;
+    c.blackBox = f.blackBox;
+    c.ranks = f.ranks;
+    c.measuredRanks = f.measuredRanks;
+    c.a = sideOf(*it->second);
+    c.b = sideOf(f);
+    c.latencyRatio = ratioOf(c.b.alphaUs, c.a.alphaUs);
+    c.bandwidthRatio = ratioOf(c.b.bandwidthGbps, c.a.bandwidthGbps);
+    c.fasterSmall = fasterSide(c.a.alphaUs, c.b.alphaUs, false);
+    c.fasterLarge = fasterSide(c.a.bandwidthGbps, c.b.bandwidthGbps, true);
+    out.fits.push_back(c);
   }
   HOCKNEY_USAGE_CHECK(
-      !fits.empty(),
+      !out.fits.empty(),
       "the two calibrations share no fit (backend, pattern, algorithm, level, ranks)");
-  return json{{"fits", fits}};
+}
+
+json sideJson(const FitSide& s) {
+  return {{"alpha_us", s.alphaUs},
+          {"bandwidth_gbps", optional(s.bandwidthGbps)},
+          {"bandwidth_from_bytes", s.bandwidthFromBytes},
+          {"reduction_gbps", optional(s.reductionGbps)}};
+}
+
+json stepSideJson(const std::map<std::string, GroupCost>& groups, double totalMs,
+                  const std::string& dominant) {
+  return {{"total_ms", totalMs}, {"groups", groupsJson(groups)}, {"dominant_group", dominant}};
 }
 
 }  // namespace
 
-json compareFiles(const std::string& pathA, const std::string& pathB,
-                  const std::optional<CompareProjection>& projection, bool force) {
+json Comparison::toJson() const {
+  json out{{"schema_version", 1}, {"kind", "comparison"}, {"created_at", createdAt}, {"a", pathA},
+           {"b", pathB},          {"compares", compares}, {"notes", notes}};
+  if (compares == "results") {
+    json list = json::array();
+    for (const PointComparison& p : points)
+      list.push_back({{"pattern", p.pattern},
+                      {"algorithm", p.algorithm},
+                      {"ranks", p.ranks},
+                      {"bytes", p.bytes},
+                      {"dtype", p.dtype},
+                      {"op", p.op},
+                      {"a_median_us", p.aMedianUs},
+                      {"b_median_us", p.bMedianUs},
+                      {"time_ratio_b_over_a", p.timeRatio},
+                      {"a_busbw_gbps", p.aBusbwGbps},
+                      {"b_busbw_gbps", p.bBusbwGbps},
+                      {"busbw_ratio_b_over_a", p.busbwRatio},
+                      {"faster", fasterJson(p.faster)}});
+    out["points"] = list;
+  } else {
+    json list = json::array();
+    for (const FitComparison& f : fits)
+      list.push_back({{"backend", f.backend},
+                      {"pattern", f.pattern},
+                      {"algorithm", f.algorithm},
+                      {"level", name(f.level)},
+                      {"ranks", f.blackBox ? json(f.ranks) : json(f.measuredRanks)},
+                      {"a", sideJson(f.a)},
+                      {"b", sideJson(f.b)},
+                      {"latency_ratio_b_over_a", optional(f.latencyRatio)},
+                      {"bandwidth_ratio_b_over_a", optional(f.bandwidthRatio)},
+                      {"faster_small_messages", fasterJson(f.fasterSmall)},
+                      {"faster_large_messages", fasterJson(f.fasterLarge)}});
+    out["fits"] = list;
+  }
+  if (projection)
+    out["projection"] = {
+        {"a", stepSideJson(projection->aGroups, projection->aTotalMs, projection->aDominant)},
+        {"b", stepSideJson(projection->bGroups, projection->bTotalMs, projection->bDominant)},
+        {"total_ratio_b_over_a", projection->totalRatio},
+        {"faster", fasterJson(projection->faster)},
+        {"model", projection->model}};
+  return out;
+}
+
+Comparison compareFiles(const std::string& pathA, const std::string& pathB,
+                        const std::optional<CompareProjection>& projection, bool force) {
   json a = readJsonFile(pathA, "file"), b = readJsonFile(pathB, "file");
   const std::string kindA = a.is_object() ? a.value("kind", "") : "",
                     kindB = b.is_object() ? b.value("kind", "") : "";
@@ -139,36 +207,43 @@ json compareFiles(const std::string& pathA, const std::string& pathB,
       (kindA == "results" || kindA == "calibration") && kindA == kindB,
       "compare needs two results reports or two calibrations; {} is '{}', {} is '{}'", pathA, kindA,
       pathB, kindB);
-  json out{{"schema_version", 1}, {"kind", "comparison"}, {"created_at", utcNow()}, {"a", pathA},
-           {"b", pathB},          {"compares", kindA},    {"notes", json::array()}};
+  Comparison out;
+  out.createdAt = utcNow();
+  out.pathA = pathA;
+  out.pathB = pathB;
+  out.compares = kindA;
   std::error_code ec;
   if (std::filesystem::equivalent(pathA, pathB, ec) || a == b)
-    out["notes"].push_back(fmt::format(
-        "{} and {} hold the same {}: every ratio is 1 by construction", pathA, pathB, kindA));
-  out.update(interpretJson(pathA + " or " + pathB, [&] {
-    return kindA == "results"
-               ? compareResults(a, b, force, out["notes"])
-               : compareCalibrations(Calibration::fromJson(a, pathA),
-                                     Calibration::fromJson(b, pathB), force, out["notes"]);
-  }));
+    out.notes.push_back(fmt::format("{} and {} hold the same {}: every ratio is 1 by construction",
+                                    pathA, pathB, kindA));
+  interpretJson(pathA + " or " + pathB, [&] {
+    if (kindA == "results")
+      compareResults(a, b, force, out);
+    else
+      compareCalibrations(Calibration::fromJson(a, pathA), Calibration::fromJson(b, pathB), force,
+                          out);
+    return 0;
+  });
   if (projection) {
     HOCKNEY_USAGE_CHECK(kindA == "calibration",
                         "--model projections compare two calibrations, not results");
-    json steps = json::object();
-    for (const auto& [label, path] : {std::pair{"a", pathA}, std::pair{"b", pathB}}) {
-      json step = projectIteration(*projection->model, projection->layout, projection->options,
-                                   loadCalibrations({path}), projection->policy);
-      steps[label] = {{"total_ms", step["total_ms"]},
-                      {"groups", step["groups"]},
-                      {"dominant_group", step["dominant_group"]}};
-    }
-    steps["total_ratio_b_over_a"] =
-        steps["a"]["total_ms"].get<double>() > 0
-            ? steps["b"]["total_ms"].get<double>() / steps["a"]["total_ms"].get<double>()
-            : 0.0;
-    steps["faster"] = fasterSide(steps["a"]["total_ms"], steps["b"]["total_ms"], false);
-    steps["model"] = projection->model->name;
-    out["projection"] = steps;
+    StepComparison s;
+    s.model = projection->model->name;
+    const StepCost stepA =
+        projectIteration(*projection->model, projection->layout, projection->options,
+                         loadCalibrations({pathA}), projection->policy);
+    const StepCost stepB =
+        projectIteration(*projection->model, projection->layout, projection->options,
+                         loadCalibrations({pathB}), projection->policy);
+    s.aTotalMs = stepA.totalMs;
+    s.bTotalMs = stepB.totalMs;
+    s.aGroups = stepA.groups;
+    s.bGroups = stepB.groups;
+    s.aDominant = stepA.dominantGroup;
+    s.bDominant = stepB.dominantGroup;
+    s.totalRatio = s.aTotalMs > 0 ? s.bTotalMs / s.aTotalMs : 0.0;
+    s.faster = fasterSide(s.aTotalMs, s.bTotalMs, false);
+    out.projection = s;
   }
   return out;
 }

@@ -153,7 +153,7 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
       if (t < best.seconds) {
         best.algorithm = algo;
         best.seconds = t;
-        best.cost = nullptr;
+        best.cost.reset();
         best.blackBox = true;
         best.measuredRanks = fit.measuredRanks;
         best.qualityWarnings = fit.qualityWarnings;
@@ -177,9 +177,7 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
     if (t < best.seconds) {
       best.algorithm = algo;
       best.seconds = t;
-      best.cost = json{{"alpha_count", c.alphaCount},
-                       {"beta_bytes", c.betaBytes},
-                       {"gamma_bytes", c.gammaBytes}};
+      best.cost = PricedCost{c, std::nullopt, std::nullopt};
       best.blackBox = false;
       best.measuredRanks = fit.measuredRanks;
       best.qualityWarnings = fit.qualityWarnings;
@@ -217,21 +215,12 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
     if (t >= best.seconds) continue;
     best.algorithm = std::string(composed.name);
     best.seconds = t;
-    const Cost total = lc.total();
-    best.cost = json{{"alpha_count", total.alphaCount},
-                     {"beta_bytes", total.betaBytes},
-                     {"gamma_bytes", total.gammaBytes},
-                     {"node",
-                      {{"alpha_count", lc.node.alphaCount},
-                       {"beta_bytes", lc.node.betaBytes},
-                       {"gamma_bytes", lc.node.gammaBytes},
-                       {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.nodeAlgorithm,
-                                           name(inHost.level))}}},
-                     {"network",
-                      {{"alpha_count", lc.network.alphaCount},
-                       {"beta_bytes", lc.network.betaBytes},
-                       {"fit", fmt::format("{}/{} at '{}'", item.pattern, parts.networkAlgorithm,
-                                           name(used))}}}};
+    best.cost =
+        PricedCost{lc.total(),
+                   PricedCost::Phase{lc.node, fmt::format("{}/{} at '{}'", item.pattern,
+                                                          parts.nodeAlgorithm, name(inHost.level))},
+                   PricedCost::Phase{lc.network, fmt::format("{}/{} at '{}'", item.pattern,
+                                                             parts.networkAlgorithm, name(used))}};
     best.blackBox = false;
     best.measuredRanks = netFit->measuredRanks;
     best.qualityWarnings = nodeFit->qualityWarnings;
@@ -252,40 +241,43 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
   return best;
 }
 
-json projectIteration(const ModelSpec& model, const Layout& layout, const TrainingOptions& o,
-                      const CalibrationSet& cal, const std::string& policy) {
+StepCost projectIteration(const ModelSpec& model, const Layout& layout, const TrainingOptions& o,
+                          const CalibrationSet& cal, const std::string& policy) {
   HOCKNEY_USAGE_CHECK(policy == "best" || policy == "ring" || policy == "vendor",
                       "unknown --algo-policy '{}' (best, ring, vendor)", policy);
   IterationComm plan = iterationCommunication(model, layout, o);
   Placement pl = place(layout);
-  std::set<LinkLevel> levels;
-  for (const auto& f : cal.fits) levels.insert(f.level);
-  std::vector<std::string> notes;
+  StepCost step;
+  step.createdAt = utcNow();
+  step.model = model;
+  step.layout = layout;
+  step.options = o;
+  step.globalBatch = plan.globalBatch;
+  step.microBatchesPerPipeline = plan.microBatches;
+  step.seqLen = plan.seqLen;
+  step.policy = policy;
+  step.calibration = cal.sources;
+  std::vector<std::string>& notes = step.notes;
   if (auto warning = paramMismatch(model)) notes.push_back(*warning);
 
-  json items = json::array();
-  std::map<std::string, json> groups;
   double total = 0;
   for (const CommItem& item : plan.items) {
-    const long span = spanOf(item, layout, pl);
-    const LinkLevel level = span <= o.gpusPerNode ? LinkLevel::kNode : LinkLevel::kNetwork;
+    PricedItem priced;
+    priced.item = item;
+    priced.gpusSpanned = spanOf(item, layout, pl);
+    priced.level = priced.gpusSpanned <= o.gpusPerNode ? LinkLevel::kNode : LinkLevel::kNetwork;
     // Ranks of the group on one node: consecutive members are `stride` GPUs apart.
-    const long stride = item.ranks > 1 ? span / item.ranks : span;
-    const int perNode = static_cast<int>(std::clamp<long>(
+    const long stride = item.ranks > 1 ? priced.gpusSpanned / item.ranks : priced.gpusSpanned;
+    priced.ranksPerNode = static_cast<int>(std::clamp<long>(
         stride >= o.gpusPerNode ? 1 : o.gpusPerNode / std::max(1L, stride), 1, item.ranks));
-    PricedCall best = priceCall(item, level, cal, policy, notes, perNode);
+    priced.call = priceCall(item, priced.level, cal, policy, notes, priced.ranksPerNode);
+    const PricedCall& best = priced.call;
     if (!best.levelNote.empty())
       notes.push_back(fmt::format("{} {}: {}", item.group, item.pattern, best.levelNote));
-    const LinkLevel used = best.calibrationLevel;
-    const std::vector<std::string>& considered = best.candidates;
-    const double stepSeconds = best.seconds * item.count;
+    const double stepSeconds = priced.stepSeconds();
     total += stepSeconds;
-    // Bytes this GPU puts on the wire per call: the algorithm's β bytes (black boxes: unknown).
-    const json wire = best.cost.is_null()
-                          ? json(nullptr)
-                          : json(best.cost["beta_bytes"].get<double>() * item.count);
     const auto& fitRanks = best.measuredRanks;
-    const bool extrapolated =
+    priced.extrapolated =
         !fitRanks.empty() && *std::max_element(fitRanks.begin(), fitRanks.end()) < item.ranks;
     for (const std::string& w : best.qualityWarnings)
       notes.push_back(fmt::format("{} {} priced with a flagged {} fit: {}", item.group,
@@ -296,90 +288,37 @@ json projectIteration(const ModelSpec& model, const Layout& layout, const Traini
           "extrapolated {:.0f}x; calibrate --max-bytes reaches further)",
           item.group, item.pattern, item.bytes / 1e6, best.algorithm,
           best.largestMeasuredBytes / 1e6, item.bytes / best.largestMeasuredBytes));
-    if (extrapolated)
+    if (priced.extrapolated)
       notes.push_back(fmt::format(
           "{} {} on {} ranks priced with a {} fit measured at {} ranks at most (extrapolated "
           "through the algorithm's cost())",
           item.group, item.pattern, item.ranks, best.algorithm,
           *std::max_element(fitRanks.begin(), fitRanks.end())));
-    items.push_back({{"group", item.group},
-                     {"pattern", item.pattern},
-                     {"purpose", item.purpose},
-                     {"ranks", item.ranks},
-                     {"bytes", item.bytes},
-                     {"dtype", name(item.dtype)},
-                     {"count", item.count},
-                     {"level", name(level)},
-                     {"calibration_level", name(used)},
-                     {"level_note", best.levelNote},
-                     {"ranks_per_node", perNode},
-                     {"gpus_spanned", span},
-                     {"algorithm", best.algorithm},
-                     {"black_box", best.blackBox},
-                     {"candidates", considered},
-                     {"cost", best.cost},
-                     {"time_per_call_us", best.seconds * 1e6},
-                     {"time_per_step_ms", stepSeconds * 1e3},
-                     {"bytes_per_gpu_per_step", item.bytes * item.count},
-                     {"wire_bytes_per_gpu_per_step", wire},
-                     {"fit_ranks", fitRanks},
-                     {"extrapolated", extrapolated},
-                     {"fit_quality_warnings", best.qualityWarnings}});
-    json& g = groups[item.group];
-    if (g.is_null())
-      g = {{"collectives", 0.0}, {"bytes_per_gpu", 0.0},        {"wire_bytes_per_gpu", 0.0},
-           {"time_ms", 0.0},     {"algorithms", json::array()}, {"level", name(level)}};
-    g["collectives"] = g["collectives"].get<double>() + item.count;
-    g["bytes_per_gpu"] = g["bytes_per_gpu"].get<double>() + item.bytes * item.count;
-    if (!wire.is_null())
-      g["wire_bytes_per_gpu"] = g["wire_bytes_per_gpu"].get<double>() + wire.get<double>();
-    g["time_ms"] = g["time_ms"].get<double>() + stepSeconds * 1e3;
-    g["algorithms"].push_back(best.algorithm);
+    auto [slot, fresh] = step.groups.try_emplace(item.group);
+    GroupCost& g = slot->second;
+    if (fresh) g.level = priced.level;
+    g.collectives += item.count;
+    g.bytesPerGpu += item.bytes * item.count;
+    if (const auto wire = priced.wireBytesPerStep()) g.wireBytesPerGpu += *wire;
+    g.timeMs += stepSeconds * 1e3;
+    g.algorithms.push_back(best.algorithm);
+    step.items.push_back(std::move(priced));
   }
-  std::string dominant;
   double worst = -1;
-  for (auto& [name, g] : groups)
-    if (g["time_ms"].get<double>() > worst) {
-      worst = g["time_ms"].get<double>();
-      dominant = name;
+  for (const auto& [name, g] : step.groups)
+    if (g.timeMs > worst) {
+      worst = g.timeMs;
+      step.dominantGroup = name;
     }
-  std::vector<std::string> assumptions = plan.assumptions;
-  assumptions.push_back(fmt::format(
+  step.totalMs = total * 1e3;
+  step.assumptions = plan.assumptions;
+  step.assumptions.push_back(fmt::format(
       "placement innermost first: {}; a group within {} GPUs is priced at level 'node', "
       "else 'network' (the slowest level it crosses)",
       fmt::format("{},{},{}", layout.order[0], layout.order[1], layout.order[2]), o.gpusPerNode));
   std::sort(notes.begin(), notes.end());
   notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
-  return json{{"schema_version", 1},
-              {"kind", "step_cost"},
-              {"created_at", utcNow()},
-              {"model", toJson(model)},
-              {"layout",
-               {{"tp", layout.tp},
-                {"pp", layout.pp},
-                {"dp", layout.dp},
-                {"ep", layout.ep},
-                {"order", layout.order},
-                {"gpus", layout.gpus()},
-                {"gpus_per_node", o.gpusPerNode}}},
-              {"options",
-               {{"global_batch", plan.globalBatch},
-                {"micro_batch", o.microBatch},
-                {"micro_batches_per_pipeline", plan.microBatches},
-                {"seq_len", plan.seqLen},
-                {"zero", o.zero},
-                {"sequence_parallel", o.sequenceParallel},
-                {"recompute", o.recompute},
-                {"dtype", name(o.dtype)},
-                {"grad_dtype", name(o.gradDtype)},
-                {"algo_policy", policy}}},
-              {"items", items},
-              {"groups", groups},
-              {"total_ms", total * 1e3},
-              {"dominant_group", dominant},
-              {"assumptions", assumptions},
-              {"notes", notes},
-              {"calibration", cal.sources}};
+  return step;
 }
 
 }  // namespace hockney

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <limits>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,7 +21,7 @@ namespace hockney {
 
 struct CalibrationSet {
   std::vector<CalibratedFit> fits;
-  nlohmann::json sources = nlohmann::json::array();
+  std::vector<nlohmann::json> sources;  // per calibration: path, created_at, level, sources
 };
 
 // Reads calibration files; throws UsageError for unreadable or foreign JSON.
@@ -35,12 +37,24 @@ struct LevelChoice {
 };
 LevelChoice chooseLevel(LinkLevel needed, const std::set<LinkLevel>& have);
 
+// The coefficients a priced call used; a composed algorithm's split by level too, each with the
+// fit that priced its phase.
+struct PricedCost {
+  struct Phase {
+    Cost cost;
+    std::string fit;  // "allreduce/ring at 'node'"
+  };
+  Cost total;
+  std::optional<Phase> node, network;
+  nlohmann::json toJson() const;
+};
+
 struct PricedCall {
   std::string algorithm;
   LinkLevel calibrationLevel = LinkLevel::kUnrecorded;  // the level whose fits priced it
   std::string levelNote;  // why that is not the level the group crosses; empty when it is
   double seconds = std::numeric_limits<double>::infinity();
-  nlohmann::json cost = nullptr;  // the coefficients used; null for black boxes
+  std::optional<PricedCost> cost;  // none for black boxes
   bool blackBox = false;
   std::vector<std::string> candidates;
   std::vector<int> measuredRanks;            // the rank counts behind the fit that priced it
@@ -56,9 +70,50 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
                      const std::string& policy, std::vector<std::string>& notes,
                      int ranksPerNode = 1);
 
+// One collective of the step, priced: what the group crosses and which fits priced it.
+struct PricedItem {
+  CommItem item;
+  LinkLevel level = LinkLevel::kUnrecorded;  // the widest level the group crosses
+  int ranksPerNode = 1;
+  long gpusSpanned = 0;
+  PricedCall call;
+  bool extrapolated = false;  // its fit measured fewer ranks than the group has
+  double stepSeconds() const { return call.seconds * item.count; }
+  // What this GPU puts on the wire per step (the algorithm's beta bytes); none for black boxes.
+  std::optional<double> wireBytesPerStep() const;
+  nlohmann::json toJson() const;
+};
+
+struct GroupCost {
+  double collectives = 0, bytesPerGpu = 0, wireBytesPerGpu = 0, timeMs = 0;
+  std::vector<std::string> algorithms;
+  LinkLevel level = LinkLevel::kUnrecorded;
+  nlohmann::json toJson() const;
+};
+// {group name: its cost}, as step_cost.json and comparison.json write them.
+nlohmann::json groupsJson(const std::map<std::string, GroupCost>& groups);
+
+// step_cost.json, typed: what `project` prints and writes and `compare` sets side by side.
+struct StepCost {
+  std::string createdAt;
+  ModelSpec model;
+  Layout layout;
+  TrainingOptions options;
+  long globalBatch = 0;
+  int microBatchesPerPipeline = 0, seqLen = 0;
+  std::string policy;
+  std::vector<PricedItem> items;
+  std::map<std::string, GroupCost> groups;  // by group name
+  double totalMs = 0;
+  std::string dominantGroup;
+  std::vector<std::string> assumptions, notes;
+  std::vector<nlohmann::json> calibration;  // the calibrations' provenance
+  nlohmann::json toJson() const;
+};
+
 // policy: best | ring | vendor. Throws UsageError when a needed fit is missing.
-nlohmann::json projectIteration(const ModelSpec& model, const Layout& layout,
-                                const TrainingOptions& options, const CalibrationSet& calibration,
-                                const std::string& policy);
+StepCost projectIteration(const ModelSpec& model, const Layout& layout,
+                          const TrainingOptions& options, const CalibrationSet& calibration,
+                          const std::string& policy);
 
 }  // namespace hockney

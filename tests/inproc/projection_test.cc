@@ -44,7 +44,8 @@ TEST(Projection, PricesEachGroupAtItsLevelWithTheAlgorithmsCost) {
   o.globalBatch = 1536;
   o.gpusPerNode = 8;
   nlohmann::json step = projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o,
-                                         calibration(), "best");
+                                         calibration(), "best")
+                            .toJson();
   double sum = 0;
   for (const auto& item : step["items"]) {
     sum += item["time_per_step_ms"].get<double>();
@@ -78,7 +79,8 @@ TEST(Projection, SaysWhereItExtrapolatesAndWhatGoesOnTheWire) {
   inter["ranks"] = {2, 4, 8, 16};
   c.fits.push_back(CalibratedFit::fromJson(inter, "test"));
   nlohmann::json step =
-      projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best");
+      projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best")
+          .toJson();
   bool sawTp = false;
   for (const auto& item : step["items"]) {
     if (item["group"] != "TP") continue;
@@ -117,7 +119,8 @@ TEST(Projection, SaysWhenASizeIsBeyondWhatTheFitMeasured) {
     c.fits.push_back(CalibratedFit::fromJson(pp, "test"));
   }
   nlohmann::json step =
-      projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best");
+      projectIteration(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o, c, "best")
+          .toJson();
   const std::string notes = step["notes"].dump();
   EXPECT_NE(notes.find("TP allreduce of 50.3 MB priced with a ring fit measured up to 1.05 MB"),
             std::string::npos)
@@ -131,7 +134,8 @@ TEST(Projection, OrderChangesPlacement) {
   o.globalBatch = 1536;
   Layout l = parseLayout("tp=8,pp=16,dp=8");
   l.order = parseOrder("pp,tp,dp");  // now pipeline neighbours are adjacent, TP strides 16
-  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "ring");
+  nlohmann::json step =
+      projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "ring").toJson();
   for (const auto& item : step["items"]) {
     if (item["group"] == "TP") {
       EXPECT_EQ(item["level"], "network");
@@ -151,7 +155,7 @@ TEST(Projection, SaysBesideTheNumberWhenAnotherLevelsFitsPriceAGroup) {
       f.level = LinkLevel::kNuma;  // what one VM's calibration records
       inHost.fits.push_back(f);
     }
-  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, inHost, "best");
+  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, inHost, "best").toJson();
   for (const auto& item : step["items"]) {
     EXPECT_EQ(item["calibration_level"], "numa");
     const std::string note = item["level_note"];
@@ -166,7 +170,7 @@ TEST(Projection, SaysBesideTheNumberWhenAnotherLevelsFitsPriceAGroup) {
   }
   EXPECT_NE(step["notes"].dump().find("DP allreduce: priced with 'numa' fits"), std::string::npos);
   // Exact levels need no note.
-  step = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best");
+  step = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best").toJson();
   for (const auto& item : step["items"]) EXPECT_EQ(item["level_note"], "") << item.dump();
   // Older calibrations' names are read as the levels they meant, once, when the fit is loaded.
   EXPECT_EQ(CalibratedFit::fromJson(fit("allreduce", "ring", "intra", 5e-6, 1e-10), "t").level,
@@ -200,7 +204,7 @@ TEST(Projection, PricesTheHierarchicalAllreduceFromBothLevels) {
   // dp=64 innermost: 8 DP ranks per node, 8 nodes.
   Layout l = parseLayout("tp=1,pp=1,dp=64");
   l.order = parseOrder("dp,tp,pp");
-  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, c, "best");
+  nlohmann::json step = projectIteration(findModel("GPT-3 175B"), l, o, c, "best").toJson();
   bool saw = false;
   for (const auto& item : step["items"]) {
     if (item["group"] != "DP") continue;
@@ -222,17 +226,18 @@ TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
   o.globalBatch = 1536;
   Layout l = parseLayout("tp=8,pp=16,dp=8");
   try {
-    projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "vendor");
+    projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "vendor").toJson();
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("no calibrated allreduce fit for vendor"),
               std::string::npos)
         << e.what();
   }
-  EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "fastest"),
+  EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "fastest").toJson(),
                UsageError);
   o.sequenceParallel = true;  // needs reduce_scatter/allgather fits the calibration lacks
-  EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best"), UsageError);
+  EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best").toJson(),
+               UsageError);
 }
 
 }  // namespace

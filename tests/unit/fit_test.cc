@@ -290,7 +290,7 @@ TEST(Calibration, HotAndColdAreFittedApartAndCompareRefusesToMixThem) {
     EXPECT_NE(std::string(e.what()).find("A measured hot buffers, B cold"), std::string::npos)
         << e.what();
   }
-  nlohmann::json c = compareFiles(a, b, std::nullopt, /*force=*/true);
+  nlohmann::json c = compareFiles(a, b, std::nullopt, /*force=*/true).toJson();
   EXPECT_NE(c["notes"].dump().find("--force"), std::string::npos);
   ASSERT_EQ(c["fits"].size(), 1u);
   const auto& f = c["fits"][0];
@@ -298,7 +298,7 @@ TEST(Calibration, HotAndColdAreFittedApartAndCompareRefusesToMixThem) {
   EXPECT_EQ(f["faster_large_messages"], "a");  // 8 GB/s against 2
   EXPECT_NEAR(f["bandwidth_ratio_b_over_a"].get<double>(), 0.25, 0.02);
   // The same file twice: a tie everywhere.
-  nlohmann::json same = compareFiles(a, a, std::nullopt);
+  nlohmann::json same = compareFiles(a, a, std::nullopt).toJson();
   EXPECT_EQ(same["fits"][0]["faster_small_messages"], "tie");
   EXPECT_EQ(same["fits"][0]["faster_large_messages"], "tie");
 }
