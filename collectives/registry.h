@@ -1,7 +1,7 @@
 #pragma once
 // The one list of hockney's own algorithms: every (pattern, algorithm) with what it does, how it
 // runs, its critical-path cost and its scratch, plus each pattern's buffer sizes and option
-// checks. Each pattern's entries live in collectives/<pattern>/table.cc beside the algorithm
+// checks. Each pattern's entries live in collectives/<pattern>/entries.cc beside the algorithm
 // files; this header is how everyone else finds them: the harness builds its cases from it, the
 // model prices with its cost(), `hockney list` prints it. Vendor collectives (MPI_Allreduce,
 // ncclAllReduce, ...) are not algorithms of ours: they are cases of the harness.
@@ -98,6 +98,9 @@ struct Algorithm {
   // Composes phases of other algorithms at two levels: priced from their fits (composes),
   // never from a fit of its own.
   std::optional<LevelFits> composes = std::nullopt;
+  // cost() replays every rank's schedule: the model prices it only up to this many ranks
+  // (0: any), where the replay stays quick.
+  int costRankLimit = 0;
 };
 
 // A vendor library's collective for a pattern: named here, once (hockney list, the reports);
@@ -162,7 +165,7 @@ const Pattern& findPattern(std::string_view pattern);
 const Algorithm* findAlgorithm(std::string_view pattern, std::string_view name);
 std::vector<std::string> patternNames();
 
-// The pattern tables (collectives/<pattern>/table.cc).
+// The patterns' entries (collectives/<pattern>/entries.cc).
 const Pattern& allreducePattern();
 const Pattern& reduceScatterPattern();
 const Pattern& allgatherPattern();

@@ -114,9 +114,9 @@ int runCalibrateJob(const CalibrateJob& job) {
   // The patterns and algorithms that can run on this many ranks.
   std::vector<std::string> notes;
   std::string problem;
-  std::vector<PatternPlan> plans;
+  std::vector<CalibrationTarget> plans;
   try {
-    plans = planCalibration(job, sweep, ranks, notes);
+    plans = calibrationTargets(job, sweep, ranks, notes);
   } catch (const UsageError& e) {
     problem = e.what();
   }
@@ -166,7 +166,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   };
 
   // A plan's sweep: the job's, in the plan's element type.
-  auto configOf = [&](const PatternPlan& plan) {
+  auto configOf = [&](const CalibrationTarget& plan) {
     SweepConfig c = sweep;
     c.type = plan.type;
     return c;
@@ -185,7 +185,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   const double deadline = job.budgetSeconds - reserveFor(job.budgetSeconds);
   // The drift probe: MPI's all-reduce of float32 at 1 MiB (memory-bound, ~0.1-0.5 ms a call).
   std::optional<BenchCase> reference;
-  for (const PatternPlan& plan : plans)
+  for (const CalibrationTarget& plan : plans)
     for (const BenchCase& c : plan.cases)
       if (!reference && c.entry == &allreducePattern() && c.vendor() &&
           plan.type == DataType::kFloat32)
@@ -203,7 +203,7 @@ int runCalibrateJob(const CalibrateJob& job) {
       const std::vector<ResultRow> rows = mergeVisits(visits);
       std::vector<Planned> planned;
       for (size_t pi = 0; pi < plans.size(); ++pi) {
-        PatternPlan& plan = plans[pi];
+        CalibrationTarget& plan = plans[pi];
         std::set<size_t> sizes;
         auto add = [&](double s) {
           if (plan.ceiling < std::max(plan.unit, job.minBytes)) return;  // nothing fits
@@ -310,7 +310,7 @@ int runCalibrateJob(const CalibrateJob& job) {
     }
     size_t measuredThisPass = 0;
     for (size_t w = 0; w < work.size() && !budgetSpent; ++w) {
-      PatternPlan& plan = plans[work[w].plan];
+      CalibrationTarget& plan = plans[work[w].plan];
       const size_t bytes = work[w].bytes;
       if (bytes > plan.ceiling) continue;
       {

@@ -55,15 +55,15 @@ void validateCalibrateJob(const CalibrateJob& job) {
                       job.outDir);
 }
 
-std::vector<PatternPlan> planCalibration(const CalibrateJob& job, const SweepConfig& sweep,
-                                         int ranks, std::vector<std::string>& notes) {
-  std::vector<PatternPlan> plans;
+std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job, const SweepConfig& sweep,
+                                                  int ranks, std::vector<std::string>& notes) {
+  std::vector<CalibrationTarget> plans;
   for (const auto& pattern : job.patterns) {
     const Pattern& entry = findPattern(pattern);
     for (DataType type : job.types) {
       // Moving bytes: one type will do.
       if (!entry.facts.reduces && type != job.types.front()) continue;
-      PatternPlan plan;
+      CalibrationTarget plan;
       plan.pattern = pattern;
       plan.type = type;
       if (entry.facts.pointToPoint && ranks < 2) {

@@ -15,7 +15,7 @@
 namespace hockney {
 
 // One pattern in one element type, with the cases calibrate measures for it.
-struct PatternPlan {
+struct CalibrationTarget {
   std::string pattern;
   DataType type = DataType::kFloat32;
   std::vector<BenchCase> cases;
@@ -25,8 +25,8 @@ struct PatternPlan {
 
 // The plans of the job's patterns and types that can run on `ranks` (the sweep's placement
 // decides hierarchical algorithms); what cannot run is said in `notes`.
-std::vector<PatternPlan> planCalibration(const CalibrateJob& job, const SweepConfig& sweep,
-                                         int ranks, std::vector<std::string>& notes);
+std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job, const SweepConfig& sweep,
+                                                  int ranks, std::vector<std::string>& notes);
 
 // Rank 0: creates DIR, and continues (--resume) or starts the checkpoint named `identity`;
 // refuses to overwrite a finished calibration without --resume. Returns the points already

@@ -10,7 +10,7 @@
 
 namespace hockney {
 
-std::span<const PatternHarness* const> builtinHarnesses();  // cases/table.cc
+std::span<const PatternHarness* const> builtinHarnesses();  // cases/builtin.cc
 
 namespace {
 

@@ -126,7 +126,7 @@ struct PatternHarness {
 std::vector<std::string_view> patternFlags(std::string_view pattern);
 
 // Adds the harness of a registered pattern (a test's or a plug-in's; the built-in ones are in
-// microbench/cases/table.cc). Throws Error when the pattern has one already.
+// microbench/cases/builtin.cc). Throws Error when the pattern has one already.
 void registerHarness(const PatternHarness& harness);
 // The harness of a pattern; throws UsageError for an unknown pattern (naming the known ones).
 const PatternHarness& harnessFor(std::string_view pattern);

@@ -161,12 +161,13 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
       }
       continue;
     }
-    if (algo == "double_binary_tree" && item.ranks > 64) {
-      notes.push_back("double_binary_tree not priced above 64 ranks (its cost replays the plan)");
-      continue;
-    }
     const Algorithm* own = findAlgorithm(item.pattern, algo);
     if (!own || own->composes) continue;  // composed from its levels' fits below
+    if (own->costRankLimit > 0 && item.ranks > own->costRankLimit) {
+      notes.push_back(fmt::format("{} not priced above {} ranks (its cost replays the schedule)",
+                                  algo, own->costRankLimit));
+      continue;
+    }
     CallShape shape;  // the pattern's default options: uniform blocks, root 0, peers 0 and 1
     shape.ranks = item.ranks;
     shape.type = item.dtype;

@@ -1,6 +1,6 @@
 #pragma once
 // All-reduce: the options every algorithm takes. Each algorithm lives in its own file (ring.cc,
-// recursive_doubling.cc, ...) with its steps and cost stated at the top; table.cc lists them for
+// recursive_doubling.cc, ...) with its steps and cost stated at the top; entries.cc lists them for
 // the registry under the names used on the command line, in JSON and in tables.
 #include <cstddef>
 
@@ -28,7 +28,7 @@ struct AllreduceArgs {
   void* scratch = nullptr;
 };
 
-// The registry's view of an all-reduce of `shape` on p ranks (the inverse of table.cc's).
+// The registry's view of an all-reduce of `shape` on p ranks (the inverse of entries.cc's).
 inline CallShape allreduceCall(int p, const AllreduceShape& shape) {
   CallShape c;
   c.ranks = p;

@@ -11,7 +11,7 @@
 // empty steps and cost nothing.
 // Cost, k chunks per half, tree depth D, chunk c bytes: about 2(k+D)·α + 2(k+D)·2c·β + (k+D)·2c·γ
 //   (an interior node moves two children's chunks per round), i.e. 2Dα + 2nβ + nγ for large n.
-//   The exact coefficients depend on the tree shape; cost() replays the plan below with the
+//   The exact coefficients depend on the tree shape; cost() replays the schedule below with the
 //   counting transport's rules, and tests check that against a counting run.
 // Scratch: 4 chunks (2 trees x 2 children). Reference: Sanders, Speck & Träff 2009; NVIDIA,
 // "Massively Scale Your Deep Learning Training with NCCL 2.4" (2019).
@@ -36,10 +36,10 @@ size_t slotElemsFor(const AllreduceShape& s) {
   return std::min(chunkElemsFor(s), maxChunkLength(s.count, 2));
 }
 
-std::vector<Plan> allPlans(int p, size_t count, size_t chunkElems) {
-  std::vector<Plan> plans;
-  for (int r = 0; r < p; ++r) plans.push_back(doubleBinaryTreePlan(p, r, count, chunkElems));
-  return plans;
+std::vector<Schedule> allPlans(int p, size_t count, size_t chunkElems) {
+  std::vector<Schedule> schedules;
+  for (int r = 0; r < p; ++r) schedules.push_back(doubleBinaryTreePlan(p, r, count, chunkElems));
+  return schedules;
 }
 
 }  // namespace
@@ -82,14 +82,14 @@ BinaryTree complementTree(const BinaryTree& tree) {
   return c;
 }
 
-Plan doubleBinaryTreePlan(int p, int rank, size_t count, size_t chunkElems) {
-  Plan plan;
-  if (p == 1 || count == 0) return plan;
+Schedule doubleBinaryTreePlan(int p, int rank, size_t count, size_t chunkElems) {
+  Schedule schedule;
+  if (p == 1 || count == 0) return schedule;
   const BinaryTree first = inorderTree(p);
   const std::array<BinaryTree, 2> trees{first, complementTree(first)};
-  auto at = [&plan](size_t round) -> PlanStep& {
-    if (plan.size() <= round) plan.resize(round + 1);
-    return plan[round];
+  auto at = [&schedule](size_t round) -> ScheduleStep& {
+    if (schedule.size() <= round) schedule.resize(round + 1);
+    return schedule[round];
   };
   // Global rounds: every message is sent and received in the same round, which makes the
   // schedule deadlock-free whatever the two trees' shapes. With d = depth and D = tree depth,
@@ -133,25 +133,26 @@ Plan doubleBinaryTreePlan(int p, int rank, size_t count, size_t chunkElems) {
         if (kid >= 0) at(reduceRounds + j + depthOf[ti]).sends.push_back({kid, off, len, -1, tag});
     }
   }
-  return plan;
+  return schedule;
 }
 
 void doubleBinaryTreeAllreduce(Transport& t, const AllreduceArgs& args) {
   const auto& s = args.shape;
   t.copy(args.output, args.input, s.count * elementSize(s.type));
   const size_t chunkElems = chunkElemsFor(s);
-  // Building the plan is host work, kept out of timed calls: the last plan is reused while the
-  // shape stays the same (per thread, so in-process ranks each keep their own).
-  thread_local PlanCache<std::tuple<int, int, size_t, size_t>> cache;
-  const Plan& plan = cache.get(std::make_tuple(t.size(), t.rank(), s.count, chunkElems), [&] {
-    return doubleBinaryTreePlan(t.size(), t.rank(), s.count, chunkElems);
-  });
-  executePlan(t, plan, PlanBuffers{args.output, args.scratch, slotElemsFor(s)}, s.type, s.op);
+  // Building the schedule is host work, kept out of timed calls: the last schedule is reused while
+  // the shape stays the same (per thread, so in-process ranks each keep their own).
+  thread_local ScheduleCache<std::tuple<int, int, size_t, size_t>> cache;
+  const Schedule& schedule =
+      cache.get(std::make_tuple(t.size(), t.rank(), s.count, chunkElems),
+                [&] { return doubleBinaryTreePlan(t.size(), t.rank(), s.count, chunkElems); });
+  executeSchedule(t, schedule, ScheduleBuffers{args.output, args.scratch, slotElemsFor(s)}, s.type,
+                  s.op);
 }
 
 Cost doubleBinaryTreeAllreduceCost(int p, const AllreduceShape& s) {
   if (p == 1 || s.count == 0) return {};
-  return replayPlans(allPlans(p, s.count, chunkElemsFor(s)), elementSize(s.type));
+  return replaySchedules(allPlans(p, s.count, chunkElemsFor(s)), elementSize(s.type));
 }
 
 size_t doubleBinaryTreeAllreduceScratch(int p, const AllreduceShape& s) {

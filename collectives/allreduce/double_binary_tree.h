@@ -1,12 +1,12 @@
 #pragma once
 // The double binary tree's schedule as data, so the algorithm and its cost() read the same
-// plan: the algorithm executes it, the cost replays it with the counting transport's clock
-// rules (collectives/plan/plan.h). Tests check the two agree with a real counting run.
+// schedule: the algorithm executes it, the cost replays it with the counting transport's clock
+// rules (collectives/schedule/schedule.h). Tests check the two agree with a real counting run.
 #include <array>
 #include <vector>
 
 #include "collectives/core/cost.h"
-#include "collectives/plan/plan.h"
+#include "collectives/schedule/schedule.h"
 
 namespace hockney {
 
@@ -26,6 +26,6 @@ BinaryTree complementTree(const BinaryTree& tree);
 
 inline constexpr int kDbtSlots = 4;  // 2 trees x 2 children
 
-Plan doubleBinaryTreePlan(int p, int rank, size_t count, size_t chunkElems);
+Schedule doubleBinaryTreePlan(int p, int rank, size_t count, size_t chunkElems);
 
 }  // namespace hockney

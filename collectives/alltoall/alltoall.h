@@ -1,7 +1,7 @@
 #pragma once
 // All-to-all (MoE expert dispatch/combine). Uniform: p equal blocks in, p out. Variable
 // (alltoallv): per-peer byte counts (CallShape::traffic), as a top-k router produces. One file
-// per algorithm (pairwise.cc, bruck.cc); table.cc lists them for the registry.
+// per algorithm (pairwise.cc, bruck.cc); entries.cc lists them for the registry.
 #include "collectives/core/block.h"
 #include "collectives/core/cost.h"
 #include "collectives/reduce_scatter/reduce_scatter.h"

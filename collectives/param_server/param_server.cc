@@ -32,13 +32,13 @@ int paramServerSlots(const PsLayout& l) {
   return l.workers();
 }
 
-Plan paramServerPlan(const PsLayout& l, int rank, size_t count) {
-  Plan plan(2);
-  PlanStep& push = plan[0];
-  PlanStep& pull = plan[1];
+Schedule paramServerPlan(const PsLayout& l, int rank, size_t count) {
+  Schedule schedule(2);
+  ScheduleStep& push = schedule[0];
+  ScheduleStep& pull = schedule[1];
   push.phase = 0;
   pull.phase = 1;
-  if (count == 0) return plan;
+  if (count == 0) return schedule;
   const auto k = static_cast<size_t>(l.servers);
   if (l.isWorker(rank)) {
     for (int j = 0; j < l.servers; ++j) {
@@ -65,7 +65,7 @@ Plan paramServerPlan(const PsLayout& l, int rank, size_t count) {
       ++slot;
     }
   }
-  return plan;
+  return schedule;
 }
 
 }  // namespace hockney

@@ -7,8 +7,8 @@
 //   W·n/K each way, each worker link n.
 // Placement: dedicated (K extra ranks are servers, the first p-K are workers) or colocated
 // (every rank is a worker; shard j lives on rank j).
-// cost() replays the plan (collectives/plan/plan.h): push and pull are one step each.
-#include "collectives/plan/plan.h"
+// cost() replays the schedule (collectives/schedule/schedule.h): push and pull are one step each.
+#include "collectives/schedule/schedule.h"
 
 namespace hockney {
 
@@ -26,7 +26,7 @@ struct PsLayout {
 PsLayout psLayout(int p, int servers, bool colocated);
 
 // count = elements of the gradient. Slots: one shard per worker a server receives from.
-Plan paramServerPlan(const PsLayout& layout, int rank, size_t count);
+Schedule paramServerPlan(const PsLayout& layout, int rank, size_t count);
 size_t paramServerSlotElems(const PsLayout& layout, size_t count);
 int paramServerSlots(const PsLayout& layout);
 

@@ -6,10 +6,10 @@
 // one forward one backward, then cool-down), with optional busy compute per micro-batch.
 // 1F1B pairs "send forward + receive backward" and "send backward + receive forward" in one
 // step, as Megatron does, so the schedule cannot deadlock.
-// Cost: per boundary and micro-batch α + n·β each way; cost() replays the plan.
+// Cost: per boundary and micro-batch α + n·β each way; cost() replays the schedule.
 // Buffers (elements, per rank): the input holds M forward then M backward activations to send;
 // the output receives M forward then M backward activations.
-#include "collectives/plan/plan.h"
+#include "collectives/schedule/schedule.h"
 
 namespace hockney {
 
@@ -24,11 +24,11 @@ struct PipelineLayout {
 void checkPipelineLayout(const PipelineLayout& l, int p);
 // Stage of a rank, or -1 for an idle rank.
 int pipelineStage(const PipelineLayout& l, int p, int rank);
-// PlanStep::phase of a pipeline's steps: which way its transfers go (the step's time is added to
-// that phase's clock; see the pattern's phases in table.cc).
+// ScheduleStep::phase of a pipeline's steps: which way its transfers go (the step's time is added
+// to that phase's clock; see the pattern's phases in entries.cc).
 inline constexpr int kPipelineForward = 0, kPipelineBackward = 1, kPipelinePaired = 2;
-void setPipelinePhases(Plan& plan);
+void setPipelinePhases(Schedule& schedule);
 
-Plan pipelinePlan(const PipelineLayout& l, int p, int rank, size_t actElems);
+Schedule pipelinePlan(const PipelineLayout& l, int p, int rank, size_t actElems);
 
 }  // namespace hockney

@@ -1,6 +1,6 @@
 #pragma once
 // Reduce-scatter: input p blocks, output this rank's block reduced over all ranks. One file per
-// algorithm (ring.cc, recursive_halving.cc, pairwise.cc) with its steps and cost; table.cc
+// algorithm (ring.cc, recursive_halving.cc, pairwise.cc) with its steps and cost; entries.cc
 // lists them for the registry.
 #include "collectives/core/block.h"
 #include "collectives/core/cost.h"

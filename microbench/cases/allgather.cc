@@ -1,6 +1,6 @@
 // All-gather: p equal blocks (`bytes` is the whole output vector, rounded down to a multiple of
 // p elements, as nccl-tests does); every rank checks every rank's block.
-#include "collectives/block_table.h"
+#include "collectives/block_entries.h"
 #include "microbench/block_data.h"
 #include "microbench/cases.h"
 #include "microbench/validation.h"

@@ -1,6 +1,6 @@
 // Reduce-scatter: p equal blocks (`bytes` is the whole input vector, rounded down to a multiple
 // of p elements, as nccl-tests does); each rank checks its block of the reduction.
-#include "collectives/block_table.h"
+#include "collectives/block_entries.h"
 #include "microbench/block_data.h"
 #include "microbench/cases.h"
 #include "microbench/validation.h"

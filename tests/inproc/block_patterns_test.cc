@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "collectives/block_table.h"
+#include "collectives/block_entries.h"
 #include "collectives/transport/counting.h"
 #include "collectives/transport/inproc.h"
 #include "microbench/block_data.h"

@@ -129,9 +129,9 @@ TEST(Patterns, PipelineStepsNameTheirDirection) {
   // An interior stage of a 3-stage gpipe moves activations forward and gradients back in
   // separate steps; 1F1B pairs them in its steady state.
   for (bool oneFOneB : {false, true}) {
-    Plan plan = pipelinePlan(PipelineLayout{3, 4, oneFOneB, 0}, 3, 1, 16);
+    Schedule plan = pipelinePlan(PipelineLayout{3, 4, oneFOneB, 0}, 3, 1, 16);
     std::set<int> phases;
-    for (const PlanStep& st : plan)
+    for (const ScheduleStep& st : plan)
       if (!st.sends.empty() || !st.recvs.empty()) phases.insert(st.phase);
     EXPECT_TRUE(phases.count(kPipelineForward)) << oneFOneB;
     if (oneFOneB)

@@ -2,6 +2,8 @@
 // innermost-first rule, and refusing to invent numbers it has no fit for.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "collectives/allreduce/allreduce.h"
 #include "collectives/core/error.h"
 #include "model/projection.h"
@@ -219,6 +221,30 @@ TEST(Projection, PricesTheHierarchicalAllreduceFromBothLevels) {
     EXPECT_NEAR(item["cost"]["network"]["beta_bytes"].get<double>(), 2 * 7.0 / 8 * n / 8, 64);
   }
   EXPECT_TRUE(saw);
+}
+
+// An algorithm whose cost() replays every rank's schedule says how far it may be priced (a
+// trait of its registry entry, not its name): the double binary tree stops at 64 ranks.
+TEST(Projection, AnAlgorithmIsPricedOnlyUpToItsCostRankLimit) {
+  EXPECT_EQ(findAlgorithm("allreduce", "double_binary_tree")->costRankLimit, 64);
+  CalibrationSet c;
+  for (const char* algo : {"double_binary_tree", "ring"})
+    c.fits.push_back(CalibratedFit::fromJson(fit("allreduce", algo, "network", 5e-6, 1e-9), "t"));
+  const std::string limitNote =
+      "double_binary_tree not priced above 64 ranks (its cost replays the schedule)";
+  auto said = [&](const std::vector<std::string>& notes) {
+    return std::find(notes.begin(), notes.end(), limitNote) != notes.end();
+  };
+  std::vector<std::string> notes;
+  CommItem small{"DP", "allreduce", "gradients", 64, 1 << 20, 1, DataType::kFloat32};
+  PricedCall p = priceCall(small, LinkLevel::kNetwork, c, "best", notes);
+  EXPECT_EQ(p.candidates.size(), 2u);
+  EXPECT_FALSE(said(notes));
+  CommItem large = small;
+  large.ranks = 65;
+  p = priceCall(large, LinkLevel::kNetwork, c, "best", notes);
+  EXPECT_EQ(p.candidates, std::vector<std::string>{"ring"});
+  EXPECT_TRUE(said(notes));
 }
 
 TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {

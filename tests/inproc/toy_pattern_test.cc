@@ -170,7 +170,7 @@ TEST(PatternFacts, ReduceIsAReductionEverywhere) {
   SweepConfig sweep;
   std::vector<std::string> notes;
   int reducePlans = 0, allgatherPlans = 0;
-  for (const PatternPlan& plan : planCalibration(job, sweep, 4, notes)) {
+  for (const CalibrationTarget& plan : calibrationTargets(job, sweep, 4, notes)) {
     reducePlans += plan.pattern == "reduce" ? 1 : 0;
     allgatherPlans += plan.pattern == "allgather" ? 1 : 0;
   }

@@ -12,7 +12,7 @@ MPI_TRANSPORT = "collectives/transport/mpi.h"
 RULES = [
     ("collectives/core/", ["collectives/core/"]),
     ("collectives/transport/", ["collectives/core/", "collectives/transport/"]),
-    ("collectives/plan/", ["collectives/core/", "collectives/transport/", "collectives/plan/"]),
+    ("collectives/schedule/", ["collectives/core/", "collectives/transport/", "collectives/schedule/"]),
     # registry, pattern tables and algorithms: anything in collectives/ but the MPI transport
     ("collectives/", ["collectives/"]),
     ("topology/", ["collectives/core/", "topology/"]),

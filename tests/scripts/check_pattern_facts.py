@@ -2,7 +2,7 @@
 """What a pattern is is said once, in its registry entry (STYLE.md 13): outside collectives/ no
 code compares a string with a pattern's name, except the places listed in
 pattern_facts_allowlist.txt (at most 6: the JSON and CLI edges). Pattern names are read from the
-registry's tables (collectives/*/table.cc) plus the pair matrix's "pairs". Fails naming the file,
+registry's entries (collectives/*/entries.cc) plus the pair matrix's "pairs". Fails naming the file,
 the line and the comparison; also when the allow-list grows past 6 or lists a place that no longer
 compares. Usage: check_pattern_facts.py [SOURCE_ROOT]"""
 import pathlib
@@ -15,7 +15,7 @@ MAX_ALLOWED = 6
 
 def pattern_names(root):
     names = {"pairs"}
-    for table in root.glob("collectives/*/table.cc"):
+    for table in root.glob("collectives/*/entries.cc"):
         m = re.search(r'static const Pattern kPattern\{\s*"([a-z_0-9]+)"', table.read_text())
         if m:
             names.add(m.group(1))
@@ -26,7 +26,7 @@ def main() -> int:
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     names = pattern_names(root)
     if len(names) < 10:
-        print(f"FAIL: found only {sorted(names)} in collectives/*/table.cc")
+        print(f"FAIL: found only {sorted(names)} in collectives/*/entries.cc")
         return 1
     alternatives = "|".join(sorted(names))
     compare = re.compile(rf'(==|!=)\s*"({alternatives})"|"({alternatives})"\s*(==|!=)')

@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "collectives/alltoall/alltoall.h"
-#include "collectives/block_table.h"
+#include "collectives/block_entries.h"
 
 namespace hockney {
 namespace {

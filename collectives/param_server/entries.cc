@@ -1,5 +1,6 @@
 // The parameter-server algorithms, as the registry lists them: single (one server, incast) and
-// sharded (--servers K), both the plan of param_server.cc with K = 1 or K. count = the gradient.
+// sharded (--servers K), both the schedule of param_server.cc with K = 1 or K. count = the
+// gradient.
 #include <array>
 #include <tuple>
 
@@ -19,20 +20,22 @@ PsLayout layoutOf(const CallShape& s) {
 template <bool Single>
 void run(Transport& t, const CallShape& s, const CallBuffers& b) {
   const PsLayout l = layoutOf<Single>(s);
-  thread_local PlanCache<std::tuple<int, int, int, bool, size_t>> cache;
-  const Plan& plan = cache.get(std::make_tuple(l.p, t.rank(), l.servers, l.colocated, s.count),
-                               [&] { return paramServerPlan(l, t.rank(), s.count); });
+  thread_local ScheduleCache<std::tuple<int, int, int, bool, size_t>> cache;
+  const Schedule& schedule =
+      cache.get(std::make_tuple(l.p, t.rank(), l.servers, l.colocated, s.count),
+                [&] { return paramServerPlan(l, t.rank(), s.count); });
   if (l.isWorker(t.rank())) t.copy(b.output, b.input, s.bytes());
-  executePlan(t, plan, PlanBuffers{b.output, b.scratch, paramServerSlotElems(l, s.count), b.phases},
-              s.type, s.op);
+  executeSchedule(t, schedule,
+                  ScheduleBuffers{b.output, b.scratch, paramServerSlotElems(l, s.count), b.phases},
+                  s.type, s.op);
 }
 
 template <bool Single>
 Cost cost(const CallShape& s) {
   const PsLayout l = layoutOf<Single>(s);
-  std::vector<Plan> plans;
-  for (int r = 0; r < s.ranks; ++r) plans.push_back(paramServerPlan(l, r, s.count));
-  return replayPlans(plans, elementSize(s.type));
+  std::vector<Schedule> schedules;
+  for (int r = 0; r < s.ranks; ++r) schedules.push_back(paramServerPlan(l, r, s.count));
+  return replaySchedules(schedules, elementSize(s.type));
 }
 
 template <bool Single>

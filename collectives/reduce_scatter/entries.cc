@@ -1,7 +1,7 @@
 // The reduce-scatter algorithms, as the registry lists them. count = the whole input (p blocks).
 #include <array>
 
-#include "collectives/block_table.h"
+#include "collectives/block_entries.h"
 #include "collectives/reduce_scatter/reduce_scatter.h"
 
 namespace hockney {

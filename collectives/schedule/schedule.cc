@@ -1,4 +1,4 @@
-#include "collectives/plan/plan.h"
+#include "collectives/schedule/schedule.h"
 
 #include <algorithm>
 #include <chrono>
@@ -19,17 +19,18 @@ void spinMicroseconds(double us) {
   }
 }
 
-void executePlan(Transport& t, const Plan& plan, const PlanBuffers& b, DataType type, ReduceOp op) {
+void executeSchedule(Transport& t, const Schedule& schedule, const ScheduleBuffers& b,
+                     DataType type, ReduceOp op) {
   const size_t es = elementSize(type);
   auto* out = static_cast<std::byte*>(b.output);
   const auto* from = b.sendFrom ? static_cast<const std::byte*>(b.sendFrom) : out;
   auto* scratch = static_cast<std::byte*>(b.scratch);
-  auto slot = [&](const PlanMove& m) {
+  auto slot = [&](const ScheduleMove& m) {
     return scratch + static_cast<size_t>(m.slot) * b.slotElems * es;
   };
   std::vector<Send> sends;
   std::vector<Recv> recvs;
-  for (const PlanStep& step : plan) {
+  for (const ScheduleStep& step : schedule) {
     const auto start =
         b.phaseSeconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     if (!step.sends.empty() || !step.recvs.empty()) {
@@ -50,8 +51,8 @@ void executePlan(Transport& t, const Plan& plan, const PlanBuffers& b, DataType 
   }
 }
 
-Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize) {
-  const size_t p = plans.size();
+Cost replaySchedules(const std::vector<Schedule>& schedules, size_t elemSize) {
+  const size_t p = schedules.size();
   std::map<std::tuple<int, int, int>, std::deque<Cost>> inFlight;  // (src, dst, tag)
   std::vector<Cost> clock(p);
   std::vector<size_t> next(p, 0);
@@ -60,8 +61,8 @@ Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize) {
     progress = false;
     for (size_t r = 0; r < p; ++r) {
       const int me = static_cast<int>(r);
-      while (next[r] < plans[r].size()) {
-        const PlanStep& step = plans[r][next[r]];
+      while (next[r] < schedules[r].size()) {
+        const ScheduleStep& step = schedules[r][next[r]];
         if (!posted[r]) {
           for (const auto& s : step.sends) inFlight[{me, s.peer, s.tag}].push_back(clock[r]);
           posted[r] = true;
@@ -94,8 +95,8 @@ Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize) {
   }
   Cost total;
   for (size_t r = 0; r < p; ++r) {
-    HOCKNEY_CHECK(next[r] == plans[r].size(), "plan replay deadlocked at rank {} step {}", r,
-                  next[r]);
+    HOCKNEY_CHECK(next[r] == schedules[r].size(), "schedule replay deadlocked at rank {} step {}",
+                  r, next[r]);
     total = maxCost(total, clock[r]);
   }
   return total;

@@ -27,6 +27,16 @@ constexpr Algorithm entry(std::string_view name, std::string_view summary) {
   };
 }
 
+// Its cost() replays both trees' schedules on every rank: priced up to 64 ranks.
+constexpr Algorithm doubleBinaryTree() {
+  Algorithm a = entry<doubleBinaryTreeAllreduce, doubleBinaryTreeAllreduceCost,
+                      doubleBinaryTreeAllreduceScratch>(
+      "double_binary_tree",
+      "two complementary binary trees, each reducing and broadcasting half, pipelined in chunks");
+  a.costRankLimit = 64;
+  return a;
+}
+
 constexpr std::array kAlgorithms{
     entry<ringAllreduce, ringAllreduceCost, ringAllreduceScratch>(
         "ring", "ring reduce-scatter + ring all-gather (bandwidth-optimal, any p)"),
@@ -38,11 +48,7 @@ constexpr std::array kAlgorithms{
         "rabenseifner", "recursive-halving reduce-scatter + recursive-doubling all-gather"),
     entry<treeAllreduce, treeAllreduceCost, treeAllreduceScratch>(
         "tree", "binomial-tree reduce to rank 0 + binomial-tree broadcast"),
-    entry<doubleBinaryTreeAllreduce, doubleBinaryTreeAllreduceCost,
-          doubleBinaryTreeAllreduceScratch>(
-        "double_binary_tree",
-        "two complementary binary trees, each reducing and broadcasting half, pipelined in "
-        "chunks"),
+    doubleBinaryTree(),
     Algorithm{.pattern = "allreduce",
               .name = "hierarchical",
               .summary = "reduce-scatter within each host, all-reduce of each part across hosts, "

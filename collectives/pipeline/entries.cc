@@ -1,4 +1,4 @@
-// The pipeline schedules, as the registry lists them: gpipe and 1f1b, both the plan of
+// The pipeline schedules, as the registry lists them: gpipe and 1f1b, both the schedule of
 // pipeline.cc. count = one micro-batch's activation; the buffers hold 2·M of them (M forward,
 // then M backward).
 #include <array>
@@ -21,19 +21,20 @@ PipelineLayout layoutOf(const CallShape& s) {
 template <bool OneFOneB>
 void run(Transport& t, const CallShape& s, const CallBuffers& b) {
   const PipelineLayout l = layoutOf<OneFOneB>(s);
-  thread_local PlanCache<std::tuple<int, int, int, int, double, size_t>> cache;
-  const Plan& plan =
+  thread_local ScheduleCache<std::tuple<int, int, int, int, double, size_t>> cache;
+  const Schedule& schedule =
       cache.get(std::make_tuple(s.ranks, t.rank(), l.stages, l.microbatches, l.computeUs, s.count),
                 [&] { return pipelinePlan(l, s.ranks, t.rank(), s.count); });
-  executePlan(t, plan, PlanBuffers{b.output, b.scratch, 0, b.phases, b.input}, s.type, s.op);
+  executeSchedule(t, schedule, ScheduleBuffers{b.output, b.scratch, 0, b.phases, b.input}, s.type,
+                  s.op);
 }
 
 template <bool OneFOneB>
 Cost cost(const CallShape& s) {
   const PipelineLayout l = layoutOf<OneFOneB>(s);
-  std::vector<Plan> plans;
-  for (int r = 0; r < s.ranks; ++r) plans.push_back(pipelinePlan(l, s.ranks, r, s.count));
-  return replayPlans(plans, elementSize(s.type));
+  std::vector<Schedule> schedules;
+  for (int r = 0; r < s.ranks; ++r) schedules.push_back(pipelinePlan(l, s.ranks, r, s.count));
+  return replaySchedules(schedules, elementSize(s.type));
 }
 
 size_t microbatchSlots(const CallShape& s, int) {

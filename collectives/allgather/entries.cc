@@ -2,7 +2,7 @@
 #include <array>
 
 #include "collectives/allgather/allgather.h"
-#include "collectives/block_table.h"
+#include "collectives/block_entries.h"
 
 namespace hockney {
 namespace {

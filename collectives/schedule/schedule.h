@@ -1,8 +1,8 @@
 #pragma once
 // An algorithm's schedule as data. Where exact α-β-γ coefficients depend on a shape that has no
 // tidy closed form (the double binary tree's two trees, a parameter server's placement, a
-// pipeline schedule), the algorithm builds a Plan per rank, executes it, and its cost() replays
-// all ranks' plans with the counting transport's clock rules; tests compare that replay with a
+// pipeline schedule), the algorithm builds a Schedule per rank, executes it, and its cost() replays
+// all ranks' schedules with the counting transport's clock rules; tests compare that replay with a
 // real counting run.
 #include <cstddef>
 #include <vector>
@@ -14,7 +14,7 @@
 namespace hockney {
 
 // Offsets and counts are in elements of the output vector, or of a scratch slot.
-struct PlanMove {
+struct ScheduleMove {
   int peer;
   size_t offset;
   size_t count;
@@ -24,18 +24,18 @@ struct PlanMove {
 
 // Transfers run concurrently; then slots are copied (copies) and reduced (reduces) into the
 // output; then computeUs of busy work (a pipeline stage's compute, to expose overlap).
-// Sends read PlanBuffers::sendFrom (the output unless set).
-struct PlanStep {
-  std::vector<PlanMove> sends;  // from output[offset]
-  std::vector<PlanMove> recvs;
-  std::vector<PlanMove> copies;   // output[offset] = slot (peer unused)
-  std::vector<PlanMove> reduces;  // output[offset] op= slot (peer unused)
+// Sends read ScheduleBuffers::sendFrom (the output unless set).
+struct ScheduleStep {
+  std::vector<ScheduleMove> sends;  // from output[offset]
+  std::vector<ScheduleMove> recvs;
+  std::vector<ScheduleMove> copies;   // output[offset] = slot (peer unused)
+  std::vector<ScheduleMove> reduces;  // output[offset] op= slot (peer unused)
   double computeUs = 0;
-  int phase = 0;  // which PlanBuffers::phaseSeconds entry the step's transfer time adds to
+  int phase = 0;  // which ScheduleBuffers::phaseSeconds entry the step's transfer time adds to
 };
-using Plan = std::vector<PlanStep>;
+using Schedule = std::vector<ScheduleStep>;
 
-struct PlanBuffers {
+struct ScheduleBuffers {
   void* output;
   void* scratch;  // slots of slotElems elements each
   size_t slotElems;
@@ -43,32 +43,32 @@ struct PlanBuffers {
   const void* sendFrom = nullptr;  // sends read from here instead of output (e.g. the input)
 };
 
-void executePlan(Transport& t, const Plan& plan, const PlanBuffers& buffers, DataType type,
-                 ReduceOp op);
+void executeSchedule(Transport& t, const Schedule& schedule, const ScheduleBuffers& buffers,
+                     DataType type, ReduceOp op);
 
-// Lamport replay of every rank's plan: the counting transport's rules without moving data.
-Cost replayPlans(const std::vector<Plan>& plans, size_t elemSize);
+// Lamport replay of every rank's schedule: the counting transport's rules without moving data.
+Cost replaySchedules(const std::vector<Schedule>& schedules, size_t elemSize);
 
-// The last plan built for a key, rebuilt only when the key changes: plan building is host work
-// that must stay out of timed calls. Keep one per algorithm and thread (thread_local), so
+// The last schedule built for a key, rebuilt only when the key changes: schedule building is host
+// work that must stay out of timed calls. Keep one per algorithm and thread (thread_local), so
 // in-process ranks each have their own.
 template <typename Key>
-class PlanCache {
+class ScheduleCache {
  public:
   template <typename Build>
-  const Plan& get(const Key& key, Build&& build) {
+  const Schedule& get(const Key& key, Build&& build) {
     if (!valid_ || !(key == key_)) {
-      plan_ = build();
+      schedule_ = build();
       key_ = key;
       valid_ = true;
     }
-    return plan_;
+    return schedule_;
   }
 
  private:
   bool valid_ = false;
   Key key_{};
-  Plan plan_;
+  Schedule schedule_;
 };
 
 // Busy-waits (no sleep: a GPU kernel keeps the stream busy, not the scheduler idle).
