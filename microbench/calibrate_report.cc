@@ -107,7 +107,11 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
   co.commandLine = job.commandLine;
   std::vector<std::string> warnings;
   try {
-    Calibration cal = fitCalibration({{resultsPath(job), report}}, co, warnings);
+    // The rows as measured, not read back from the report just written.
+    Calibration cal = fitCalibration(
+        {CalibrationInput(resultsPath(job), rows,
+                          sourceRecord(resultsPath(job), o.provenance, rows.size()))},
+        co, warnings);
     // The probe's readings, drifted or not: a quiet job's are the evidence that it was quiet.
     if (!o.references.empty())
       cal.hostDrift = HostDrift{"allreduce/vendor float32 1 MiB, once per pass",

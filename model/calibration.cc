@@ -79,17 +79,63 @@ bool isKernelBenchmark(const json& j) {
   return j.is_object() && j.contains("benchmarks") && j.contains("context");
 }
 
-CalibrationInput readResultsReport(const std::string& path) {
-  CalibrationInput input{path, readJsonFile(path, "results report")};
-  if (isKernelBenchmark(input.report)) return input;  // hockney-kernels --benchmark_out
-  HOCKNEY_USAGE_CHECK(input.report.is_object() && input.report.value("kind", "") == "results",
+namespace {
+
+// Reduction kernels (hockney-kernels): γ directly, as reduced bytes per second, on the host
+// (reduce/<dtype>/<op>/<bytes>) and on the GPU (device_reduce/...).
+std::vector<ReductionKernel> kernelsOf(const std::string& path, const json& bench) {
+  std::vector<ReductionKernel> kernels;
+  for (const auto& b : bench["benchmarks"]) {
+    const std::string name = b.value("name", "");
+    const bool gpu = name.rfind("device_reduce/", 0) == 0;
+    if ((!gpu && name.rfind("reduce/", 0) != 0) || !b.contains("bytes_per_second")) continue;
+    const size_t d = gpu ? 14 : 7;
+    const size_t a = name.find('/', d), c = name.find('/', a == std::string::npos ? a : a + 1);
+    if (a == std::string::npos || c == std::string::npos) continue;
+    const double rate = interpretJson(path, [&] { return b.at("bytes_per_second").get<double>(); });
+    const std::string size = name.substr(c + 1);
+    char* end = nullptr;
+    const double bytes = std::strtod(size.c_str(), &end);
+    if (size.empty() || *end != '\0') continue;  // an aggregate row (…/4096_mean)
+    kernels.push_back({name.substr(d, a - d), name.substr(a + 1, c - a - 1), gpu ? "gpu" : "host",
+                       bytes, rate / 1e9, rate > 0 ? 1.0 / rate : 0.0});
+  }
+  return kernels;
+}
+
+}  // namespace
+
+CalibrationInput::CalibrationInput(std::string p, const json& report) : path(std::move(p)) {
+  if (isKernelBenchmark(report)) {
+    kernels = kernelsOf(path, report);
+    source = {{"path", path},
+              {"tool", "hockney-kernels"},
+              {"context", report["context"]},
+              {"rows", kernels.size()}};
+    return;
+  }
+  HOCKNEY_USAGE_CHECK(report.is_object() && report.value("kind", "") == "results",
                       "{} is not a hockney results report (kind \"results\") nor hockney-kernels "
                       "benchmark output",
                       path);
-  HOCKNEY_USAGE_CHECK(input.report.value("schema_version", 0) == kResultsSchemaVersion,
+  HOCKNEY_USAGE_CHECK(report.value("schema_version", 0) == kResultsSchemaVersion,
                       "{} has schema_version {}, this hockney reads {}", path,
-                      input.report.value("schema_version", 0), kResultsSchemaVersion);
-  return input;
+                      report.value("schema_version", 0), kResultsSchemaVersion);
+  rows = interpretJson(path, [&] { return report.at("results").get<std::vector<ResultRow>>(); });
+  source = {{"path", path},
+            {"tool", report.value("tool", json::object())},
+            {"started_at", report.value("started_at", "")},
+            {"hosts", report.value("hosts", json::array())},
+            {"mpi", report.value("mpi", json::object())},
+            {"ranks", report.value("ranks", 0)},
+            {"rows", rows.size()}};
+}
+
+CalibrationInput::CalibrationInput(std::string p, std::vector<ResultRow> r, json s)
+    : path(std::move(p)), rows(std::move(r)), source(std::move(s)) {}
+
+CalibrationInput readResultsReport(const std::string& path) {
+  return CalibrationInput(path, readJsonFile(path, "results report"));
 }
 
 Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const CalibrateOptions& o,
@@ -101,41 +147,9 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
   cal.createdAt = utcNow();
   cal.commandLine = o.commandLine;
   for (const CalibrationInput& in : inputs) {
-    if (isKernelBenchmark(in.report)) {
-      // Reduction kernels (hockney-kernels): γ directly, as reduced bytes per second, on the
-      // host (reduce/<dtype>/<op>/<bytes>) and on the GPU (device_reduce/...).
-      for (const auto& b : in.report["benchmarks"]) {
-        const std::string name = b.value("name", "");
-        const bool gpu = name.rfind("device_reduce/", 0) == 0;
-        if ((!gpu && name.rfind("reduce/", 0) != 0) || !b.contains("bytes_per_second")) continue;
-        const size_t d = gpu ? 14 : 7;
-        const size_t a = name.find('/', d), c = name.find('/', a == std::string::npos ? a : a + 1);
-        if (a == std::string::npos || c == std::string::npos) continue;
-        const double rate =
-            interpretJson(in.path, [&] { return b.at("bytes_per_second").get<double>(); });
-        const std::string size = name.substr(c + 1);
-        char* end = nullptr;
-        const double bytes = std::strtod(size.c_str(), &end);
-        if (size.empty() || *end != '\0') continue;  // an aggregate row (…/4096_mean)
-        cal.reductionKernels.push_back({name.substr(d, a - d), name.substr(a + 1, c - a - 1),
-                                        gpu ? "gpu" : "host", bytes, rate / 1e9,
-                                        rate > 0 ? 1.0 / rate : 0.0});
-      }
-      cal.sources.push_back({{"path", in.path},
-                             {"tool", "hockney-kernels"},
-                             {"context", in.report["context"]},
-                             {"rows", cal.reductionKernels.size()}});
-      continue;
-    }
-    const auto rows = interpretJson(
-        in.path, [&] { return in.report.at("results").get<std::vector<ResultRow>>(); });
-    cal.sources.push_back({{"path", in.path},
-                           {"tool", in.report.value("tool", json::object())},
-                           {"started_at", in.report.value("started_at", "")},
-                           {"hosts", in.report.value("hosts", json::array())},
-                           {"mpi", in.report.value("mpi", json::object())},
-                           {"ranks", in.report.value("ranks", 0)},
-                           {"rows", rows.size()}});
+    cal.sources.push_back(in.source);
+    cal.reductionKernels.insert(cal.reductionKernels.end(), in.kernels.begin(), in.kernels.end());
+    const std::vector<ResultRow>& rows = in.rows;
     for (const ResultRow& r : rows) {
       if (r.check == "fail") {
         warnings.push_back(fmt::format("{}: skipped {}/{} at {} B: it failed validation", in.path,

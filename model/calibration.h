@@ -111,9 +111,17 @@ struct Calibration {
   static Calibration fromJson(const nlohmann::json& j, const std::string& where);
 };
 
+// What `fit` fits: a results report's rows and the record of it the calibration keeps, or the
+// reduction rates of a hockney-kernels output. Read from a file at the edge (readResultsReport,
+// or the (path, report) constructor, which throws UsageError naming the file); calibrate builds
+// one from its own rows, with no JSON in between.
 struct CalibrationInput {
   std::string path;
-  nlohmann::json report;
+  std::vector<ResultRow> rows;
+  std::vector<ReductionKernel> kernels;
+  nlohmann::json source;  // what the calibration's "sources" records of it
+  CalibrationInput(std::string path, const nlohmann::json& report);
+  CalibrationInput(std::string path, std::vector<ResultRow> rows, nlohmann::json source);
 };
 
 struct CalibrateOptions {

@@ -190,34 +190,56 @@ std::vector<std::string> flagCliffs(std::vector<ResultRow>& rows) {
   return notes;
 }
 
-json makeResultsReport(const Provenance& prov, const json& config,
-                       const std::vector<ResultRow>& rows, const std::vector<std::string>& notes) {
+namespace {
+
+// Hosts in order of their first rank.
+std::vector<std::string> hostsOf(const Provenance& prov) {
   std::vector<std::string> hosts;
   std::set<std::string> seen;
+  for (const std::string& h : prov.hostOfRank)
+    if (seen.insert(h).second) hosts.push_back(h);
+  return hosts;
+}
+
+json toolJson(const Provenance& prov) {
+  return {{"name", "hockney"}, {"version", prov.toolVersion}, {"git_commit", prov.gitCommit}};
+}
+
+}  // namespace
+
+json sourceRecord(const std::string& path, const Provenance& prov, size_t rows) {
+  return {{"path", path},
+          {"tool", toolJson(prov)},
+          {"started_at", prov.startedAt},
+          {"hosts", hostsOf(prov)},
+          {"mpi", {{"library_version", prov.mpiLibrary}}},
+          {"ranks", prov.ranks},
+          {"rows", rows}};
+}
+
+json makeResultsReport(const Provenance& prov, const json& config,
+                       const std::vector<ResultRow>& rows, const std::vector<std::string>& notes) {
   json placement = json::array();
-  for (size_t r = 0; r < prov.hostOfRank.size(); ++r) {
-    if (seen.insert(prov.hostOfRank[r]).second) hosts.push_back(prov.hostOfRank[r]);
+  for (size_t r = 0; r < prov.hostOfRank.size(); ++r)
     placement.push_back({{"rank", r}, {"host", prov.hostOfRank[r]}});
-  }
-  return json{
-      {"schema_version", kResultsSchemaVersion},
-      {"kind", "results"},
-      {"tool",
-       {{"name", "hockney"}, {"version", prov.toolVersion}, {"git_commit", prov.gitCommit}}},
-      {"command_line", prov.commandLine},
-      {"started_at", prov.startedAt},
-      {"finished_at", prov.finishedAt},
-      {"mpi", {{"library_version", prov.mpiLibrary}}},
-      {"ranks", prov.ranks},
-      {"hosts", hosts},
-      {"placement", placement},
-      {"slurm", prov.slurm},
-      {"topology", prov.topology},
-      {"devices", prov.devices},
-      {"allocator", prov.allocator},
-      {"config", config},
-      {"notes", notes},
-      {"results", rows}};
+  const std::vector<std::string> hosts = hostsOf(prov);
+  return json{{"schema_version", kResultsSchemaVersion},
+              {"kind", "results"},
+              {"tool", toolJson(prov)},
+              {"command_line", prov.commandLine},
+              {"started_at", prov.startedAt},
+              {"finished_at", prov.finishedAt},
+              {"mpi", {{"library_version", prov.mpiLibrary}}},
+              {"ranks", prov.ranks},
+              {"hosts", hosts},
+              {"placement", placement},
+              {"slurm", prov.slurm},
+              {"topology", prov.topology},
+              {"devices", prov.devices},
+              {"allocator", prov.allocator},
+              {"config", config},
+              {"notes", notes},
+              {"results", rows}};
 }
 
 void writeFileAtomically(const std::string& path, const std::string& contents) {

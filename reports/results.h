@@ -86,6 +86,9 @@ struct Provenance {
 nlohmann::json makeResultsReport(const Provenance& prov, const nlohmann::json& config,
                                  const std::vector<ResultRow>& rows,
                                  const std::vector<std::string>& notes);
+// What a calibration's "sources" records of the report makeResultsReport writes at `path`
+// (tool, start, hosts, MPI library, ranks, rows): the same fields as fit reads from the file.
+nlohmann::json sourceRecord(const std::string& path, const Provenance& prov, size_t rows);
 
 // Writes path atomically: a temporary file beside it, then rename. Throws Error on failure and
 // leaves an existing file untouched.

@@ -17,7 +17,7 @@ const std::string kFixtures = HOCKNEY_FIXTURES;
 TEST(LandedReports, ResultRowsRoundTripUnchanged) {
   for (const std::string path :
        {kFixtures + "/landed/0cf1dd2/results.json", kFixtures + "/plot/fast/results.json"}) {
-    const nlohmann::json report = readResultsReport(path).report;
+    const nlohmann::json report = readJsonFile(path, "results report");
     ASSERT_FALSE(report.at("results").empty()) << path;
     for (const nlohmann::json& row : report.at("results")) {
       const ResultRow typed = row.get<ResultRow>();
@@ -29,9 +29,7 @@ TEST(LandedReports, ResultRowsRoundTripUnchanged) {
     }
   }
   // Before topology discovery rows recorded no level: not recorded, written without one.
-  const ResultRow old = readResultsReport(kFixtures + "/landed/0cf1dd2/results.json")
-                            .report.at("results")[0]
-                            .get<ResultRow>();
+  const ResultRow old = readResultsReport(kFixtures + "/landed/0cf1dd2/results.json").rows.at(0);
   EXPECT_EQ(old.level, LinkLevel::kUnrecorded);
   // Before --buffers, runs rotated through buffer sets: read as cold, which they were.
   EXPECT_GT(old.bufferSets, 1);
