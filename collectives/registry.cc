@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <functional>
 
 #include "collectives/core/error.h"
+#include "collectives/transport/counting.h"
 
 namespace hockney {
 
@@ -99,6 +101,44 @@ void noCheck(const PatternParams&, int) {}
 
 void checkRoot(const PatternParams& o, int p) {
   HOCKNEY_USAGE_CHECK(o.root >= 0 && o.root < p, "--root {} is not a rank of {}", o.root, p);
+}
+
+namespace {
+
+// Address space the dry run's buffers point into: reserved, never readable or writable, so an
+// algorithm that touched its buffers directly (not through the transport) would fault at once.
+class Reserved {
+ public:
+  explicit Reserved(size_t bytes) : bytes_(std::max<size_t>(bytes, 4096)) {
+    base_ = mmap(nullptr, bytes_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    HOCKNEY_CHECK(base_ != MAP_FAILED, "cannot reserve {} bytes of address space", bytes_);
+  }
+  ~Reserved() { munmap(base_, bytes_); }
+  Reserved(const Reserved&) = delete;
+  Reserved& operator=(const Reserved&) = delete;
+  std::byte* at(size_t offset) const { return static_cast<std::byte*>(base_) + offset; }
+
+ private:
+  size_t bytes_;
+  void* base_;
+};
+
+}  // namespace
+
+double pricedOnPlacement(const Algorithm& algorithm, const CallShape& shape,
+                         const std::vector<int>& nodeOfRank, const LevelPrices& prices) {
+  HOCKNEY_CHECK(static_cast<int>(nodeOfRank.size()) == shape.ranks, "placement of {} for {} ranks",
+                nodeOfRank.size(), shape.ranks);
+  CallShape call = shape;
+  call.nodeOfRank = &nodeOfRank;
+  size_t scratch = 0;
+  for (int r = 0; r < call.ranks; ++r) scratch = std::max(scratch, algorithm.scratch(call, r));
+  // Every rank's buffers alias the same reservation: nothing is read or written.
+  const size_t span = std::max(call.bytes() * static_cast<size_t>(call.ranks), scratch) + 4096;
+  const Reserved space(3 * span);
+  const CallBuffers buffers{space.at(0), space.at(span), space.at(2 * span)};
+  return pricedSeconds(call.ranks, nodeOfRank, prices,
+                       [&](Transport& t) { algorithm.run(t, call, buffers); });
 }
 
 }  // namespace hockney

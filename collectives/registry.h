@@ -165,6 +165,13 @@ const Pattern& findPattern(std::string_view pattern);
 const Algorithm* findAlgorithm(std::string_view pattern, std::string_view name);
 std::vector<std::string> patternNames();
 
+// Seconds of one call of `algorithm` (an own algorithm of any pattern) on `shape.ranks` ranks
+// placed by `nodeOfRank`, each step priced at the level its peers sit at (the priced clock of
+// collectives/transport/counting.h). Runs every rank's steps in process without data: buffers are
+// reserved address space, never touched.
+double pricedOnPlacement(const Algorithm& algorithm, const CallShape& shape,
+                         const std::vector<int>& nodeOfRank, const LevelPrices& prices);
+
 // The patterns' entries (collectives/<pattern>/entries.cc).
 const Pattern& allreducePattern();
 const Pattern& reduceScatterPattern();

@@ -44,6 +44,20 @@ inline LevelCost maxCost(const LevelCost& a, const LevelCost& b) {
   return LevelCost{maxCost(a.node, b.node), maxCost(a.network, b.network)};
 }
 
+// What a step costs at each level, for the priced clock (collectives/transport/counting.h): seconds
+// per round (α), per byte sent (β) and per byte reduced (γ). Reductions are local work: they cost
+// the node's γ.
+struct LevelPrice {
+  double alpha = 0, beta = 0, gamma = 0;
+};
+struct LevelPrices {
+  LevelPrice node, network;
+  // One link per host to the network, shared: a step's network bytes are those of every rank of
+  // the host crossing in the same step (by step index), in the busier direction. Without it each
+  // rank's messages have the link to themselves (what the two-level clock counts).
+  bool sharedHostLink = false;
+};
+
 }  // namespace hockney
 
 template <>
