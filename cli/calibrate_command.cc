@@ -36,6 +36,9 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
       ->capture_default_str();
   sub_->add_flag("--resume", job_.resume,
                  "continue from DIR/results.json.jsonl, keeping the points already measured");
+  sub_->add_flag("--allow-partial", job_.allowPartial,
+                 "exit 0 even when a fit rests on fewer than 5 sizes or was never checked on a "
+                 "held-out size (exit 5 otherwise; the files are written either way)");
   addBackendOption(sub_, job_.backend);
   sub_->add_option("--level", job_.level,
                    "Record this link level instead of the one the topology gives (e.g. network for "

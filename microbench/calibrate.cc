@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -48,6 +49,20 @@ struct Planned {
   size_t bytes;    // requested
   long onlyCase;   // -1: every case of the pattern; else a revisit of this case
 };
+
+// The world checks' sizes: one below the large-message regime and two in it, so that the
+// composed model is judged where bandwidth decides (a median over sizes of at least 1 MiB).
+std::vector<double> checkSizes(double hi) {
+  std::vector<double> out;
+  for (double s : {65536.0, 1048576.0, 2097152.0})
+    if (s <= hi) out.push_back(s);
+  if (out.empty() || out.back() < hi) out.push_back(std::min(hi, 2097152.0));
+  return out;
+}
+
+// Point-to-point keeps sizes up to this at least when the budget is short: the bandwidth of a
+// fabric is read from its large messages (and compare's headline with it).
+constexpr double kPointToPointFloor = 8.0 * (1 << 20);
 
 // What rank 0 tells every rank before each measurement.
 enum Decision : int64_t { kMeasure = 0, kHave = 1, kStop = 2 };
@@ -110,23 +125,33 @@ int runCalibrateJob(const CalibrateJob& job) {
   std::vector<int> everyRank(static_cast<size_t>(ranks));
   for (int r = 0; r < ranks; ++r) everyRank[static_cast<size_t>(r)] = r;
   placeSweep(sweep, topology, everyRank, "world");
+  decideHostLimits(transport, sweep, *topology);
 
-  // The patterns and algorithms that can run on this many ranks.
+  // Where it measures (the world; on several hosts with several ranks each, also every host's
+  // ranks and one rank per host) and what: the patterns and algorithms that can run there.
+  std::vector<CalibrationPlace> places = calibrationPlaces(sweep, topology, rank);
+  for (CalibrationPlace& place : places)
+    if (place.scope != "world")
+      place.group = MpiTransport::split(MPI_COMM_WORLD, place.color, rank);
   std::vector<std::string> notes;
   std::string problem;
   std::vector<CalibrationTarget> plans;
   try {
-    plans = calibrationTargets(job, sweep, ranks, notes);
+    plans = calibrationTargets(job, places, *topology, notes);
   } catch (const UsageError& e) {
     problem = e.what();
   }
+  std::sort(notes.begin(), notes.end());
+  notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
 
-  // --backend nccl: every rank over NCCL, one GPU each; control traffic stays on MPI. Plans fail
-  // alike on every rank, so all ranks open it or none does.
-  std::unique_ptr<Transport> nccl =
-      problem.empty()
-          ? openBackend(findBackend(job.backend), &transport, everyRank, rank, *topology, problem)
-          : nullptr;
+  // --backend nccl: every group over NCCL, one GPU per rank; control traffic stays on MPI. Plans
+  // fail alike on every rank, so all ranks open it or none does.
+  for (CalibrationPlace& place : places) {
+    if (!problem.empty()) break;
+    Transport* group = place.scope == "world" ? &transport : place.group.get();
+    place.device =
+        openBackend(findBackend(job.backend), group, place.members, rank, *topology, problem);
+  }
   problem = firstProblem(transport, problem);
 
   // The checkpoint, on rank 0's file system.
@@ -143,67 +168,239 @@ int runCalibrateJob(const CalibrateJob& job) {
     }
   }
   if (stopOnProblem(transport, problem)) return kExitUsage;
-  Transport& measured = nccl ? *nccl : transport;
+  auto measuredOn = [&](CalibrationPlace& place) -> Transport& {
+    if (place.device) return *place.device;
+    return place.group ? static_cast<Transport&>(*place.group) : transport;
+  };
 
-  decideHostLimits(transport, sweep, *topology);
-  const json devices = applyDeviceLimits(transport, nccl.get(), sweep, *topology);
-  Watchdog watchdog(std::chrono::duration<double>(job.timeoutSeconds), measured.progress(), rank,
-                    abortJobOnStall);
+  const json devices = applyDeviceLimits(transport, places.front().device.get(), sweep, *topology);
+  for (CalibrationPlace& place : places) {
+    place.sweep.memoryPerRank = sweep.memoryPerRank;
+    place.sweep.memoryWhere = sweep.memoryWhere;
+    place.sweep.rotateBytes = sweep.rotateBytes;
+  }
+  Watchdog watchdog(std::chrono::duration<double>(job.timeoutSeconds),
+                    measuredOn(places.front()).progress(), rank, abortJobOnStall);
 
   std::map<std::string, int> have;  // rank 0: visits per key measured
   for (const auto& r : visits) ++have[r.key()];
-  // Rank 0's estimate of how long a case takes at a size: from its largest measured point.
-  std::map<std::string, std::pair<double, double>> lastCost;  // pattern/algo -> (bytes, seconds)
-  auto seriesKey = [](const BenchCase& c, DataType type) {
-    return fmt::format("{}/{}/{}", c.pattern, c.algorithm, name(type));
-  };
-  auto estimate = [&](const BenchCase& c, DataType type, size_t bytes) {
-    auto it = lastCost.find(seriesKey(c, type));
-    if (it == lastCost.end()) return 0.05;
-    const auto [measuredBytes, seconds] = it->second;
-    const double b = static_cast<double>(bytes);
-    return b > measuredBytes && measuredBytes >= 65536 ? seconds * b / measuredBytes : seconds;
-  };
-
-  // A plan's sweep: the job's, in the plan's element type.
+  long minIterations = sweep.minIterations;  // lowered by the budget on a slow fabric
+  // A target's sweep: its place's, in the target's element type, between its pair.
   auto configOf = [&](const CalibrationTarget& plan) {
-    SweepConfig c = sweep;
+    SweepConfig c = places[plan.place].sweep;
     c.type = plan.type;
+    c.pattern.peerA = plan.peerA;
+    c.pattern.peerB = plan.peerB;
+    c.minIterations = minIterations;
     return c;
   };
+  auto probeOf = [&](const CalibrationTarget& plan, const BenchCase& c, size_t bytes) {
+    ResultRow probe = probeRow(c, bytes, places[plan.place].ranks, configOf(plan), job.backend);
+    probe.scope = places[plan.place].scope;
+    if (c.own != nullptr && c.own->betweenPeers) probe.details["peers"] = {plan.peerA, plan.peerB};
+    return probe;
+  };
+  // A row of this target (its pattern, type, place and pair) and case.
+  auto belongs = [&](const ResultRow& r, const CalibrationTarget& plan, const BenchCase& c) {
+    if (r.pattern != plan.pattern || r.algorithm != c.algorithm || r.dtype != name(plan.type) ||
+        r.scope != places[plan.place].scope || r.ranks != places[plan.place].ranks)
+      return false;
+    return !(c.own != nullptr && c.own->betweenPeers) ||
+           r.details.value("peers", json()) == json{plan.peerA, plan.peerB};
+  };
+  // Rank 0's estimate of a point's cost on the clock, from the series' measured calls.
+  auto callSeconds = [](const ResultRow& r, const BenchCase& c) {
+    const double scale = c.own != nullptr ? c.own->timeScale : 1.0;
+    return r.timeUs.median * 1e-6 / scale;
+  };
+  auto seriesCost = [&](const CalibrationTarget& plan, const BenchCase& c) {
+    SeriesCost sc;
+    sc.lo = static_cast<double>(std::max(job.minBytes, plan.unit));
+    if (findPattern(plan.pattern).facts.pointToPoint)
+      sc.floor = std::min(static_cast<double>(job.maxBytes), kPointToPointFloor);
+    for (const ResultRow& r : visits)
+      if (belongs(r, plan, c)) {
+        sc.measured.emplace_back(static_cast<double>(r.bytes), callSeconds(r, c));
+        sc.have.push_back(static_cast<double>(r.bytes));
+      }
+    return sc;
+  };
+  auto estimate = [&](const CalibrationTarget& plan, const BenchCase& c, size_t bytes) {
+    const SeriesCost sc = seriesCost(plan, c);
+    return pointSeconds(estimateCallSeconds(sc.measured, static_cast<double>(bytes), 1e-3),
+                        minIterations, job.targetSeconds);
+  };
+
   Progress progress(rank == 0 && isatty(STDERR_FILENO));
   if (rank == 0) {
     fmt::print(
         "# hockney calibrate: {} ranks, {}, {} buffers, {} .. {}, budget {:.0f} s; patterns {}\n",
         ranks, fmt::join(typeNames(job.types), " "), job.buffers, formatBytes(job.minBytes),
         formatBytes(job.maxBytes), job.budgetSeconds, fmt::join(job.patterns, " "));
+    if (places.size() > 1)
+      fmt::print(
+          "# levels: {} hosts x {} ranks; every pattern on each host's ranks (node), on one "
+          "rank per host (network), and across all (a check of the two composed)\n",
+          topology->hosts.size(), places[1].ranks);
     fmt::print("# malloc: {}\n", allocatorSettings().summary());
     for (const auto& n : notes) fmt::print("# note: {}\n", n);
     std::fflush(stdout);
   }
 
   const double deadline = job.budgetSeconds - reserveFor(job.budgetSeconds);
-  // The drift probe: MPI's all-reduce of float32 at 1 MiB (memory-bound, ~0.1-0.5 ms a call).
+  // The drift probe: MPI's all-reduce of float32 at 1 MiB (memory-bound, ~0.1-0.5 ms a call), on
+  // every rank of the world.
   std::optional<BenchCase> reference;
-  for (const CalibrationTarget& plan : plans)
-    for (const BenchCase& c : plan.cases)
-      if (!reference && c.entry == &allreducePattern() && c.vendor() &&
-          plan.type == DataType::kFloat32)
-        reference = c;
+  size_t referencePlace = 0;  // the world's when it measures the vendor's all-reduce, else any
+  for (int round = 0; round < 2 && !reference; ++round)
+    for (const CalibrationTarget& plan : plans)
+      for (const BenchCase& c : plan.cases)
+        if (!reference && (round == 1 || plan.place == 0) && c.entry == &allreducePattern() &&
+            c.vendor() && plan.type == DataType::kFloat32) {
+          reference = c;
+          referencePlace = plan.place;
+        }
   std::vector<double> references, referenceFaults;
   bool budgetSpent = false;
   std::vector<std::string> unmeasured;
   json passes = json::array();
+  json budgetPlan;
+  double scoutSeconds = 0, scoutEstimate = 0;  // the scouting points: clock and call estimate
+  double overhead = 1, coarseDeadline = 0;     // rank 0: the coarse pass's plan
+  // Rank 0, during the coarse pass: the ceilings again from what the larger sizes measured so far
+  // cost (the scouting sizes can look faster than large messages go: a shaper's burst, an eager
+  // protocol), when a new size is reached. Ceilings only come down.
+  auto replanCoarse = [&](size_t reached) {
+    std::vector<SeriesCost> series;
+    std::vector<double> from;
+    for (size_t pi = 0; pi < plans.size(); ++pi) {
+      from.push_back(static_cast<double>(plans[pi].ceiling));
+      for (const BenchCase& c : plans[pi].cases)
+        if (!plans[pi].checkOnly) {
+          series.push_back(seriesCost(plans[pi], c));
+          series.back().group = pi;
+        }
+    }
+    const double left = coarseDeadline - secondsSince(start);
+    const CoarseBudget b =
+        budgetCoarse(series, static_cast<double>(job.maxBytes), std::max(left, 0.0) / overhead,
+                     minIterations, job.targetSeconds, from);
+    std::vector<std::string> lowered;
+    for (size_t pi = 0; pi < plans.size(); ++pi)
+      if (!plans[pi].checkOnly && static_cast<size_t>(b.ceilings[pi]) < plans[pi].ceiling) {
+        plans[pi].ceiling = static_cast<size_t>(b.ceilings[pi]);
+        lowered.push_back(
+            fmt::format("{} to {}", plans[pi].label(), formatBytes(plans[pi].ceiling)));
+      }
+    if (lowered.empty() && b.minIterations == minIterations) return;
+    minIterations = b.minIterations;
+    const std::string note = fmt::format(
+        "the coarse pass re-planned at {} from the sizes measured so far (~{:.0f} s left for "
+        "it): {} timed calls per point at least{}{}",
+        formatBytes(reached), std::max(left, 0.0), minIterations,
+        lowered.empty() ? "" : "; lowered ", fmt::join(lowered, ", "));
+    notes.push_back(note);
+    progress.clear();
+    fmt::print("# note: {}\n", note);
+  };
   constexpr int kMaxPasses = 24;
   for (int pass = 0; pass < kMaxPasses && !budgetSpent; ++pass) {
-    // Rank 0 plans the pass, every rank learns it ("pattern-index bytes" lines).
+    // Rank 0 plans the pass, every rank learns it ("pattern-index bytes" lines; the coarse pass
+    // starts with the budget's "ceiling minIterations").
     std::string text;
-    std::string kind = pass == 0 ? "coarse x16" : pass == 1 ? "coarse x4" : "adaptive";
+    // Scouting (two cheap sizes of everything: what points cost), the coarse grids (every fit
+    // its kCoarseSizes sizes within half of what is left), the world checks (their few sizes,
+    // after the fits' own, so that they never starve them), a factor of 4, then adaptive.
+    const std::string kind = pass == 0   ? "scout"
+                             : pass == 1 ? "coarse"
+                             : pass == 2 ? "world checks"
+                             : pass == 3 ? "coarse x4"
+                                         : "adaptive";
     if (rank == 0) {
       const std::vector<ResultRow> rows = mergeVisits(visits);
+      if (pass == 1) {
+        // Budget by cost: every target's coarse grid must fit half of what is left, the rest
+        // refines; on a slow fabric fewer repetitions, then lower ceilings for the costliest
+        // targets, said so.
+        std::vector<SeriesCost> series;
+        const double hi = static_cast<double>(job.maxBytes);
+        for (size_t pi = 0; pi < plans.size(); ++pi)
+          for (const BenchCase& c : plans[pi].cases)
+            if (!plans[pi].checkOnly) {
+              series.push_back(seriesCost(plans[pi], c));
+              series.back().group = pi;
+            }
+        const double left = deadline - secondsSince(start);
+        // What a point costs beyond its calls (agreeing on it, validation, the harness), as the
+        // scouting pass showed it: its clock against the estimate of its calls.
+        overhead = scoutEstimate > 0 ? std::clamp(scoutSeconds / scoutEstimate, 1.0, 10.0) : 1.0;
+        coarseDeadline = secondsSince(start) + 0.5 * left;
+        const CoarseBudget b =
+            budgetCoarse(series, hi, 0.5 * left / overhead, minIterations, job.targetSeconds);
+        // Each level's ceilings, for the note and the report.
+        std::map<std::string, std::pair<double, double>> byKind;  // kind -> (lowest, highest)
+        json ceilings = json::object();
+        for (size_t pi = 0; pi < plans.size(); ++pi) {
+          if (plans[pi].checkOnly) continue;
+          const double c = std::min(b.ceilings[pi], static_cast<double>(plans[pi].ceiling));
+          ceilings[plans[pi].label()] = c;
+          const CalibrationTarget& t = plans[pi];
+          const std::string where =
+              t.checkOnly
+                  ? "world checks"
+                  : fmt::format("{}{}", name(t.level),
+                                findPattern(t.pattern).facts.pointToPoint ? " pingpong" : "");
+          auto [slot, fresh] = byKind.try_emplace(where, c, c);
+          slot->second = {std::min(slot->second.first, c), std::max(slot->second.second, c)};
+        }
+        std::vector<std::string> kinds;
+        for (const auto& [what, range] : byKind)
+          kinds.push_back(
+              range.first == range.second
+                  ? fmt::format("{} {}", what, formatBytes(static_cast<size_t>(range.first)))
+                  : fmt::format("{} {}-{}", what, formatBytes(static_cast<size_t>(range.first)),
+                                formatBytes(static_cast<size_t>(range.second))));
+        budgetPlan = {{"ceilings_bytes", ceilings},
+                      {"scout_overhead", overhead},
+                      {"min_iterations", b.minIterations},
+                      {"coarse_estimate_s", overhead * b.estimateSeconds},
+                      {"seconds_left", left},
+                      {"lowered_ceiling", b.loweredCeiling},
+                      {"lowered_repetitions", b.loweredRepetitions}};
+        if (b.lowered()) {
+          const std::string note = fmt::format(
+              "the budget is short for this fabric: every coarse grid to {} at {} repetitions "
+              "would take ~{:.0f} s of the {:.0f} s left (estimated from the scouting points); "
+              "measuring {}{}{} instead (~{:.0f} s), so that every fit gets {} sizes",
+              formatBytes(job.maxBytes), minIterations,
+              overhead *
+                  budgetCoarse(series, hi, 1e300, minIterations, job.targetSeconds).estimateSeconds,
+              left,
+              b.loweredRepetitions ? fmt::format("{} timed calls per point", b.minIterations) : "",
+              b.loweredCeiling && b.loweredRepetitions ? ", and " : "",
+              b.loweredCeiling
+                  ? fmt::format("up to (--max-bytes lowered) {}", fmt::join(kinds, ", "))
+                  : "",
+              overhead * b.estimateSeconds, kCoarseSizes);
+          notes.push_back(note);
+          progress.clear();
+          fmt::print("# note: {}\n", note);
+        }
+        text += fmt::format("budget {}\n", b.minIterations);
+        for (size_t pi = 0; pi < plans.size(); ++pi)
+          if (!plans[pi].checkOnly && b.ceilings[pi] < static_cast<double>(plans[pi].ceiling))
+            text += fmt::format("ceiling {} {}\n", pi, static_cast<size_t>(b.ceilings[pi]));
+        // Rank 0 plans this pass's sizes with them now; the others apply them from the text.
+        for (size_t pi = 0; pi < plans.size(); ++pi)
+          if (!plans[pi].checkOnly)
+            plans[pi].ceiling = std::min(plans[pi].ceiling, static_cast<size_t>(b.ceilings[pi]));
+        minIterations = b.minIterations;
+      }
       std::vector<Planned> planned;
       for (size_t pi = 0; pi < plans.size(); ++pi) {
         CalibrationTarget& plan = plans[pi];
+        // Checks: their few sizes in their own pass, never refined.
+        if (pass > 0 && plan.checkOnly != (pass == 2)) continue;
         std::set<size_t> sizes;
         auto add = [&](double s) {
           if (plan.ceiling < std::max(plan.unit, job.minBytes)) return;  // nothing fits
@@ -212,26 +409,36 @@ int runCalibrateJob(const CalibrateJob& job) {
           bytes = std::clamp(bytes, std::max(plan.unit, job.minBytes), plan.ceiling);
           if (bytes < job.minBytes || bytes > plan.ceiling) return;
           for (const BenchCase& c : plan.cases)
-            if (c.effectiveBytes(bytes, ranks, plan.type, sweep.pattern) > 0 &&
-                !have.count(probeRow(c, bytes, ranks, configOf(plan), job.backend).key())) {
+            if (c.effectiveBytes(bytes, places[plan.place].ranks, plan.type,
+                                 configOf(plan).pattern) > 0 &&
+                !have.count(probeOf(plan, c, bytes).key())) {
               sizes.insert(bytes);
               return;
             }
         };
         const double lo = static_cast<double>(std::max(job.minBytes, plan.unit));
         const double hi = static_cast<double>(plan.ceiling);
-        if (pass < 2) {
-          for (double s : geometricGrid(lo, hi, pass == 0 ? 16 : 4)) add(s);
+        if (pass == 0) {
+          add(lo);
+          add(std::min(hi, 65536.0));
+        } else if (pass == 1) {
+          for (double s : coarseSizes(lo, hi)) add(s);
+        } else if (pass == 2) {
+          for (double s : checkSizes(hi)) add(s);
+        } else if (pass == 3) {
+          for (double s : geometricGrid(lo, hi, 4)) add(s);
+          // Point-to-point: a factor of 2 among large messages, where a fabric's bandwidth is
+          // read (cheap: two ranks).
+          if (findPattern(plan.pattern).facts.pointToPoint && hi > 1 << 20)
+            for (double s : geometricGrid(1 << 20, hi, 2)) add(s);
         } else {
-          // Every algorithm's fit proposes sizes; the pattern measures their union.
+          // Every algorithm's fit proposes sizes; the target measures their union.
           std::set<double> proposals;
           for (size_t ci = 0; ci < plan.cases.size(); ++ci) {
             const BenchCase& c = plan.cases[ci];
             std::vector<const ResultRow*> series;
             for (const ResultRow& r : rows)
-              if (r.pattern == plan.pattern && r.algorithm == c.algorithm &&
-                  r.dtype == name(plan.type))
-                series.push_back(&r);
+              if (belongs(r, plan, c)) series.push_back(&r);
             const SeriesNext next = nextForSeries(series, 4);
             proposals.insert(next.sizes.begin(), next.sizes.end());
             for (const ResultRow* r : next.outliers) {
@@ -258,29 +465,39 @@ int runCalibrateJob(const CalibrateJob& job) {
     std::vector<Planned> planned;
     for (size_t at = 0; at < text.size();) {
       const size_t end = text.find('\n', at);
-      Planned p{};
-      std::sscanf(text.substr(at, end - at).c_str(), "%zu %zu %ld", &p.pattern, &p.bytes,
-                  &p.onlyCase);
-      planned.push_back(p);
+      const std::string line = text.substr(at, end - at);
       at = end + 1;
+      if (line.rfind("budget ", 0) == 0) {
+        std::sscanf(line.c_str(), "budget %ld", &minIterations);
+        continue;
+      }
+      if (line.rfind("ceiling ", 0) == 0) {
+        size_t target = 0, ceiling = 0;
+        std::sscanf(line.c_str(), "ceiling %zu %zu", &target, &ceiling);
+        if (target < plans.size()) plans[target].ceiling = std::min(plans[target].ceiling, ceiling);
+        continue;
+      }
+      Planned p{};
+      std::sscanf(line.c_str(), "%zu %zu %ld", &p.pattern, &p.bytes, &p.onlyCase);
+      planned.push_back(p);
     }
     if (planned.empty()) {
-      if (rank == 0 && pass >= 2)
-        fmt::print("# the fits need no more sizes (pass {}): done before the budget\n", pass);
-      if (pass >= 2) break;
+      if (rank == 0 && pass >= 4)
+        fmt::print("# the fits need no more sizes (pass {}): done before the budget\n", pass + 1);
+      if (pass >= 4) break;
       continue;
     }
-    // The first pass goes size by size across every series, so that a budget cut still leaves
-    // every pattern measured (project needs them all). Later passes go series by series, sizes
-    // ascending within each: a series is then measured in one stretch, so a slow spell of the
-    // host shifts a stretch of it rather than scattering its points (this VM's speed drifts:
-    // 262144 B ring all-reduce read 196 us and 75 us in two jobs minutes apart, each within 3%
-    // over its own repeats).
+    // The scouting and coarse passes go size by size across every series, so that a budget cut
+    // still leaves every pattern measured (project needs them all). Later passes go series by
+    // series, sizes ascending within each: a series is then measured in one stretch, so a slow
+    // spell of the host shifts a stretch of it rather than scattering its points (this VM's
+    // speed drifts: 262144 B ring all-reduce read 196 us and 75 us in two jobs minutes apart,
+    // each within 3% over its own repeats).
     struct Work {
       size_t plan, caseIndex, bytes;
     };
     std::vector<Work> work;
-    if (pass == 0) {
+    if (pass <= 2) {
       std::vector<Planned> bySize = planned;
       std::stable_sort(bySize.begin(), bySize.end(),
                        [](const Planned& a, const Planned& b) { return a.bytes < b.bytes; });
@@ -289,7 +506,18 @@ int runCalibrateJob(const CalibrateJob& job) {
           if (p.onlyCase < 0 || static_cast<size_t>(p.onlyCase) == ci)
             work.push_back({p.pattern, ci, p.bytes});
     }
-    for (size_t g = 0; pass > 0 && g < planned.size();) {
+    if (pass > 2) {
+      // Where the budget matters most first: point-to-point (pipelines, and the headline of a
+      // fabric comparison), then the network's targets, then in-host ones; checks last.
+      auto rankOf = [&](const Planned& p) {
+        const CalibrationTarget& t = plans[p.pattern];
+        return std::make_tuple(t.checkOnly, !findPattern(t.pattern).facts.pointToPoint,
+                               t.level != LinkLevel::kNetwork, p.pattern, p.bytes);
+      };
+      std::stable_sort(planned.begin(), planned.end(),
+                       [&](const Planned& a, const Planned& b) { return rankOf(a) < rankOf(b); });
+    }
+    for (size_t g = 0; pass > 2 && g < planned.size();) {
       size_t e = g;
       while (e < planned.size() && planned[e].pattern == planned[g].pattern) ++e;
       for (size_t ci = 0; ci < plans[planned[g].pattern].cases.size(); ++ci)
@@ -302,77 +530,97 @@ int runCalibrateJob(const CalibrateJob& job) {
     // The host's speed now: one fixed probe per pass. Fits pool points of every pass, so a host
     // whose speed drifts between passes cannot be fitted closely; the probes show whether it did.
     double referenceUs = 0;
-    if (reference) {
-      const ResultRow probe = measurePoint(measured, *reference, kReferenceBytes, sweep, &watchdog);
+    if (reference && places[referencePlace].member()) {
+      CalibrationTarget where;
+      where.place = referencePlace;
+      const ResultRow probe = measurePoint(measuredOn(places[referencePlace]), *reference,
+                                           kReferenceBytes, configOf(where), &watchdog);
       referenceUs = probe.timeUs.median;
       references.push_back(referenceUs);
       referenceFaults.push_back(probe.minorFaultsPerCall.value_or(0));
     }
     size_t measuredThisPass = 0;
+    size_t coarseReached = 0;  // rank 0: the largest size the coarse pass has started
     for (size_t w = 0; w < work.size() && !budgetSpent; ++w) {
       CalibrationTarget& plan = plans[work[w].plan];
+      CalibrationPlace& place = places[plan.place];
       const size_t bytes = work[w].bytes;
-      if (bytes > plan.ceiling) continue;
-      {
-        const BenchCase& c = plan.cases[work[w].caseIndex];
-        const bool revisit = std::any_of(planned.begin(), planned.end(), [&](const Planned& p) {
-          return p.pattern == work[w].plan && p.bytes == bytes &&
-                 p.onlyCase == static_cast<long>(work[w].caseIndex);
-        });
-        int64_t decision = kMeasure;
-        if (rank == 0) {
-          const ResultRow probe = probeRow(c, bytes, ranks, configOf(plan), job.backend);
-          if (probe.bytes == 0 || (!revisit && have.count(probe.key())))
-            decision = kHave;
-          else if (secondsSince(start) + estimate(c, plan.type, bytes) > deadline)
-            decision = kStop;
+      const BenchCase& c = plan.cases[work[w].caseIndex];
+      const bool revisit = std::any_of(planned.begin(), planned.end(), [&](const Planned& p) {
+        return p.pattern == work[w].plan && p.bytes == bytes &&
+               p.onlyCase == static_cast<long>(work[w].caseIndex);
+      });
+      int64_t decision[2] = {kMeasure, minIterations};
+      if (rank == 0) {
+        if (pass == 1 && bytes > coarseReached) {
+          if (coarseReached > 0) replanCoarse(bytes);
+          coarseReached = bytes;
+          decision[1] = minIterations;
         }
-        broadcastFromZero(transport, &decision, sizeof decision);
-        if (decision == kHave) continue;
-        if (decision == kStop) {
-          budgetSpent = true;
-          if (rank == 0)
-            for (size_t k = w; k < work.size(); ++k)
-              unmeasured.push_back(
-                  fmt::format("{}/{} {} {}", plans[work[k].plan].pattern,
-                              plans[work[k].plan].cases[work[k].caseIndex].algorithm,
-                              name(plans[work[k].plan].type), formatBytes(work[k].bytes)));
-          break;
-        }
+        const ResultRow probe = probeOf(plan, c, bytes);
+        if (probe.bytes == 0 || bytes > plan.ceiling || (!revisit && have.count(probe.key())))
+          decision[0] = kHave;
+        else if (secondsSince(start) + estimate(plan, c, bytes) > deadline)
+          decision[0] = kStop;
+      }
+      broadcastFromZero(transport, decision, sizeof decision);
+      minIterations = decision[1];
+      if (decision[0] == kHave) continue;
+      if (decision[0] == kStop) {
+        budgetSpent = true;
         if (rank == 0)
-          progress.show(fmt::format("[pass {} {}] {}/{} {} {}  {:.0f}/{:.0f} s", pass + 1, kind,
-                                    c.pattern, c.algorithm, name(plan.type), formatBytes(bytes),
-                                    secondsSince(start), job.budgetSeconds));
-        const double pointStart = secondsSince(start);
-        ResultRow row;
+          for (size_t k = w; k < work.size(); ++k)
+            unmeasured.push_back(fmt::format("{} {} {}", plans[work[k].plan].label(),
+                                             plans[work[k].plan].cases[work[k].caseIndex].algorithm,
+                                             formatBytes(work[k].bytes)));
+        break;
+      }
+      if (rank == 0)
+        progress.show(fmt::format("[pass {} {}] {}/{} {}  {:.0f}/{:.0f} s", pass + 1, kind,
+                                  plan.label(), c.algorithm, formatBytes(bytes),
+                                  secondsSince(start), job.budgetSeconds));
+      const double pointStart = secondsSince(start);
+      ResultRow row;
+      std::string refused;
+      if (place.member()) {
         try {
-          row = measurePoint(measured, c, bytes, configOf(plan), &watchdog);
+          row = measurePoint(measuredOn(place), c, bytes, configOf(plan), &watchdog);
         } catch (const UsageError& e) {
-          // Refused on every rank alike (its memory): no larger size of this pattern either.
-          plan.ceiling = bytes - 1;
-          if (rank == 0) {
-            progress.clear();
-            const std::string note =
-                fmt::format("{}: stopped below {}: {}", plan.pattern, formatBytes(bytes), e.what());
-            fmt::print("# note: {}\n", note);
-            notes.push_back(note);
-          }
-          continue;
-        }
-        ++measuredThisPass;
-        if (rank == 0) {
-          lastCost[seriesKey(c, plan.type)] = {static_cast<double>(bytes),
-                                               secondsSince(start) - pointStart};
-          ++have[row.key()];
-          checkpoint.append(row);
-          if (row.check == "fail") {
-            progress.clear();
-            fmt::print("# FAILED validation: {}/{} at {} B: {}\n", row.pattern, row.algorithm,
-                       row.bytes, row.checkDetail);
-          }
-          visits.push_back(std::move(row));
+          refused = e.what();  // its memory: refused on every rank of the group alike
         }
       }
+      // Every host's group measured at once: a failure on another host counts.
+      if (place.scope == "node") {
+        double failed = row.check == "fail" ? 1.0 : 0.0;
+        maxOverRanks(transport, {&failed, 1});
+        if (failed > 0 && row.check == "pass") {
+          row.check = "fail";
+          row.checkDetail = "the group of another host failed validation";
+        }
+      }
+      if (rank != 0) continue;
+      if (!refused.empty()) {
+        plan.ceiling = bytes - 1;  // no larger size of this target either
+        progress.clear();
+        const std::string note =
+            fmt::format("{}: stopped below {}: {}", plan.label(), formatBytes(bytes), refused);
+        fmt::print("# note: {}\n", note);
+        notes.push_back(note);
+        continue;
+      }
+      ++measuredThisPass;
+      if (pass == 0) {
+        scoutSeconds += secondsSince(start) - pointStart;
+        scoutEstimate += pointSeconds(callSeconds(row, c), minIterations, job.targetSeconds);
+      }
+      ++have[row.key()];
+      checkpoint.append(row);
+      if (row.check == "fail") {
+        progress.clear();
+        fmt::print("# FAILED validation: {}/{} at {} B: {}\n", row.pattern, row.algorithm,
+                   row.bytes, row.checkDetail);
+      }
+      visits.push_back(std::move(row));
     }
     if (rank == 0) {
       progress.clear();
@@ -380,14 +628,16 @@ int runCalibrateJob(const CalibrateJob& job) {
       fmt::print("# pass {} ({}): {} points in {:.1f} s{}\n", pass + 1, kind, measuredThisPass,
                  took, budgetSpent ? " (budget spent)" : "");
       std::fflush(stdout);
-      passes.push_back(
-          {{"pass", pass + 1},
-           {"kind", kind},
-           {"planned_sizes", planned.size()},
-           {"points", measuredThisPass},
-           {"seconds", took},
-           {"reference_us", referenceUs},
-           {"reference_faults_per_call", referenceFaults.empty() ? 0.0 : referenceFaults.back()}});
+      json record{
+          {"pass", pass + 1},
+          {"kind", kind},
+          {"planned_sizes", planned.size()},
+          {"points", measuredThisPass},
+          {"seconds", took},
+          {"reference_us", referenceUs},
+          {"reference_faults_per_call", referenceFaults.empty() ? 0.0 : referenceFaults.back()}};
+      if (pass == 1) record["budget"] = budgetPlan;
+      passes.push_back(record);
     }
   }
 
@@ -397,9 +647,11 @@ int runCalibrateJob(const CalibrateJob& job) {
     outcome.visits = std::move(visits);
     outcome.notes = std::move(notes);
     outcome.unmeasured = std::move(unmeasured);
+    std::set<std::string> algorithms;
     for (const auto& plan : plans)
       for (const auto& c : plan.cases)
-        if (plan.type == job.types.front())
+        if (plan.type == job.types.front() &&
+            algorithms.insert(c.pattern + "/" + c.algorithm).second)
           outcome.algorithms.push_back(c.pattern + "/" + c.algorithm);
     outcome.budgetSpent = budgetSpent;
     outcome.passes = std::move(passes);

@@ -27,6 +27,9 @@ struct CalibrateJob {
   // are measured in the first.
   std::vector<DataType> types{DataType::kFloat32, DataType::kBfloat16};
   bool resume = false;
+  // Exit 0 even when a fit is under-determined (fewer than kMinFitSizes sizes or never checked on
+  // a held-out size); without it such a calibration exits kExitIncomplete (5).
+  bool allowPartial = false;
   double timeoutSeconds = 300;
   double targetSeconds = 0.02;  // timed seconds per point
   // Calls per timed sample. 1 (the default) times isolated calls, as a training step issues
@@ -44,8 +47,9 @@ std::vector<std::string> calibrationAlgorithms(const std::string& pattern);
 // Everything that can be checked before MPI starts; throws UsageError with the reason.
 void validateCalibrateJob(const CalibrateJob& job);
 
-// MPI must be initialised. Returns the exit code: 0 all points passed validation, 1 one failed,
-// 2 bad input found once the job was up.
+// MPI must be initialised. Returns the exit code: 0 all points passed validation and every fit
+// is determined, 1 one failed, 2 bad input found once the job was up, 5 a fit is under-determined
+// (the files are written all the same) unless allowPartial.
 int runCalibrateJob(const CalibrateJob& job);
 
 }  // namespace hockney

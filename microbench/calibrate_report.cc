@@ -129,12 +129,39 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
       if (w.find(": poor fit: ") == std::string::npos) fmt::print("# warning: {}\n", w);
     fmt::print("# calibration written to {} in {:.1f} s of a {:.0f} s budget\n",
                calibrationPath(job), elapsed(), job.budgetSeconds);
+    std::vector<std::string> partial;
+    for (const CalibratedFit& f : cal.fits)
+      if (f.underDetermined())
+        partial.push_back(fmt::format("{}/{} {} at '{}' ({} sizes{})", f.pattern, f.algorithm,
+                                      f.dtype, name(f.level), f.sizes.size(),
+                                      f.heldOut.points == 0 ? ", never checked" : ""));
+    for (const auto& [group, why] : cal.skipped)
+      partial.push_back(fmt::format("{} (not fitted: {})", group, why));
+    if (!partial.empty()) {
+      fmt::print(
+          "# calibration incomplete: {} fit(s) under-determined or missing (fewer than {} sizes, "
+          "or none held out): {}{}\n",
+          partial.size(), kMinFitSizes,
+          fmt::join(partial.begin(),
+                    partial.begin() + static_cast<long>(std::min<size_t>(partial.size(), 8)), "; "),
+          partial.size() > 8 ? "; ..." : "");
+      if (job.allowPartial) {
+        fmt::print("# --allow-partial: exit 0 all the same\n");
+      } else {
+        fmt::print(
+            "# exit {}: give a larger --budget, lower --max-bytes, or --resume to refine it; "
+            "--allow-partial accepts it\n",
+            static_cast<int>(kExitIncomplete));
+        exitCode = kExitIncomplete;
+      }
+    }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "hockney: error: nothing could be fitted from %s: %s\n",
                  resultsPath(job).c_str(), e.what());
     exitCode = kExitUsage;
   }
-  if (exitCode == kExitOk && failed > 0) exitCode = kExitCheckFailed;
+  if ((exitCode == kExitOk || exitCode == kExitIncomplete) && failed > 0)
+    exitCode = kExitCheckFailed;
   return exitCode;
 }
 

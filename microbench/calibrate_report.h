@@ -35,7 +35,8 @@ struct CalibrationOutcome {
 
 // Writes both reports (the results first, then the checkpoint goes), prints the fit table and
 // returns the exit code: kExitOk, kExitCheckFailed when a point failed validation, kExitUsage
-// when nothing could be fitted. `elapsed` is the job's clock, for the closing line.
+// when nothing could be fitted, kExitIncomplete when a fit is under-determined (unless
+// job.allowPartial). `elapsed` is the job's clock, for the closing line.
 int writeCalibration(const CalibrateJob& job, CalibrationOutcome outcome,
                      const Checkpoint& checkpoint, const std::function<double()>& elapsed);
 

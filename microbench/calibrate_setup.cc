@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -55,34 +56,136 @@ void validateCalibrateJob(const CalibrateJob& job) {
                       job.outDir);
 }
 
-std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job, const SweepConfig& sweep,
-                                                  int ranks, std::vector<std::string>& notes) {
+std::string CalibrationTarget::label() const {
+  std::string out = fmt::format(
+      "{} {} {}", pattern, name(type),
+      level == LinkLevel::kUnrecorded ? std::string("world") : std::string(name(level)));
+  if (findPattern(pattern).facts.pointToPoint) out += fmt::format(" {}-{}", peerA, peerB);
+  if (checkOnly) out += " (world check)";
+  return out;
+}
+
+std::vector<CalibrationPlace> calibrationPlaces(const SweepConfig& sweep,
+                                                const std::shared_ptr<const Topology>& topology,
+                                                int rank) {
+  const Topology& topo = *topology;
+  const int hosts = static_cast<int>(topo.hosts.size());
+  const int size = topo.size();
+  std::vector<CalibrationPlace> places;
+  CalibrationPlace all;
+  all.ranks = size;
+  for (int r = 0; r < size; ++r) all.members.push_back(r);
+  all.sweep = sweep;
+  placeSweep(all.sweep, topology, all.members, "world");
+  places.push_back(std::move(all));
+  if (hosts < 2 || topo.mostRanksPerHost() < 2) return places;  // the world is one level
+  std::vector<int> perHost(static_cast<size_t>(hosts));
+  for (const RankRecord& r : topo.ranks) ++perHost[static_cast<size_t>(r.host)];
+  const bool even =
+      std::all_of(perHost.begin(), perHost.end(), [&](int n) { return n == perHost[0]; });
+  const int myHost = topo.ranks[static_cast<size_t>(rank)].host;
+  if (even) {
+    CalibrationPlace node;
+    node.scope = "node";
+    node.ranks = perHost[0];
+    for (int r = 0; r < size; ++r)
+      if (topo.ranks[static_cast<size_t>(r)].host == myHost) node.members.push_back(r);
+    node.color = myHost;
+    node.sweep = sweep;
+    placeSweep(node.sweep, topology, node.members, "node");
+    places.push_back(std::move(node));
+  }
+  std::vector<int> leaders(static_cast<size_t>(hosts), -1);
+  for (int r = 0; r < size; ++r)
+    if (leaders[static_cast<size_t>(topo.ranks[static_cast<size_t>(r)].host)] < 0)
+      leaders[static_cast<size_t>(topo.ranks[static_cast<size_t>(r)].host)] = r;
+  std::sort(leaders.begin(), leaders.end());
+  const bool leader = std::find(leaders.begin(), leaders.end(), rank) != leaders.end();
+  CalibrationPlace net;
+  net.scope = "leaders";
+  net.ranks = hosts;
+  if (leader) net.members = leaders;
+  net.color = leader ? 0 : -1;
+  net.sweep = sweep;
+  // Every rank plans with the leaders' placement (targets must agree everywhere); only they run.
+  placeSweep(net.sweep, topology, leaders, "leaders");
+  places.push_back(std::move(net));
+  return places;
+}
+
+std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job,
+                                                  const std::vector<CalibrationPlace>& places,
+                                                  const Topology& topology,
+                                                  std::vector<std::string>& notes) {
   std::vector<CalibrationTarget> plans;
+  const bool levels = places.size() > 1;  // several hosts with several ranks on some
+  const int world = places.front().ranks;
+  // Point-to-point pairs (world ranks): within rank 0's host, and between hosts — up to three
+  // pairs of different hosts, so that one slow link does not stand for the fabric.
+  std::vector<std::pair<int, int>> pairs;
+  {
+    const int hosts = static_cast<int>(topology.hosts.size());
+    std::vector<std::vector<int>> onHost(static_cast<size_t>(std::max(hosts, 1)));
+    for (int r = 0; r < static_cast<int>(topology.ranks.size()); ++r)
+      onHost[static_cast<size_t>(topology.ranks[static_cast<size_t>(r)].host)].push_back(r);
+    if (hosts < 2) {
+      if (world >= 2) pairs.emplace_back(0, 1);
+    } else {
+      if (onHost[0].size() >= 2) pairs.emplace_back(onHost[0][0], onHost[0][1]);
+      for (int h = 0; h + 1 < hosts && h < 3; ++h)
+        pairs.emplace_back(onHost[static_cast<size_t>(h)][0],
+                           onHost[static_cast<size_t>(h) + 1][0]);
+      if (hosts == 2 && onHost[0].size() >= 2 && onHost[1].size() >= 2)
+        pairs.emplace_back(onHost[0][1], onHost[1][1]);
+    }
+  }
   for (const auto& pattern : job.patterns) {
     const Pattern& entry = findPattern(pattern);
     for (DataType type : job.types) {
       // Moving bytes: one type will do.
       if (!entry.facts.reduces && type != job.types.front()) continue;
-      CalibrationTarget plan;
-      plan.pattern = pattern;
-      plan.type = type;
-      if (entry.facts.pointToPoint && ranks < 2) {
-        notes.push_back(fmt::format("{} skipped: point-to-point needs 2 ranks", pattern));
-        continue;
+      std::vector<std::pair<size_t, std::pair<int, int>>> where;  // place, pair
+      if (entry.facts.pointToPoint) {
+        if (world < 2) {
+          notes.push_back(fmt::format("{} skipped: point-to-point needs 2 ranks", pattern));
+          continue;
+        }
+        for (const auto& pr : pairs) where.push_back({0, pr});
+      } else {
+        for (size_t i = 0; i < places.size(); ++i) where.push_back({i, {0, 1}});
       }
-      checkPatternOptions(pattern, sweep.pattern, ranks);
-      std::vector<BenchCase> cases =
-          selectCases(pattern, calibrationAlgorithms(pattern), job.backend);
-      plan.cases =
-          runnableCases(std::move(cases), sweep.pattern, ranks, &sweep.nodeOfRank, false, notes);
-      if (plan.cases.empty()) continue;
-      plan.unit = entry.unitBytes(ranks, type);
-      plan.ceiling = job.maxBytes;
-      plans.push_back(std::move(plan));
+      for (const auto& [pi, pr] : where) {
+        const CalibrationPlace& place = places[pi];
+        CalibrationTarget plan;
+        plan.pattern = pattern;
+        plan.type = type;
+        plan.place = pi;
+        plan.peerA = pr.first;
+        plan.peerB = pr.second;
+        plan.checkOnly = levels && place.scope == "world" && !entry.facts.pointToPoint;
+        // The check composes both types alike: the first will do.
+        if (plan.checkOnly && type != job.types.front()) continue;
+        SweepConfig sweep = place.sweep;
+        sweep.pattern.peerA = plan.peerA;
+        sweep.pattern.peerB = plan.peerB;
+        checkPatternOptions(pattern, sweep.pattern, place.ranks);
+        std::vector<BenchCase> cases =
+            selectCases(pattern, calibrationAlgorithms(pattern), job.backend);
+        plan.cases = runnableCases(std::move(cases), sweep.pattern, place.ranks, &sweep.nodeOfRank,
+                                   false, notes);
+        // A vendor collective is a black box: nothing to compose, nothing to check.
+        if (plan.checkOnly)
+          std::erase_if(plan.cases, [](const BenchCase& c) { return c.vendor(); });
+        if (plan.cases.empty()) continue;
+        plan.level = widestLevel(sweep, plan.cases.front());
+        plan.unit = entry.unitBytes(place.ranks, type);
+        plan.ceiling = job.maxBytes;
+        plans.push_back(std::move(plan));
+      }
     }
   }
-  HOCKNEY_USAGE_CHECK(!plans.empty(), "no pattern can be calibrated on {} ranks", ranks);
-  for (DataType t : job.types) checkValidationRanks(ranks, t, "");
+  HOCKNEY_USAGE_CHECK(!plans.empty(), "no pattern can be calibrated on {} ranks", world);
+  for (DataType t : job.types) checkValidationRanks(world, t, "");
   return plans;
 }
 

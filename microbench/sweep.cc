@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <utility>
 
 #include "collectives/core/checked.h"
@@ -85,6 +86,16 @@ LinkLevel widestLevel(const SweepConfig& config, const BenchCase& c) {
     ranks = {ranks[static_cast<size_t>(o.peerA)], ranks[static_cast<size_t>(o.peerB)]};
   }
   return config.topology->widest(ranks);
+}
+
+std::optional<nlohmann::json> placementDetail(const SweepConfig& config, const BenchCase& c) {
+  if (c.own != nullptr && c.own->betweenPeers) return std::nullopt;  // two peers: one level
+  std::map<int, int> perHost;
+  for (int host : config.nodeOfRank) ++perHost[host];
+  if (perHost.size() < 2) return std::nullopt;
+  int most = 0;
+  for (const auto& [host, n] : perHost) most = std::max(most, n);
+  return nlohmann::json{{"hosts", perHost.size()}, {"ranks_per_host", most}};
 }
 
 ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
@@ -286,6 +297,9 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   row.cost = c.cost(shape, state.get());
   row.details = c.details ? c.details(shape, state.get()) : nlohmann::json::object();
   if (shape.bytes != requested) row.details["requested_bytes"] = requested;
+  // Where the ranks sit when they span several hosts: a call with several ranks on each host
+  // crosses two levels, and fit prices it from both levels' fits rather than fitting it as one.
+  if (const auto placement = placementDetail(config, c)) row.details["placement"] = *placement;
   if (dev) {
     row.details["timer"] =
         config.cudaGraph ? "device events, CUDA graph of the calls" : "device events";
@@ -344,6 +358,10 @@ std::vector<ResultRow> runSweep(Transport& t, const std::vector<BenchCase>& case
       probe.bytes = c.effectiveBytes(bytes, t.size(), config.type, config.pattern);
       probe.dtype = std::string(name(config.type));
       probe.op = std::string(name(config.op));
+      probe.buffers = config.buffers;
+      probe.scope = config.scope;
+      if (c.own != nullptr && c.own->betweenPeers)
+        probe.details["peers"] = {config.pattern.peerA, config.pattern.peerB};
       if (hooks.skipKeys.count(probe.key())) {
         ++done;
         continue;

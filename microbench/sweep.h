@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -75,6 +76,10 @@ void placeSweep(SweepConfig& config, std::shared_ptr<const Topology> topology,
 // The widest level a case's messages cross on this sweep's ranks (not recorded without a
 // topology): the two peers of an algorithm between peers, every rank for the rest.
 LinkLevel widestLevel(const SweepConfig& config, const BenchCase& c);
+
+// {"hosts": m, "ranks_per_host": g} when a case's ranks span several hosts (rows' details
+// "placement"); none for one host or for an algorithm between two peers.
+std::optional<nlohmann::json> placementDetail(const SweepConfig& config, const BenchCase& c);
 
 // Same on every rank: the sets of input/output buffers iterations rotate through.
 int bufferSetsFor(const SweepConfig& config, size_t bytesPerSet);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "collectives/core/error.h"
+#include "model/compose.h"
 #include "model/fit.h"
 #include "reports/json_io.h"
 #include "reports/results.h"
@@ -44,6 +45,45 @@ std::string groupKey(const ResultRow& r, LinkLevel level) {
                               r.buffers, name(level))
                 : fmt::format("{}|{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
                               r.buffers, name(level), r.ranks);
+}
+
+// Point-to-point rows of several pairs at one level and size (calibrate measures a few pairs
+// between hosts, so that one slow link does not stand for the fabric): the pair with the median
+// time stands for them, every pair's time kept in its details.
+std::vector<std::pair<std::string, ResultRow>> medianOverPairs(
+    std::vector<std::pair<std::string, ResultRow>> rows) {
+  std::map<std::string, std::vector<size_t>> byPoint;
+  std::vector<std::string> order;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ResultRow& r = rows[i].second;
+    const std::string key =
+        r.details.contains("peers")
+            ? fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", r.pattern, r.algorithm, r.backend,
+                          r.ranks, r.bytes, r.dtype, r.op, r.buffers, r.scope, name(r.level))
+            : fmt::format("row {}", i);
+    auto& v = byPoint[key];
+    if (v.empty()) order.push_back(key);
+    v.push_back(i);
+  }
+  std::vector<std::pair<std::string, ResultRow>> out;
+  for (const std::string& key : order) {
+    std::vector<size_t> v = byPoint[key];
+    if (v.size() == 1) {
+      out.push_back(std::move(rows[v[0]]));
+      continue;
+    }
+    std::sort(v.begin(), v.end(), [&](size_t a, size_t b) {
+      return rows[a].second.timeUs.median < rows[b].second.timeUs.median;
+    });
+    json pairs = json::array();
+    for (size_t i : v)
+      pairs.push_back({{"peers", rows[i].second.details["peers"]},
+                       {"median_us", rows[i].second.timeUs.median}});
+    auto chosen = std::move(rows[v[(v.size() - 1) / 2]]);
+    chosen.second.details["pair_medians"] = pairs;
+    out.push_back(std::move(chosen));
+  }
+  return out;
 }
 
 }  // namespace
@@ -143,6 +183,8 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
   HOCKNEY_USAGE_CHECK(!inputs.empty(), "no results reports to fit");
   std::map<std::string, Group> groups;
   std::vector<ResultRow> allRows;
+  std::vector<std::pair<std::string, ResultRow>> accepted;  // (its file, the row)
+  std::vector<ResultRow> mixed;
   Calibration cal;
   cal.createdAt = utcNow();
   cal.commandLine = o.commandLine;
@@ -166,6 +208,20 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
                         in.path, r.pattern, r.algorithm, r.bytes, t));
         continue;
       }
+      // Steps at two levels (a world-scope ring across hosts with several ranks on each) are
+      // not one level's data: they are checked against the single-level fits instead.
+      if (r.cost && !o.level) {
+        const std::optional<RowPlacement> placement = placementOf(r);
+        if (placement && placement->mixesLevels()) {
+          mixed.push_back(r);
+          continue;
+        }
+      }
+      accepted.emplace_back(in.path, r);
+    }
+  }
+  for (const auto& [path, r] : medianOverPairs(std::move(accepted))) {
+    {
       const bool blackBox = !r.cost.has_value();
       Group& g = groups[groupKey(r, fitLevel(r, o.level))];
       g.level = fitLevel(r, o.level);
@@ -177,7 +233,7 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
       g.blackBox = blackBox;
       if (blackBox) g.ranks = r.ranks;
       g.points.push_back(fitPointOf(r));
-      g.sources.insert(in.path);
+      g.sources.insert(path);
       allRows.push_back(r);
     }
   }
@@ -216,8 +272,12 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
                             "the fit did not converge to finite coefficients");
       std::vector<std::string> quality;
       if (f.heldOutPoints == 0)
-        quality.push_back(fmt::format("only {} sizes: too few to check the fit on held-out sizes",
-                                      f.sizes.size()));
+        quality.push_back(fmt::format(
+            "under-determined: only {} sizes, too few to check the fit on held-out sizes",
+            f.sizes.size()));
+      else if (f.sizes.size() < kMinFitSizes)
+        quality.push_back(fmt::format("under-determined: fitted on {} sizes (fewer than {})",
+                                      f.sizes.size(), kMinFitSizes));
       if (f.heldOutP90RelErr > kQualityP90)
         quality.push_back(fmt::format("held-out p90 error {:.0f}% (over {:.0f}%)",
                                       100 * f.heldOutP90RelErr, 100 * kQualityP90));
@@ -254,6 +314,16 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
       warnings.push_back(fmt::format("cannot fit {}: {}", groupName(g), e.what()));
       cal.skipped.emplace_back(groupName(g), e.what());
     }
+  }
+  if (!mixed.empty()) {
+    std::vector<std::string> missing;
+    cal.composed = composedChecks(mixed, cal.fits, missing);
+    for (const std::string& m : missing)
+      warnings.push_back(fmt::format(
+          "not fitted as one level (its steps cross hosts and stay within them): {}; measure "
+          "node-local groups and one rank per host too (hockney calibrate does; hockney run "
+          "--scope node and --scope leaders)",
+          m));
   }
   HOCKNEY_USAGE_CHECK(!cal.fits.empty() || !cal.reductionKernels.empty(),
                       "nothing could be fitted: {}",

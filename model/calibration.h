@@ -25,6 +25,9 @@ inline constexpr double kMaxCallMicroseconds = 3.6e9;
 // when its held-out p90 relative error exceeds kQualityP90 or its R² is under kQualityR2.
 inline constexpr double kQualityP90 = 0.25;
 inline constexpr double kQualityR2 = 0.9;
+// A fit on fewer sizes than this, or one no held-out size checked, is under-determined: its
+// errors are unknown (printed '-'), it is flagged, and calibrate exits kExitIncomplete.
+inline constexpr size_t kMinFitSizes = 5;
 
 // Relative error of sizes predicted by a fit that did not see them.
 struct HeldOutError {
@@ -55,6 +58,8 @@ struct CalibratedFit {
   std::vector<std::string> sources;          // the reports its rows came from
 
   double largestMeasuredBytes() const;  // the largest size behind the fit (0: not recorded)
+  // Fewer than kMinFitSizes sizes, or never checked on a held-out size.
+  bool underDetermined() const { return sizes.size() < kMinFitSizes || heldOut.points == 0; }
   // Seconds for a call with these cost coefficients (black boxes: {1, bytes, 0}) at `bytes`.
   double predict(const Cost& c, double bytes) const;
   nlohmann::json toJson() const;
@@ -93,6 +98,24 @@ struct HostDrift {
   std::string note;  // empty when it did not drift
 };
 
+// World-scope rows of an own algorithm whose steps cross two levels, against the time composed
+// from its single-level fits: the held-out check of the per-level model.
+struct ComposedCheck {
+  std::string backend, pattern, algorithm, dtype;
+  int hosts = 0, ranksPerHost = 0;
+  std::string nodeFit, networkFit;  // "pattern/algorithm at 'level'"
+  struct Point {
+    double bytes = 0, measuredUs = 0, composedUs = 0;
+  };
+  std::vector<Point> points;
+  // Median of |composed - measured| / measured over sizes of at least 1 MiB (all sizes when
+  // none is that large), and the sizes it is over.
+  double medianRelErr = 0;
+  size_t medianOver = 0;
+  nlohmann::json toJson() const;
+  static ComposedCheck fromJson(const nlohmann::json& j, const std::string& where);
+};
+
 // calibration.json, typed: one toJson/fromJson pair, used by every writer and reader.
 struct Calibration {
   std::string createdAt, commandLine;
@@ -104,6 +127,9 @@ struct Calibration {
   std::vector<ReductionKernel> reductionKernels;
   std::vector<std::string> notes;
   std::optional<HostDrift> hostDrift;
+  // World-scope rows whose steps cross two levels are not fitted: each is priced from the
+  // single-level fits (model/compose.h) and set beside its measurement here.
+  std::vector<ComposedCheck> composed;
 
   nlohmann::json toJson() const;
   // Validates once for every command that loads one (see CalibratedFit::fromJson); throws

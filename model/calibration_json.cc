@@ -72,6 +72,8 @@ double CalibratedFit::predict(const Cost& c, double bytes) const {
 }
 
 json CalibratedFit::toJson() const {
+  // Errors of a fit no held-out size checked are unknown: null, never 0.
+  auto unknownOr = [&](double v) { return heldOut.points == 0 ? json(nullptr) : json(v); };
   json pieceList = json::array();
   for (const Piece& p : pieces) pieceList.push_back(pieceJson(p, !blackBox && gamma));
   return json{{"backend", backend},
@@ -87,13 +89,14 @@ json CalibratedFit::toJson() const {
               {"breaks_bytes", breaks},
               {"r2", r2},
               {"heldout_rel_err",
-               {{"median", heldOut.median},
-                {"p90", heldOut.p90},
-                {"worst", heldOut.worst},
+               {{"median", unknownOr(heldOut.median)},
+                {"p90", unknownOr(heldOut.p90)},
+                {"worst", unknownOr(heldOut.worst)},
                 {"worst_bytes", heldOut.worstBytes},
                 {"points", heldOut.points},
                 {"folds", heldOut.folds == 0 ? json("leave-one-size-out") : json(heldOut.folds)}}},
               {"points", points},
+              {"under_determined", underDetermined()},
               {"quality_warnings", qualityWarnings},
               {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
               {"sizes", sizes},
@@ -140,9 +143,13 @@ CalibratedFit CalibratedFit::fromJson(const json& j, const std::string& where) {
     f.r2 = j.value("r2", 0.0);
     if (j.contains("heldout_rel_err")) {
       const json& e = j["heldout_rel_err"];
-      f.heldOut.median = e.value("median", 0.0);
-      f.heldOut.p90 = e.value("p90", 0.0);
-      f.heldOut.worst = e.value("worst", 0.0);
+      // null: never checked (no held-out size), as the writer says it.
+      auto error = [&](const char* field) {
+        return e.contains(field) && e[field].is_number() ? e[field].get<double>() : 0.0;
+      };
+      f.heldOut.median = error("median");
+      f.heldOut.p90 = error("p90");
+      f.heldOut.worst = error("worst");
       f.heldOut.worstBytes = e.value("worst_bytes", 0.0);
       f.heldOut.points = wholeNumberOr<size_t>(e, "points", 0);
       f.heldOut.folds = e.contains("folds") && e["folds"].is_number() ? e["folds"].get<int>() : 0;
@@ -198,6 +205,11 @@ json Calibration::toJson() const {
            {"selection", selectionList},
            {"reduction_kernels", kernelList},
            {"notes", notes}};
+  if (!composed.empty()) {
+    json checks = json::array();
+    for (const ComposedCheck& c : composed) checks.push_back(c.toJson());
+    out["composed_checks"] = checks;
+  }
   if (hostDrift) {
     const HostDrift& d = *hostDrift;
     out["host_drift"] = {{"reference", d.reference},
@@ -250,6 +262,8 @@ Calibration Calibration::fromJson(const json& j, const std::string& where) {
                                     k.at("reduction_gbps").get<double>(),
                                     k.at("gamma_s_per_byte").get<double>()});
     c.notes = j.value("notes", std::vector<std::string>{});
+    for (const json& k : j.value("composed_checks", json::array()))
+      c.composed.push_back(ComposedCheck::fromJson(k, where));
     if (j.contains("host_drift")) {
       const json& d = j["host_drift"];
       HostDrift drift;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -24,8 +25,10 @@ Faster fasterSide(std::optional<double> a, std::optional<double> b, bool higherI
   return (*a > *b) == higherIsBetter ? Faster::kA : Faster::kB;
 }
 
+// B/A; none when either side is missing or not positive (a latency fitted as 0 on one side has
+// no ratio: 0.000 would read as infinitely faster).
 std::optional<double> ratioOf(std::optional<double> b, std::optional<double> a) {
-  if (!a || !b || !(*a > 0)) return std::nullopt;
+  if (!a || !b || !(*a > 0) || !(*b > 0)) return std::nullopt;
   return *b / *a;
 }
 
@@ -97,7 +100,8 @@ FitSide sideOf(const CalibratedFit& f) {
   const Piece& small = f.pieces.front();
   const Piece& large = f.pieces.back();
   FitSide s;
-  s.alphaUs = small.coeffs.alpha * 1e6;
+  // A latency the non-negative fit drove to (numerically) zero is zero: no ratio against it.
+  s.alphaUs = small.coeffs.alpha > 1e-12 ? small.coeffs.alpha * 1e6 : 0.0;
   if (large.coeffs.beta > 0) s.bandwidthGbps = 1e-9 / large.coeffs.beta;
   s.bandwidthFromBytes = large.fromBytes;
   if (!f.blackBox && f.gamma && large.coeffs.gamma > 0) s.reductionGbps = 1e-9 / large.coeffs.gamma;
@@ -131,6 +135,15 @@ void compareCalibrations(const Calibration& a, const Calibration& b, bool force,
     c.bandwidthRatio = ratioOf(c.b.bandwidthGbps, c.a.bandwidthGbps);
     c.fasterSmall = fasterSide(c.a.alphaUs, c.b.alphaUs, false);
     c.fasterLarge = fasterSide(c.a.bandwidthGbps, c.b.bandwidthGbps, true);
+    // What the fits' own calibrations say of them, beside the numbers compared.
+    for (const auto& [side, fit] : {std::pair{"A", it->second}, std::pair{"B", &f}})
+      for (const std::string& w : fit->qualityWarnings) {
+        const std::string note =
+            fmt::format("{}: {}/{}/{} {} at '{}' is flagged: {}", side, f.backend, f.pattern,
+                        f.algorithm, f.dtype, name(f.level), w);
+        c.notes.push_back(note);
+        out.notes.push_back(note);
+      }
     out.fits.push_back(c);
   }
   HOCKNEY_USAGE_CHECK(
@@ -185,7 +198,8 @@ json Comparison::toJson() const {
                       {"latency_ratio_b_over_a", optional(f.latencyRatio)},
                       {"bandwidth_ratio_b_over_a", optional(f.bandwidthRatio)},
                       {"faster_small_messages", fasterJson(f.fasterSmall)},
-                      {"faster_large_messages", fasterJson(f.fasterLarge)}});
+                      {"faster_large_messages", fasterJson(f.fasterLarge)},
+                      {"notes", f.notes}});
     out["fits"] = list;
   }
   if (projection)
@@ -243,8 +257,17 @@ Comparison compareFiles(const std::string& pathA, const std::string& pathB,
     s.bDominant = stepB.dominantGroup;
     s.totalRatio = s.aTotalMs > 0 ? s.bTotalMs / s.aTotalMs : 0.0;
     s.faster = fasterSide(s.aTotalMs, s.bTotalMs, false);
+    // Every flag, extrapolation and level note project gives for each side.
+    for (const auto& [side, step] : {std::pair{"A", &stepA}, std::pair{"B", &stepB}})
+      for (const std::string& n : step->notes)
+        out.notes.push_back(fmt::format("{} step: {}", side, n));
     out.projection = s;
   }
+  // A warning every fit carries (the host drifted) once per side.
+  std::vector<std::string> unique;
+  for (const std::string& n : out.notes)
+    if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
+  out.notes = std::move(unique);
   return out;
 }
 

@@ -49,6 +49,7 @@ struct FitComparison {
   FitSide a, b;
   std::optional<double> latencyRatio, bandwidthRatio;  // B/A; none when a side is missing
   Faster fasterSmall = Faster::kUnknown, fasterLarge = Faster::kUnknown;
+  std::vector<std::string> notes;  // the flags either side's calibration gives the fit
 };
 
 struct StepComparison {

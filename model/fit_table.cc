@@ -18,6 +18,11 @@ std::string ranksOf(const CalibratedFit& f) {
   return f.measuredRanks.size() == 1 ? std::to_string(f.measuredRanks[0]) : std::string("pooled");
 }
 
+// A held-out error, or '-' where the fit's errors are unknown (never 0: nothing was checked).
+std::string errorOf(const CalibratedFit& f, double percent) {
+  return f.underDetermined() ? std::string("-") : fmt::format("{:.1f}", percent);
+}
+
 }  // namespace
 
 std::string formatFitTable(const Calibration& cal) {
@@ -40,10 +45,12 @@ std::string formatFitTable(const Calibration& cal) {
           first ? f.dtype : "", first ? f.buffers : "", first ? ranksOf(f) : "", p.fromBytes,
           p.coeffs.alpha * 1e6, rate(p.coeffs.beta),
           withGamma ? rate(p.coeffs.gamma) : std::string("-"),
-          first ? fmt::format("{:.3f}", f.r2) : "",
-          first ? fmt::format("{:.1f}", 100 * f.heldOut.median) : "",
-          first ? fmt::format("{:.1f}", 100 * f.heldOut.p90) : "",
-          first ? fmt::format("{:.0f}@{:.0f}", 100 * f.heldOut.worst, f.heldOut.worstBytes) : "");
+          first ? fmt::format("{:.3f}", f.r2) : "", first ? errorOf(f, 100 * f.heldOut.median) : "",
+          first ? errorOf(f, 100 * f.heldOut.p90) : "",
+          first ? (f.underDetermined()
+                       ? std::string("-")
+                       : fmt::format("{:.0f}@{:.0f}", 100 * f.heldOut.worst, f.heldOut.worstBytes))
+                : "");
     }
   }
   // A warning every fit carries (the host drifted) is said once.

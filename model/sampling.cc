@@ -126,4 +126,100 @@ std::vector<double> geometricGrid(double lo, double hi, double factor) {
   return out;
 }
 
+std::vector<double> coarseSizes(double lo, double hi) {
+  if (!(hi > lo)) return {hi};
+  const double factor =
+      std::min(16.0, std::pow(hi / lo, 1.0 / static_cast<double>(kCoarseSizes - 1)));
+  return geometricGrid(lo, hi, std::max(factor, 1.0 + 1e-6));
+}
+
+double estimateCallSeconds(const std::vector<std::pair<double, double>>& measured, double bytes,
+                           double fallback) {
+  if (measured.empty()) return fallback;
+  std::vector<std::pair<double, double>> m = measured;
+  std::sort(m.begin(), m.end());
+  const auto [b2, t2] = m.back();
+  if (bytes <= b2) {
+    // The nearest measured size at or above it.
+    for (const auto& [b, t] : m)
+      if (b >= bytes) return t;
+    return t2;
+  }
+  if (m.size() < 2) return t2;
+  const auto [b1, t1] = m[m.size() - 2];
+  const double slope = b2 > b1 ? std::max(0.0, (t2 - t1) / (b2 - b1)) : 0.0;
+  return t2 + slope * (bytes - b2);
+}
+
+double pointSeconds(double callSeconds, long minIterations, double targetSeconds) {
+  const double calls =
+      std::max(static_cast<double>(minIterations), targetSeconds / std::max(callSeconds, 1e-9));
+  return (1 + calls) * callSeconds + 0.002;
+}
+
+namespace {
+
+double seriesCoarseCost(const SeriesCost& s, double ceiling, long minIterations,
+                        double targetSeconds) {
+  double total = 0;
+  for (double bytes : coarseSizes(s.lo, std::max(ceiling, s.lo))) {
+    const bool measured = std::any_of(s.have.begin(), s.have.end(), [&](double h) {
+      return std::abs(h - bytes) <= 0.02 * bytes;
+    });
+    if (!measured)
+      total +=
+          pointSeconds(estimateCallSeconds(s.measured, bytes, 1e-3), minIterations, targetSeconds);
+  }
+  return total;
+}
+
+}  // namespace
+
+CoarseBudget budgetCoarse(const std::vector<SeriesCost>& series, double hi, double seconds,
+                          long minIterations, double targetSeconds,
+                          const std::vector<double>& from) {
+  size_t groups = from.size();
+  for (const SeriesCost& s : series) groups = std::max(groups, s.group + 1);
+  CoarseBudget b;
+  b.ceilings.assign(groups, hi);
+  for (size_t g = 0; g < from.size(); ++g) b.ceilings[g] = std::min(hi, from[g]);
+  b.minIterations = minIterations;
+  auto groupCost = [&](size_t g) {
+    double total = 0;
+    for (const SeriesCost& s : series)
+      if (s.group == g) total += seriesCoarseCost(s, b.ceilings[g], b.minIterations, targetSeconds);
+    return total;
+  };
+  auto total = [&] {
+    double t = 0;
+    for (size_t g = 0; g < groups; ++g) t += groupCost(g);
+    return t;
+  };
+  b.estimateSeconds = total();
+  if (b.estimateSeconds <= seconds) return b;
+  if (minIterations > kFewIterations) {
+    b.minIterations = kFewIterations;
+    b.loweredRepetitions = true;
+    b.estimateSeconds = total();
+    if (b.estimateSeconds <= seconds) return b;
+  }
+  std::vector<double> floor(b.ceilings), cost(groups);
+  for (const SeriesCost& s : series)
+    floor[s.group] = std::min(floor[s.group], s.floor > 0 ? s.floor : 32 * s.lo);
+  for (size_t g = 0; g < groups; ++g) cost[g] = groupCost(g);
+  while (b.estimateSeconds > seconds) {
+    // The costliest group that can still come down.
+    size_t worst = groups;
+    for (size_t g = 0; g < groups; ++g)
+      if (b.ceilings[g] / 2 >= floor[g] && (worst == groups || cost[g] > cost[worst])) worst = g;
+    if (worst == groups) break;  // every grid at its floor: whatever it costs
+    b.ceilings[worst] /= 2;
+    b.loweredCeiling = true;
+    b.estimateSeconds -= cost[worst];
+    cost[worst] = groupCost(worst);
+    b.estimateSeconds += cost[worst];
+  }
+  return b;
+}
+
 }  // namespace hockney

@@ -24,8 +24,13 @@ namespace hockney {
 using nlohmann::json;
 
 std::string ResultRow::key() const {
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", pattern, algorithm, backend, ranks, bytes, dtype,
-                     op, buffers);
+  // Rows of other scopes (calibrate measures node groups, one rank per host and the world) and
+  // other pairs of a point-to-point algorithm are other points.
+  std::string k = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", pattern, algorithm, backend, ranks, bytes,
+                              dtype, op, buffers);
+  if (scope != "world") k += "|" + scope;
+  if (details.contains("peers")) k += "|peers " + details["peers"].dump();
+  return k;
 }
 
 void to_json(json& j, const ResultRow& r) {

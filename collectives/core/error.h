@@ -33,6 +33,7 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad input: options, files, sizes, layouts
   kExitWatchdog = 3,     // a collective call stalled and the watchdog ended the job
   kExitInternal = 4,     // an internal or environment failure (allocation, MPI, I/O)
+  kExitIncomplete = 5,   // calibrate: a fit rests on too few sizes or was never checked
 };
 
 }  // namespace hockney

@@ -4,7 +4,8 @@
 #   - topo sees 4 hosts and network links;
 #   - the pair matrix reports the configured rates (within 10%) and names the one slow host;
 #   - the hierarchical all-reduce passes validation across hosts, beside ring and vendor;
-#   - fit on a sweep across hosts gives a network-level bandwidth within 10% of the rate;
+#   - fit on a sweep across hosts gives a network-level bandwidth within 10% of the rate, and
+#     checks world rows (two levels at once) against the node and network fits composed;
 #   - project prices in-host groups with in-host fits and network groups with network fits, and
 #     says so beside the number when a calibration lacks the level;
 #   - --scope node on one rank per host is a clear error that writes nothing.
@@ -92,6 +93,10 @@ cat "$dir/allreduce.out"
 /usr/bin/python3 "$root/scripts/validate_report.py" "$schemas/results.schema.json" \
   "$dir/allreduce.json" "every-row-pass,algorithms=hierarchical+ring+rabenseifner+vendor" ||
   fail "allreduce report"
+# Network fits: one rank per host (the world rows above cross hosts and stay within them: fit
+# checks them against the two levels composed instead of fitting them as one level).
+run8 run --pattern allreduce --algo ring,rabenseifner --scope leaders --sizes 4,4K,64K,1M,4M -n 5 \
+  -w 1 --out "$dir/leaders.json" >"$dir/leaders.out" 2>&1 || { cat "$dir/leaders.out"; fail "--scope leaders"; }
 # In-host fits: every host's two ranks at once.
 run8 run --pattern allreduce --algo ring,rabenseifner --scope node --sizes 4,4K,64K,1M,4M -n 5 -w 1 \
   --out "$dir/node.json" >"$dir/node.out" 2>&1 || { cat "$dir/node.out"; fail "--scope node"; }
@@ -103,14 +108,18 @@ run8 run --pattern sendrecv --algo pingpong --peers 0,2 --sizes 1M,1536K,2M,3M,4
 import json, sys
 d = sys.argv[1]
 for f, scope, level in (("allreduce", "world", "network"), ("node", "node", "numa"),
-                        ("p2p", "world", "network")):
+                        ("leaders", "leaders", "network"), ("p2p", "world", "network")):
     rows = json.load(open(f"{d}/{f}.json"))["results"]
     got = {(r["scope"], r["level"]) for r in rows}
     assert got == {(scope, level)}, f"{f}: {got}"
+    # Where the ranks sit, when a call spans several hosts (not for a pair).
+    for r in rows:
+        want = {"hosts": 4, "ranks_per_host": 2 if f == "allreduce" else 1}
+        assert r.get("details", {}).get("placement") == (None if f in ("node", "p2p") else want), (f, r)
 PY
 
 # --- fit: levels come from the rows; the network bandwidth is the configured rate
-"$hockney" fit "$dir/allreduce.json" "$dir/node.json" "$dir/p2p.json" --out "$dir/cal.json" \
+"$hockney" fit "$dir/allreduce.json" "$dir/node.json" "$dir/leaders.json" "$dir/p2p.json" --out "$dir/cal.json" \
   >"$dir/fit.out" 2>&1 || { cat "$dir/fit.out"; fail "fit"; }
 cat "$dir/fit.out"
 validate calibration "$dir/cal.json" || fail "calibration"
@@ -124,6 +133,16 @@ assert len(pp) == 1 and pp[0]["level"] == "network", pp
 mbit = pp[0]["pieces"][-1]["bandwidth_gbps"] * 8e3
 print(f"network pingpong fit: {mbit:.0f} Mbit/s against {rate:.0f} configured ({mbit / rate:.3f})")
 assert 0.9 <= mbit / rate <= 1.1, mbit
+# The world rows of own algorithms: not fitted as one level, priced from the two and checked.
+own = {(f["algorithm"], f["level"]) for f in cal["fits"] if f["pattern"] == "allreduce" and not f["black_box"]}
+assert own == {("ring", "numa"), ("ring", "network"), ("rabenseifner", "numa"),
+               ("rabenseifner", "network")}, own
+checks = {c["algorithm"]: c for c in cal["composed_checks"]}
+assert set(checks) == {"ring", "rabenseifner", "hierarchical"}, sorted(checks)
+for c in checks.values():
+    assert c["hosts"] == 4 and c["ranks_per_host"] == 2 and len(c["points"]) == 5, c
+    print(f"composed {c['algorithm']}: median |composed-measured|/measured "
+          f"{100 * c['median_rel_err']:.1f}% over {c['median_over_sizes']} sizes >= 1 MiB")
 PY
 
 # --- project: TP (2 GPUs, one emulated host) in-host, PP and DP across hosts
@@ -145,7 +164,7 @@ for i in s["items"]:
 PY
 grep -q "NOT a node fit: priced with 'numa' fits" "$dir/project.out" || fail "no note beside TP"
 # A calibration of the network alone prices the in-host TP group too, and says so.
-"$hockney" fit "$dir/allreduce.json" "$dir/p2p.json" --out "$dir/net.json" >/dev/null 2>&1 ||
+"$hockney" fit "$dir/leaders.json" "$dir/p2p.json" --out "$dir/net.json" >/dev/null 2>&1 ||
   fail "fit (network only)"
 "$hockney" project --calibration "$dir/net.json" --model gpt3-175b --layout tp=2,pp=2,dp=2 \
   --gpus-per-node 2 --global-batch 64 >"$dir/project2.out" 2>&1 ||

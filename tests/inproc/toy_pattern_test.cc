@@ -169,8 +169,12 @@ TEST(PatternFacts, ReduceIsAReductionEverywhere) {
   job.types = {DataType::kFloat32, DataType::kBfloat16};
   SweepConfig sweep;
   std::vector<std::string> notes;
+  auto topology = std::make_shared<Topology>();
+  topology->hosts.resize(1);
+  topology->ranks.resize(4);
+  const std::vector<CalibrationPlace> places = calibrationPlaces(sweep, topology, 0);
   int reducePlans = 0, allgatherPlans = 0;
-  for (const CalibrationTarget& plan : calibrationTargets(job, sweep, 4, notes)) {
+  for (const CalibrationTarget& plan : calibrationTargets(job, places, *topology, notes)) {
     reducePlans += plan.pattern == "reduce" ? 1 : 0;
     allgatherPlans += plan.pattern == "allgather" ? 1 : 0;
   }

@@ -1,11 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
 
 #include "collectives/core/error.h"
+#include "collectives/registry.h"
 #include "model/calibration.h"
 #include "model/compare.h"
+#include "model/compose.h"
 #include "model/fit.h"
 #include "reports/results.h"
 
@@ -301,6 +304,114 @@ TEST(Calibration, HotAndColdAreFittedApartAndCompareRefusesToMixThem) {
   nlohmann::json same = compareFiles(a, a, std::nullopt).toJson();
   EXPECT_EQ(same["fits"][0]["faster_small_messages"], "tie");
   EXPECT_EQ(same["fits"][0]["faster_large_messages"], "tie");
+}
+
+// compare repeats what the calibrations say of the fits it uses: a flagged fit (here fitted on
+// 3 sizes: under-determined, its errors unknown) is named beside the numbers and in the JSON; a
+// latency fitted as 0 on one side has no ratio.
+TEST(Calibration, CompareRepeatsEveryFlagAndGivesNoRatioAgainstAZeroLatency) {
+  const std::string dir = ::testing::TempDir();
+  auto write = [&](const std::string& name, double alphaUs, size_t largest) {
+    std::vector<ResultRow> rs;
+    for (size_t n = 1024; n <= largest; n *= 4)
+      rs.push_back(row("ring", n, 2 * alphaUs + static_cast<double>(n) / 8e3,
+                       Cost{2, static_cast<double>(n), static_cast<double>(n) / 2}));
+    std::vector<std::string> w;
+    const Calibration cal = fitCalibration({{name, reportOf(rs)}}, CalibrateOptions{}, w);
+    writeFileAtomically(dir + name, cal.toJson().dump());
+    return cal;
+  };
+  const Calibration a = write("flag-a.json", 1.0, size_t{1} << 22);
+  const Calibration b = write("flag-b.json", 0.0, 16384);  // 1, 4, 16 KiB: 3 sizes
+  ASSERT_EQ(a.fits.size(), 1u);
+  ASSERT_EQ(b.fits.size(), 1u);
+  EXPECT_FALSE(a.fits[0].underDetermined());
+  EXPECT_TRUE(b.fits[0].underDetermined());
+  ASSERT_FALSE(b.fits[0].qualityWarnings.empty());
+  EXPECT_EQ(b.fits[0].qualityWarnings[0].rfind("under-determined", 0), 0u);
+  const std::string table = formatFitTable(b);
+  EXPECT_NE(table.find("     -      -              -\n"), std::string::npos) << table;
+  EXPECT_TRUE(b.toJson()["fits"][0]["under_determined"].get<bool>());
+
+  const nlohmann::json c =
+      compareFiles(dir + "flag-a.json", dir + "flag-b.json", std::nullopt).toJson();
+  ASSERT_EQ(c["fits"].size(), 1u);
+  EXPECT_TRUE(c["fits"][0]["latency_ratio_b_over_a"].is_null()) << c["fits"][0];
+  EXPECT_TRUE(c["fits"][0]["faster_small_messages"].is_null());
+  const std::string notes = c["notes"].dump();
+  EXPECT_NE(notes.find("B: mpi/allreduce/ring float32 at 'world' is flagged: under-determined"),
+            std::string::npos)
+      << notes;
+  EXPECT_EQ(c["fits"][0]["notes"].size(), 1u);
+}
+
+// World rows whose steps cross hosts and stay within them are not fitted as one level: with fits
+// of each level beside them they are priced composed and checked; without, fit says why. Pairs of
+// point-to-point rows at one level and size: the median pair stands for the fabric.
+TEST(Calibration, MixedLevelRowsAreCheckedNotFittedAndPairsGiveTheirMedian) {
+  auto at = [](ResultRow r, const std::string& scope, LinkLevel level, int ranks, int hosts,
+               int perHost) {
+    r.scope = scope;
+    r.level = level;
+    r.ranks = ranks;
+    r.count = r.bytes / 4;
+    if (hosts > 1 && scope != "pair")
+      r.details["placement"] = {{"hosts", hosts}, {"ranks_per_host", perHost}};
+    if (scope == "pair") r.scope = "world";
+    return r;
+  };
+  const Algorithm* ring = findAlgorithm("allreduce", "ring");
+  auto ringRow = [&](size_t n, int p, double alphaUs, double gbps) {
+    CallShape shape;
+    shape.ranks = p;
+    shape.count = n / 4;
+    const Cost c = ring->cost(shape);
+    return row("ring", n, c.alphaCount * alphaUs + c.betaBytes / (gbps * 1e3), c);
+  };
+  std::vector<ResultRow> rows;
+  for (size_t n = size_t{1} << 16; n <= (size_t{1} << 24); n *= 2) {
+    rows.push_back(at(ringRow(n, 2, 1.0, 8.0), "node", LinkLevel::kNuma, 2, 1, 2));
+    rows.push_back(at(ringRow(n, 4, 20.0, 0.1), "leaders", LinkLevel::kNetwork, 4, 4, 1));
+    // Across 4 hosts x 2: every round of a ring crosses the network (the fits' own numbers).
+    rows.push_back(at(ringRow(n, 8, 20.0, 0.1), "world", LinkLevel::kNetwork, 8, 4, 2));
+    for (const auto& [peers, gbps] : std::vector<std::pair<std::vector<int>, double>>{
+             {{0, 2}, 0.1}, {{2, 4}, 0.05}, {{4, 6}, 0.11}}) {
+      ResultRow pp = row("pingpong", n, 20.0 + static_cast<double>(n) / (gbps * 1e3),
+                         Cost{1, static_cast<double>(n), 0});
+      pp.pattern = "sendrecv";
+      pp.details["peers"] = peers;
+      rows.push_back(at(pp, "pair", LinkLevel::kNetwork, 8, 4, 2));
+    }
+  }
+  std::vector<std::string> warnings;
+  const Calibration cal = fitCalibration({{"levels.json", reportOf(rows)}}, {}, warnings);
+  std::map<std::string, const CalibratedFit*> fits;
+  for (const CalibratedFit& f : cal.fits)
+    fits[f.pattern + "/" + f.algorithm + "@" + std::string(name(f.level))] = &f;
+  ASSERT_EQ(fits.size(), 3u) << cal.toJson().dump(1);  // ring numa and network, pingpong network
+  EXPECT_EQ(fits.at("allreduce/ring@network")->measuredRanks, (std::vector<int>{4}));
+  // The median pair (0.1 GB/s), not the slow one, nor their mean.
+  const Piece& pp = fits.at("sendrecv/pingpong@network")->pieces.back();
+  EXPECT_NEAR(1e-9 / pp.coeffs.beta, 0.1, 0.002);
+  ASSERT_EQ(cal.composed.size(), 1u);
+  const ComposedCheck& check = cal.composed[0];
+  EXPECT_EQ(check.algorithm, "ring");
+  EXPECT_EQ(check.hosts, 4);
+  EXPECT_EQ(check.ranksPerHost, 2);
+  EXPECT_LT(check.medianRelErr, 0.02) << cal.toJson()["composed_checks"].dump(1);
+  // Without the in-host fit: not fitted, and said.
+  std::vector<ResultRow> worldOnly;
+  for (const ResultRow& r : rows)
+    if (r.pattern == "allreduce" && r.scope != "node") worldOnly.push_back(r);
+  warnings.clear();
+  const Calibration alone = fitCalibration({{"w.json", reportOf(worldOnly)}}, {}, warnings);
+  EXPECT_TRUE(alone.composed.empty());
+  EXPECT_NE(
+      ::testing::PrintToString(warnings).find("not fitted as one level (its steps cross hosts "
+                                              "and stay within them): allreduce/ring float32 "
+                                              "on 4 hosts x 2: no in-host ring fit"),
+      std::string::npos)
+      << ::testing::PrintToString(warnings);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // break and meet the calibration goal (held-out median 5%, p90 15%).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <set>
@@ -121,6 +122,78 @@ TEST(Sampling, AnIsolatedOutlierIsVisitedAgainNotGivenARegime) {
   rows[7].details["visits_median_us"] = {1.0, 2.0, 3.0};
   ASSERT_EQ(rows[7].bytes, 8192u);
   EXPECT_TRUE(nextForSeries(series, 4).outliers.empty());
+}
+
+// Budget by cost, on synthetic timings: 20 series (patterns x algorithms) scouted at 8 B and
+// 64 KiB, a 90 s budget of which half may go to the coarse grids. A fabric at 1 GB/s keeps the
+// job's 64 MiB and 10 repetitions with time left to refine; one 100x slower gets fewer repetitions
+// and a lower ceiling, and still every fit its kCoarseSizes sizes within the budget.
+TEST(Sampling, TheBudgetGivesEveryFitItsCoarseSizesOnAFabric100xSlower) {
+  const double lo = 8, hi = 64.0 * (1 << 20), half = 0.5 * 85;
+  for (const double bandwidth : {1e9, 1e7}) {
+    auto call = [&](double bytes) { return 50e-6 + bytes / bandwidth; };
+    std::vector<SeriesCost> series(20);
+    for (size_t i = 0; i < series.size(); ++i) {
+      SeriesCost& s = series[i];
+      s.group = i;
+      s.lo = lo;
+      for (double b : {lo, 65536.0}) {
+        s.measured.emplace_back(b, call(b));
+        s.have.push_back(b);
+      }
+    }
+    const CoarseBudget b = budgetCoarse(series, hi, half, 10, 0.02);
+    // What the coarse grids then cost on this fabric, point by point.
+    double seconds = 0;
+    ASSERT_EQ(b.ceilings.size(), series.size());
+    for (size_t i = 0; i < series.size(); ++i) {
+      const std::vector<double> sizes = coarseSizes(lo, b.ceilings[i]);
+      EXPECT_GE(sizes.size(), kCoarseSizes);
+      for (double size : sizes)
+        if (size != lo && size != 65536.0)
+          seconds += pointSeconds(call(size), b.minIterations, 0.02);
+    }
+    EXPECT_LE(seconds, half) << bandwidth;
+    EXPECT_NEAR(seconds, b.estimateSeconds, 0.01 * seconds);  // sizes rounded apart
+    const auto [lowest, highest] = std::minmax_element(b.ceilings.begin(), b.ceilings.end());
+    if (bandwidth == 1e9) {
+      EXPECT_FALSE(b.lowered());
+      EXPECT_EQ(*lowest, hi);
+      EXPECT_EQ(b.minIterations, 10);
+      EXPECT_LT(seconds, 0.5 * half);  // the rest of the budget refines
+    } else {
+      EXPECT_TRUE(b.loweredRepetitions && b.loweredCeiling);
+      EXPECT_EQ(b.minIterations, kFewIterations);
+      EXPECT_GE(*lowest, 1 << 20);  // still past the small-message regime
+      EXPECT_LT(*highest, hi);
+      EXPECT_LE(*highest / *lowest, 2.0);  // alike series come down alike
+    }
+  }
+  // Series of unequal cost: the costly one comes down, the cheap one keeps the job's ceiling.
+  std::vector<SeriesCost> mixed(2);
+  for (size_t i = 0; i < 2; ++i) {
+    mixed[i].group = i;
+    mixed[i].lo = lo;
+    const double bw = i == 0 ? 1e7 : 1e10;
+    for (double b : {lo, 65536.0}) mixed[i].measured.emplace_back(b, 50e-6 + b / bw);
+  }
+  const CoarseBudget m = budgetCoarse(mixed, hi, 10, 10, 0.02);
+  EXPECT_LT(m.ceilings[0], hi);
+  EXPECT_EQ(m.ceilings[1], hi);
+  EXPECT_LE(m.estimateSeconds, 10);
+  // The coarse grid: at least kCoarseSizes sizes, a factor of 16 at most, both ends included.
+  for (const auto& [a, z] :
+       std::vector<std::pair<double, double>>{{8, 64 << 20}, {65536, 4 << 20}}) {
+    const std::vector<double> g = coarseSizes(a, z);
+    EXPECT_GE(g.size(), kCoarseSizes);
+    EXPECT_EQ(g.front(), a);
+    EXPECT_EQ(g.back(), z);
+    for (size_t i = 1; i < g.size(); ++i) EXPECT_LE(g[i] / g[i - 1], 16.0 * (1 + 1e-9));
+  }
+  // Estimates: the line through the two largest sizes beyond them, never below the last.
+  EXPECT_DOUBLE_EQ(estimateCallSeconds({{1000, 1.0}, {2000, 2.0}}, 4000, 0), 4.0);
+  EXPECT_DOUBLE_EQ(estimateCallSeconds({{1000, 2.0}, {2000, 1.0}}, 4000, 0), 1.0);
+  EXPECT_DOUBLE_EQ(estimateCallSeconds({}, 4000, 0.5), 0.5);
 }
 
 }  // namespace
