@@ -137,6 +137,16 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
                                       f.heldOut.points == 0 ? ", never checked" : ""));
     for (const auto& [group, why] : cal.skipped)
       partial.push_back(fmt::format("{} (not fitted: {})", group, why));
+    // A job across hosts prices every network group from network fits: one per pattern.
+    const bool acrossHosts = std::any_of(rows.begin(), rows.end(), [](const ResultRow& r) {
+      return r.level == LinkLevel::kNetwork;
+    });
+    for (const std::string& pattern : job.patterns)
+      if (acrossHosts &&
+          std::none_of(cal.fits.begin(), cal.fits.end(), [&](const CalibratedFit& f) {
+            return f.pattern == pattern && f.level == LinkLevel::kNetwork;
+          }))
+        partial.push_back(fmt::format("{} (no network fit)", pattern));
     if (!partial.empty()) {
       fmt::print(
           "# calibration incomplete: {} fit(s) under-determined or missing (fewer than {} sizes, "

@@ -104,6 +104,8 @@ struct ComposedCheck {
   std::string backend, pattern, algorithm, dtype;
   int hosts = 0, ranksPerHost = 0;
   std::string nodeFit, networkFit;  // "pattern/algorithm at 'level'"
+  // The largest size behind each fit: a check beyond it extrapolates that fit.
+  double nodeFitUpTo = 0, networkFitUpTo = 0;
   struct Point {
     double bytes = 0, measuredUs = 0, composedUs = 0;
   };

@@ -56,6 +56,8 @@ json ComposedCheck::toJson() const {
           {"ranks_per_host", ranksPerHost},
           {"node_fit", nodeFit},
           {"network_fit", networkFit},
+          {"node_fit_up_to_bytes", nodeFitUpTo},
+          {"network_fit_up_to_bytes", networkFitUpTo},
           {"points", list},
           {"median_rel_err", medianRelErr},
           {"median_over_sizes", medianOver}};
@@ -72,6 +74,8 @@ ComposedCheck ComposedCheck::fromJson(const json& j, const std::string& where) {
     c.ranksPerHost = j.at("ranks_per_host").get<int>();
     c.nodeFit = j.at("node_fit").get<std::string>();
     c.networkFit = j.at("network_fit").get<std::string>();
+    c.nodeFitUpTo = j.value("node_fit_up_to_bytes", 0.0);
+    c.networkFitUpTo = j.value("network_fit_up_to_bytes", 0.0);
     for (const json& p : j.at("points"))
       c.points.push_back({p.at("bytes").get<double>(), p.at("measured_us").get<double>(),
                           p.at("composed_us").get<double>()});
@@ -132,6 +136,8 @@ std::vector<ComposedCheck> composedChecks(const std::vector<ResultRow>& mixedRow
       c.ranksPerHost = placement->ranksPerHost;
       c.nodeFit = fmt::format("{}/{} at '{}'", r.pattern, nodeAlgo, name(node->level));
       c.networkFit = fmt::format("{}/{} at '{}'", r.pattern, netAlgo, name(net->level));
+      c.nodeFitUpTo = node->largestMeasuredBytes();
+      c.networkFitUpTo = net->largestMeasuredBytes();
     }
     CallShape shape;
     shape.ranks = r.ranks;

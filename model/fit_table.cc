@@ -64,6 +64,18 @@ std::string formatFitTable(const Calibration& cal) {
     for (const std::string& w : f.qualityWarnings)
       if (fits <= 1 || count[w] != fits)
         out += fmt::format("# ! {}/{}/{} {}: {}\n", f.backend, f.pattern, f.algorithm, f.dtype, w);
+  for (const ComposedCheck& c : cal.composed) {
+    const double largest = c.points.empty() ? 0 : c.points.back().bytes;
+    out += fmt::format(
+        "# composed {}/{} {} on {} hosts x {} ({} within hosts, {} across): median error {:.1f}% "
+        "over {} size(s){}\n",
+        c.pattern, c.algorithm, c.dtype, c.hosts, c.ranksPerHost, c.nodeFit, c.networkFit,
+        100 * c.medianRelErr, c.medianOver,
+        largest > c.networkFitUpTo && c.networkFitUpTo > 0
+            ? fmt::format(" (the network fit measured up to {:.0f} B: extrapolated)",
+                          c.networkFitUpTo)
+            : "");
+  }
   for (const Selection& s : cal.selection) {
     out += fmt::format("# fastest {} at {} ranks:", s.pattern, s.ranks);
     for (const SelectionRange& r : s.ranges)

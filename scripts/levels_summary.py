@@ -50,14 +50,24 @@ for r in range(1, runs + 1):
         if line:
             print(f"  network pingpong, rows >= 1 MiB ({', '.join(str(s >> 10) + 'K' for s in sizes)}):"
                   f" {line:.0f} Mbit/s ({line / want:.3f})")
+        # Own collectives' network fits (one rank per host): bandwidth of the last regime against
+        # the line (the old world-scope fits of the tree read 1.33-1.36x it).
+        own = [f for f in cal["fits"] if f["level"] == "network" and not f["black_box"]
+               and f["pattern"] == "allreduce" and f["dtype"] == "float32"]
+        print("  network all-reduce fits, last regime / line: " + ", ".join(
+            f"{f['algorithm']} {f['pieces'][-1]['bandwidth_gbps'] * 8e3 / want:.2f}"
+            for f in own if f["pieces"][-1]["bandwidth_gbps"]))
         under = [f"{f['pattern']}/{f['algorithm']}@{f['level']}" for f in cal["fits"] if f.get("under_determined")]
         print(f"  under-determined fits: {len(under)} {under[:6]}")
         for c in sorted(cal.get("composed_checks", []), key=lambda c: (c["pattern"], c["algorithm"], c["dtype"])):
             big = [p for p in c["points"] if p["bytes"] >= 1 << 20]
             pts = ", ".join(f"{p['bytes'] / 2**20:.3g}M {p['measured_us'] / 1e3:.1f}/{p['composed_us'] / 1e3:.1f} ms"
                             for p in big)
+            beyond = c.get("network_fit_up_to_bytes", 0)
+            extra = (f"; network fit measured to {beyond / 2**20:.3g} MiB: extrapolated"
+                     if big and beyond and big[-1]["bytes"] > beyond else "")
             print(f"  composed {c['pattern']}/{c['algorithm']} {c['dtype']}: median error "
-                  f"{100 * c['median_rel_err']:.1f}% over {c['median_over_sizes']} sizes (measured/composed: {pts})")
+                  f"{100 * c['median_rel_err']:.1f}% over {c['median_over_sizes']} sizes (measured/composed: {pts}){extra}")
     try:
         cmp = json.load(open(f"{d}/compare{r}.json"))
     except OSError:
