@@ -483,7 +483,8 @@ int runCalibrateJob(const CalibrateJob& job) {
     }
     if (planned.empty()) {
       if (rank == 0 && pass >= 4)
-        fmt::print("# the fits need no more sizes (pass {}): done before the budget\n", pass + 1);
+        fmt::print("# the fits need no more sizes (pass {}): done before the budget\n",
+                   passes.size() + 1);
       if (pass >= 4) break;
       continue;
     }
@@ -576,7 +577,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         break;
       }
       if (rank == 0)
-        progress.show(fmt::format("[pass {} {}] {}/{} {}  {:.0f}/{:.0f} s", pass + 1, kind,
+        progress.show(fmt::format("[pass {} {}] {}/{} {}  {:.0f}/{:.0f} s", passes.size() + 1, kind,
                                   plan.label(), c.algorithm, formatBytes(bytes),
                                   secondsSince(start), job.budgetSeconds));
       const double pointStart = secondsSince(start);
@@ -625,11 +626,11 @@ int runCalibrateJob(const CalibrateJob& job) {
     if (rank == 0) {
       progress.clear();
       const double took = secondsSince(start) - passStart;
-      fmt::print("# pass {} ({}): {} points in {:.1f} s{}\n", pass + 1, kind, measuredThisPass,
-                 took, budgetSpent ? " (budget spent)" : "");
+      fmt::print("# pass {} ({}): {} points in {:.1f} s{}\n", passes.size() + 1, kind,
+                 measuredThisPass, took, budgetSpent ? " (budget spent)" : "");
       std::fflush(stdout);
       json record{
-          {"pass", pass + 1},
+          {"pass", passes.size() + 1},
           {"kind", kind},
           {"planned_sizes", planned.size()},
           {"points", measuredThisPass},
