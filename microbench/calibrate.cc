@@ -17,6 +17,7 @@
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
 #include "microbench/allocator.h"
+#include "microbench/calibrate_budget.h"
 #include "microbench/calibrate_report.h"
 #include "microbench/calibrate_setup.h"
 #include "microbench/cases.h"
@@ -24,6 +25,7 @@
 #include "microbench/job.h"
 #include "microbench/runner.h"
 #include "microbench/sizes.h"
+#include "microbench/table.h"
 #include "microbench/validation.h"
 #include "microbench/watchdog.h"
 #include "model/calibration.h"
@@ -50,57 +52,8 @@ struct Planned {
   long onlyCase;   // -1: every case of the pattern; else a revisit of this case
 };
 
-// The world checks' sizes: one below the large-message regime and two in it, so that the
-// composed model is judged where bandwidth decides (a median over sizes of at least 1 MiB).
-std::vector<double> checkSizes(double hi) {
-  std::vector<double> out;
-  for (double s : {65536.0, 1048576.0, 2097152.0})
-    if (s <= hi) out.push_back(s);
-  if (out.empty() || out.back() < hi) out.push_back(std::min(hi, 2097152.0));
-  return out;
-}
-
-// Point-to-point keeps sizes up to this at least when the budget is short: the bandwidth of a
-// fabric is read from its large messages (and compare's headline with it).
-constexpr double kPointToPointFloor = 8.0 * (1 << 20);
-
 // What rank 0 tells every rank before each measurement.
 enum Decision : int64_t { kMeasure = 0, kHave = 1, kStop = 2 };
-
-ResultRow probeRow(const BenchCase& c, size_t requested, int ranks, const SweepConfig& s,
-                   const std::string& backend) {
-  ResultRow probe;
-  probe.pattern = c.pattern;
-  probe.algorithm = c.algorithm;
-  probe.backend = backend;
-  probe.ranks = ranks;
-  probe.bytes = c.effectiveBytes(requested, ranks, s.type, s.pattern);
-  probe.dtype = std::string(name(s.type));
-  probe.op = std::string(name(s.op));
-  probe.buffers = s.buffers;
-  return probe;
-}
-
-class Progress {
- public:
-  explicit Progress(bool on) : on_(on) {}
-  void show(const std::string& text) {
-    if (!on_) return;
-    std::fprintf(stderr, "\r\033[K%s", text.c_str());
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void clear() {
-    if (!shown_) return;
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-    shown_ = false;
-  }
-
- private:
-  bool on_;
-  bool shown_ = false;
-};
 
 }  // namespace
 
@@ -131,7 +84,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   // ranks and one rank per host) and what: the patterns and algorithms that can run there.
   std::vector<CalibrationPlace> places = calibrationPlaces(sweep, topology, rank);
   for (CalibrationPlace& place : places)
-    if (place.scope != "world")
+    if (place.scope != PlaceScope::kWorld)
       place.group = MpiTransport::split(MPI_COMM_WORLD, place.color, rank);
   std::vector<std::string> notes;
   std::string problem;
@@ -148,7 +101,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   // fail alike on every rank, so all ranks open it or none does.
   for (CalibrationPlace& place : places) {
     if (!problem.empty()) break;
-    Transport* group = place.scope == "world" ? &transport : place.group.get();
+    Transport* group = place.scope == PlaceScope::kWorld ? &transport : place.group.get();
     place.device =
         openBackend(findBackend(job.backend), group, place.members, rank, *topology, problem);
   }
@@ -185,53 +138,20 @@ int runCalibrateJob(const CalibrateJob& job) {
   std::map<std::string, int> have;  // rank 0: visits per key measured
   for (const auto& r : visits) ++have[r.key()];
   long minIterations = sweep.minIterations;  // lowered by the budget on a slow fabric
-  // A target's sweep: its place's, in the target's element type, between its pair.
   auto configOf = [&](const CalibrationTarget& plan) {
-    SweepConfig c = places[plan.place].sweep;
-    c.type = plan.type;
-    c.pattern.peerA = plan.peerA;
-    c.pattern.peerB = plan.peerB;
-    c.minIterations = minIterations;
-    return c;
+    return targetSweep(places, plan, minIterations);
   };
   auto probeOf = [&](const CalibrationTarget& plan, const BenchCase& c, size_t bytes) {
-    ResultRow probe = probeRow(c, bytes, places[plan.place].ranks, configOf(plan), job.backend);
-    probe.scope = places[plan.place].scope;
-    if (c.own != nullptr && c.own->betweenPeers) probe.details["peers"] = {plan.peerA, plan.peerB};
-    return probe;
-  };
-  // A row of this target (its pattern, type, place and pair) and case.
-  auto belongs = [&](const ResultRow& r, const CalibrationTarget& plan, const BenchCase& c) {
-    if (r.pattern != plan.pattern || r.algorithm != c.algorithm || r.dtype != name(plan.type) ||
-        r.scope != places[plan.place].scope || r.ranks != places[plan.place].ranks)
-      return false;
-    return !(c.own != nullptr && c.own->betweenPeers) ||
-           r.details.value("peers", json()) == json{plan.peerA, plan.peerB};
+    return targetProbe(places, plan, c, bytes, job.backend);
   };
   // Rank 0's estimate of a point's cost on the clock, from the series' measured calls.
-  auto callSeconds = [](const ResultRow& r, const BenchCase& c) {
-    const double scale = c.own != nullptr ? c.own->timeScale : 1.0;
-    return r.timeUs.median * 1e-6 / scale;
-  };
-  auto seriesCost = [&](const CalibrationTarget& plan, const BenchCase& c) {
-    SeriesCost sc;
-    sc.lo = static_cast<double>(std::max(job.minBytes, plan.unit));
-    if (findPattern(plan.pattern).facts.pointToPoint)
-      sc.floor = std::min(static_cast<double>(job.maxBytes), kPointToPointFloor);
-    for (const ResultRow& r : visits)
-      if (belongs(r, plan, c)) {
-        sc.measured.emplace_back(static_cast<double>(r.bytes), callSeconds(r, c));
-        sc.have.push_back(static_cast<double>(r.bytes));
-      }
-    return sc;
-  };
   auto estimate = [&](const CalibrationTarget& plan, const BenchCase& c, size_t bytes) {
-    const SeriesCost sc = seriesCost(plan, c);
+    const SeriesCost sc = targetSeriesCost(job, places, plan, c, visits);
     return pointSeconds(estimateCallSeconds(sc.measured, static_cast<double>(bytes), 1e-3),
                         minIterations, job.targetSeconds);
   };
 
-  Progress progress(rank == 0 && isatty(STDERR_FILENO));
+  ProgressLine progress(rank == 0 && isatty(STDERR_FILENO));
   if (rank == 0) {
     fmt::print(
         "# hockney calibrate: {} ranks, {}, {} buffers, {} .. {}, budget {:.0f} s; patterns {}\n",
@@ -250,16 +170,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   const double deadline = job.budgetSeconds - reserveFor(job.budgetSeconds);
   // The drift probe: MPI's all-reduce of float32 at 1 MiB (memory-bound, ~0.1-0.5 ms a call), on
   // every rank of the world.
-  std::optional<BenchCase> reference;
-  size_t referencePlace = 0;  // the world's when it measures the vendor's all-reduce, else any
-  for (int round = 0; round < 2 && !reference; ++round)
-    for (const CalibrationTarget& plan : plans)
-      for (const BenchCase& c : plan.cases)
-        if (!reference && (round == 1 || plan.place == 0) && c.entry == &allreducePattern() &&
-            c.vendor() && plan.type == DataType::kFloat32) {
-          reference = c;
-          referencePlace = plan.place;
-        }
+  const std::optional<DriftProbe> drift = driftProbe(plans);
   std::vector<double> references, referenceFaults;
   bool budgetSpent = false;
   std::vector<std::string> unmeasured;
@@ -267,42 +178,6 @@ int runCalibrateJob(const CalibrateJob& job) {
   json budgetPlan;
   double scoutSeconds = 0, scoutEstimate = 0;  // the scouting points: clock and call estimate
   double overhead = 1, coarseDeadline = 0;     // rank 0: the coarse pass's plan
-  // Rank 0, during the coarse pass: the ceilings again from what the larger sizes measured so far
-  // cost (the scouting sizes can look faster than large messages go: a shaper's burst, an eager
-  // protocol), when a new size is reached. Ceilings only come down.
-  auto replanCoarse = [&](size_t reached) {
-    std::vector<SeriesCost> series;
-    std::vector<double> from;
-    for (size_t pi = 0; pi < plans.size(); ++pi) {
-      from.push_back(static_cast<double>(plans[pi].ceiling));
-      for (const BenchCase& c : plans[pi].cases)
-        if (!plans[pi].checkOnly) {
-          series.push_back(seriesCost(plans[pi], c));
-          series.back().group = pi;
-        }
-    }
-    const double left = coarseDeadline - secondsSince(start);
-    const CoarseBudget b =
-        budgetCoarse(series, static_cast<double>(job.maxBytes), std::max(left, 0.0) / overhead,
-                     minIterations, job.targetSeconds, from);
-    std::vector<std::string> lowered;
-    for (size_t pi = 0; pi < plans.size(); ++pi)
-      if (!plans[pi].checkOnly && static_cast<size_t>(b.ceilings[pi]) < plans[pi].ceiling) {
-        plans[pi].ceiling = static_cast<size_t>(b.ceilings[pi]);
-        lowered.push_back(
-            fmt::format("{} to {}", plans[pi].label(), formatBytes(plans[pi].ceiling)));
-      }
-    if (lowered.empty() && b.minIterations == minIterations) return;
-    minIterations = b.minIterations;
-    const std::string note = fmt::format(
-        "the coarse pass re-planned at {} from the sizes measured so far (~{:.0f} s left for "
-        "it): {} timed calls per point at least{}{}",
-        formatBytes(reached), std::max(left, 0.0), minIterations,
-        lowered.empty() ? "" : "; lowered ", fmt::join(lowered, ", "));
-    notes.push_back(note);
-    progress.clear();
-    fmt::print("# note: {}\n", note);
-  };
   constexpr int kMaxPasses = 24;
   for (int pass = 0; pass < kMaxPasses && !budgetSpent; ++pass) {
     // Rank 0 plans the pass, every rank learns it ("pattern-index bytes" lines; the coarse pass
@@ -320,81 +195,24 @@ int runCalibrateJob(const CalibrateJob& job) {
       const std::vector<ResultRow> rows = mergeVisits(visits);
       if (pass == 1) {
         // Budget by cost: every target's coarse grid must fit half of what is left, the rest
-        // refines; on a slow fabric fewer repetitions, then lower ceilings for the costliest
-        // targets, said so.
-        std::vector<SeriesCost> series;
-        const double hi = static_cast<double>(job.maxBytes);
-        for (size_t pi = 0; pi < plans.size(); ++pi)
-          for (const BenchCase& c : plans[pi].cases)
-            if (!plans[pi].checkOnly) {
-              series.push_back(seriesCost(plans[pi], c));
-              series.back().group = pi;
-            }
-        const double left = deadline - secondsSince(start);
-        // What a point costs beyond its calls (agreeing on it, validation, the harness), as the
-        // scouting pass showed it: its clock against the estimate of its calls.
+        // refines (calibrate_budget.h). What a point costs beyond its calls (agreeing on it,
+        // validation, the harness), as the scouting pass showed it: its clock against the
+        // estimate of its calls.
         overhead = scoutEstimate > 0 ? std::clamp(scoutSeconds / scoutEstimate, 1.0, 10.0) : 1.0;
-        coarseDeadline = secondsSince(start) + 0.5 * left;
-        const CoarseBudget b =
-            budgetCoarse(series, hi, 0.5 * left / overhead, minIterations, job.targetSeconds);
-        // Each level's ceilings, for the note and the report.
-        std::map<std::string, std::pair<double, double>> byKind;  // kind -> (lowest, highest)
-        json ceilings = json::object();
-        for (size_t pi = 0; pi < plans.size(); ++pi) {
-          if (plans[pi].checkOnly) continue;
-          const double c = std::min(b.ceilings[pi], static_cast<double>(plans[pi].ceiling));
-          ceilings[plans[pi].label()] = c;
-          const CalibrationTarget& t = plans[pi];
-          const std::string where =
-              t.checkOnly
-                  ? "world checks"
-                  : fmt::format("{}{}", name(t.level),
-                                findPattern(t.pattern).facts.pointToPoint ? " pingpong" : "");
-          auto [slot, fresh] = byKind.try_emplace(where, c, c);
-          slot->second = {std::min(slot->second.first, c), std::max(slot->second.second, c)};
-        }
-        std::vector<std::string> kinds;
-        for (const auto& [what, range] : byKind)
-          kinds.push_back(
-              range.first == range.second
-                  ? fmt::format("{} {}", what, formatBytes(static_cast<size_t>(range.first)))
-                  : fmt::format("{} {}-{}", what, formatBytes(static_cast<size_t>(range.first)),
-                                formatBytes(static_cast<size_t>(range.second))));
-        budgetPlan = {{"ceilings_bytes", ceilings},
-                      {"scout_overhead", overhead},
-                      {"min_iterations", b.minIterations},
-                      {"coarse_estimate_s", overhead * b.estimateSeconds},
-                      {"seconds_left", left},
-                      {"lowered_ceiling", b.loweredCeiling},
-                      {"lowered_repetitions", b.loweredRepetitions}};
-        if (b.lowered()) {
-          const std::string note = fmt::format(
-              "the budget is short for this fabric: every coarse grid to {} at {} repetitions "
-              "would take ~{:.0f} s of the {:.0f} s left (estimated from the scouting points); "
-              "measuring {}{}{} instead (~{:.0f} s), so that every fit gets {} sizes",
-              formatBytes(job.maxBytes), minIterations,
-              overhead *
-                  budgetCoarse(series, hi, 1e300, minIterations, job.targetSeconds).estimateSeconds,
-              left,
-              b.loweredRepetitions ? fmt::format("{} timed calls per point", b.minIterations) : "",
-              b.loweredCeiling && b.loweredRepetitions ? ", and " : "",
-              b.loweredCeiling
-                  ? fmt::format("up to (--max-bytes lowered) {}", fmt::join(kinds, ", "))
-                  : "",
-              overhead * b.estimateSeconds, kCoarseSizes);
-          notes.push_back(note);
+        const double share = 0.5 * (deadline - secondsSince(start));
+        coarseDeadline = secondsSince(start) + share;
+        const CoarseDecision d =
+            planCoarse(job, places, plans, visits, share, overhead, minIterations);
+        budgetPlan = d.record;
+        if (!d.note.empty()) {
+          notes.push_back(d.note);
           progress.clear();
-          fmt::print("# note: {}\n", note);
+          fmt::print("# note: {}\n", d.note);
         }
-        text += fmt::format("budget {}\n", b.minIterations);
-        for (size_t pi = 0; pi < plans.size(); ++pi)
-          if (!plans[pi].checkOnly && b.ceilings[pi] < static_cast<double>(plans[pi].ceiling))
-            text += fmt::format("ceiling {} {}\n", pi, static_cast<size_t>(b.ceilings[pi]));
         // Rank 0 plans this pass's sizes with them now; the others apply them from the text.
+        text += fmt::format("budget {}\n", minIterations);
         for (size_t pi = 0; pi < plans.size(); ++pi)
-          if (!plans[pi].checkOnly)
-            plans[pi].ceiling = std::min(plans[pi].ceiling, static_cast<size_t>(b.ceilings[pi]));
-        minIterations = b.minIterations;
+          text += fmt::format("ceiling {} {}\n", pi, plans[pi].ceiling);
       }
       std::vector<Planned> planned;
       for (size_t pi = 0; pi < plans.size(); ++pi) {
@@ -416,42 +234,12 @@ int runCalibrateJob(const CalibrateJob& job) {
               return;
             }
         };
-        const double lo = static_cast<double>(std::max(job.minBytes, plan.unit));
-        const double hi = static_cast<double>(plan.ceiling);
-        if (pass == 0) {
-          add(lo);
-          add(std::min(hi, 65536.0));
-        } else if (pass == 1) {
-          for (double s : coarseSizes(lo, hi)) add(s);
-        } else if (pass == 2) {
-          for (double s : checkSizes(hi)) add(s);
-        } else if (pass == 3) {
-          for (double s : geometricGrid(lo, hi, 4)) add(s);
-          // Point-to-point: a factor of 2 among large messages, where a fabric's bandwidth is
-          // read (cheap: two ranks).
-          if (findPattern(plan.pattern).facts.pointToPoint && hi > 1 << 20)
-            for (double s : geometricGrid(1 << 20, hi, 2)) add(s);
-        } else {
-          // Every algorithm's fit proposes sizes; the target measures their union.
-          std::set<double> proposals;
-          for (size_t ci = 0; ci < plan.cases.size(); ++ci) {
-            const BenchCase& c = plan.cases[ci];
-            std::vector<const ResultRow*> series;
-            for (const ResultRow& r : rows)
-              if (belongs(r, plan, c)) series.push_back(&r);
-            const SeriesNext next = nextForSeries(series, 4);
-            proposals.insert(next.sizes.begin(), next.sizes.end());
-            for (const ResultRow* r : next.outliers) {
-              // Its requested size: the row's own (block patterns report what they measured).
-              const size_t requested = r->details.value("requested_bytes", r->bytes);
-              for (int v = have[r->key()]; v < kVisits; ++v)
-                planned.push_back({pi, requested, static_cast<long>(ci)});
-            }
-          }
-          for (double s : proposals) {
-            if (sizes.size() >= 8) break;
-            add(s);
-          }
+        const PassWants wants = passWants(pass, job, places, plan, rows, have);
+        for (const auto& [ci, requested] : wants.revisits)
+          planned.push_back({pi, requested, static_cast<long>(ci)});
+        for (double size : wants.sizes) {
+          if (pass > 3 && sizes.size() >= 8) break;
+          add(size);
         }
         for (size_t s : sizes) planned.push_back({pi, s, -1});
       }
@@ -531,10 +319,10 @@ int runCalibrateJob(const CalibrateJob& job) {
     // The host's speed now: one fixed probe per pass. Fits pool points of every pass, so a host
     // whose speed drifts between passes cannot be fitted closely; the probes show whether it did.
     double referenceUs = 0;
-    if (reference && places[referencePlace].member()) {
+    if (drift && places[drift->place].member()) {
       CalibrationTarget where;
-      where.place = referencePlace;
-      const ResultRow probe = measurePoint(measuredOn(places[referencePlace]), *reference,
+      where.place = drift->place;
+      const ResultRow probe = measurePoint(measuredOn(places[drift->place]), drift->call,
                                            kReferenceBytes, configOf(where), &watchdog);
       referenceUs = probe.timeUs.median;
       references.push_back(referenceUs);
@@ -554,7 +342,14 @@ int runCalibrateJob(const CalibrateJob& job) {
       int64_t decision[2] = {kMeasure, minIterations};
       if (rank == 0) {
         if (pass == 1 && bytes > coarseReached) {
-          if (coarseReached > 0) replanCoarse(bytes);
+          if (coarseReached > 0)
+            if (auto note =
+                    replanCoarse(job, places, plans, visits, coarseDeadline - secondsSince(start),
+                                 overhead, minIterations, bytes)) {
+              notes.push_back(*note);
+              progress.clear();
+              fmt::print("# note: {}\n", *note);
+            }
           coarseReached = bytes;
           decision[1] = minIterations;
         }
@@ -591,7 +386,7 @@ int runCalibrateJob(const CalibrateJob& job) {
         }
       }
       // Every host's group measured at once: a failure on another host counts.
-      if (place.scope == "node") {
+      if (place.scope == PlaceScope::kNode) {
         double failed = row.check == "fail" ? 1.0 : 0.0;
         maxOverRanks(transport, {&failed, 1});
         if (failed > 0 && row.check == "pass") {

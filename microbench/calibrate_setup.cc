@@ -86,7 +86,7 @@ std::vector<CalibrationPlace> calibrationPlaces(const SweepConfig& sweep,
   const int myHost = topo.ranks[static_cast<size_t>(rank)].host;
   if (even) {
     CalibrationPlace node;
-    node.scope = "node";
+    node.scope = PlaceScope::kNode;
     node.ranks = perHost[0];
     for (int r = 0; r < size; ++r)
       if (topo.ranks[static_cast<size_t>(r)].host == myHost) node.members.push_back(r);
@@ -102,7 +102,7 @@ std::vector<CalibrationPlace> calibrationPlaces(const SweepConfig& sweep,
   std::sort(leaders.begin(), leaders.end());
   const bool leader = std::find(leaders.begin(), leaders.end(), rank) != leaders.end();
   CalibrationPlace net;
-  net.scope = "leaders";
+  net.scope = PlaceScope::kLeaders;
   net.ranks = hosts;
   if (leader) net.members = leaders;
   net.color = leader ? 0 : -1;
@@ -162,7 +162,7 @@ std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job,
         plan.place = pi;
         plan.peerA = pr.first;
         plan.peerB = pr.second;
-        plan.checkOnly = levels && place.scope == "world" && !entry.facts.pointToPoint;
+        plan.checkOnly = levels && place.scope == PlaceScope::kWorld && !entry.facts.pointToPoint;
         // The check composes both types alike: the first will do.
         if (plan.checkOnly && type != job.types.front()) continue;
         SweepConfig sweep = place.sweep;

@@ -20,9 +20,10 @@ namespace hockney {
 // Where targets are measured: the world, every host's ranks at once ("node": rows are rank 0's
 // host's), or one rank per host ("leaders"). A job on several hosts gets single-level fits from
 // the node and leaders places; its world rows (two levels at once) check the composed model.
+enum class PlaceScope { kWorld, kNode, kLeaders };
 struct CalibrationPlace {
-  std::string scope = "world";
-  int ranks = 0;             // the size of every group of this place
+  PlaceScope scope = PlaceScope::kWorld;  // rows record its name (sweep.scope)
+  int ranks = 0;                          // the size of every group of this place
   std::vector<int> members;  // the world ranks of this rank's group; empty: it sits out
   SweepConfig sweep;         // the job's sweep, placed on the group
   int color = -1;            // node, leaders: this rank's group (MPI_Comm_split), -1 none

@@ -32,19 +32,22 @@ void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
   std::fflush(out_);
 }
 
-void Table::clearProgress() {
-  if (progressShown_) {
-    std::fputs("\r\033[K", stderr);
-    progressShown_ = false;
-  }
+void ProgressLine::show(const std::string& text) {
+  if (!on_) return;
+  std::fprintf(stderr, "\r\033[K%s", text.c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void ProgressLine::clear() {
+  if (!shown_) return;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
+  shown_ = false;
 }
 
 void Table::progress(size_t done, size_t total, const std::string& algorithm, size_t bytes) {
-  if (!progress_) return;
-  std::fprintf(stderr, "\r\033[K[%zu/%zu] %s %s ...", done + 1, total, algorithm.c_str(),
-               formatBytes(bytes).c_str());
-  std::fflush(stderr);
-  progressShown_ = true;
+  line_.show(fmt::format("[{}/{}] {} {} ...", done + 1, total, algorithm, formatBytes(bytes)));
 }
 
 void Table::row(const ResultRow& r, bool resumed) {

@@ -9,9 +9,21 @@
 
 namespace hockney {
 
+// One line of progress on stderr, rewritten in place (when `on`: a TTY), cleared before output.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool on) : on_(on) {}
+  void show(const std::string& text);
+  void clear();
+
+ private:
+  bool on_;
+  bool shown_ = false;
+};
+
 class Table {
  public:
-  Table(std::FILE* out, bool progressOnStderr) : out_(out), progress_(progressOnStderr) {}
+  Table(std::FILE* out, bool progressOnStderr) : out_(out), line_(progressOnStderr) {}
   void header(const std::string& pattern, int ranks, const SweepConfig& config,
               const std::string& outPath);
   void progress(size_t done, size_t total, const std::string& algorithm, size_t bytes);
@@ -20,10 +32,9 @@ class Table {
   void footer(size_t rows, size_t failed, const std::string& outPath);
 
  private:
-  void clearProgress();
+  void clearProgress() { line_.clear(); }
   std::FILE* out_;
-  bool progress_;
-  bool progressShown_ = false;
+  ProgressLine line_;
 };
 
 }  // namespace hockney

@@ -28,7 +28,7 @@ std::string ResultRow::key() const {
   // other pairs of a point-to-point algorithm are other points.
   std::string k = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", pattern, algorithm, backend, ranks, bytes,
                               dtype, op, buffers);
-  if (scope != "world") k += "|" + scope;
+  if (scope != kWorldScope) k += "|" + scope;
   if (details.contains("peers")) k += "|peers " + details["peers"].dump();
   return k;
 }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collectives/core/cost.h"
@@ -17,6 +18,9 @@ namespace hockney {
 inline constexpr int kResultsSchemaVersion = 1;
 
 using TimeStats = Summary;  // of per-call times, in microseconds
+
+// The scope of a row measured on all the job's ranks (rows of --scope node|leaders say which).
+inline constexpr std::string_view kWorldScope = "world";
 
 struct ResultRow {
   std::string pattern;
@@ -42,7 +46,7 @@ struct ResultRow {
   // Where it ran: the ranks it used ("world", or "node"/"leaders" groups of a --scope run) and
   // the widest link level its messages crossed; not recorded in reports from before topology
   // discovery and in imported logs without device lines.
-  std::string scope = "world";
+  std::string scope{kWorldScope};
   LinkLevel level = LinkLevel::kUnrecorded;
   std::optional<Cost> cost;  // the algorithm's α-β-γ coefficients; none for vendor
   // Minor page faults per timed call (the most of any rank): memory mapped afresh on every call,

@@ -140,10 +140,10 @@ TEST(CalibrationTargets, EveryLevelOfAMultiHostJob) {
     SweepConfig sweep;
     const std::vector<CalibrationPlace> places = calibrationPlaces(sweep, topology, me);
     ASSERT_EQ(places.size(), 3u);
-    EXPECT_EQ(places[1].scope, "node");
+    EXPECT_EQ(places[1].scope, PlaceScope::kNode);
     EXPECT_EQ(places[1].ranks, 2);
     EXPECT_EQ(places[1].members, (std::vector<int>{me / 2 * 2, me / 2 * 2 + 1}));
-    EXPECT_EQ(places[2].scope, "leaders");
+    EXPECT_EQ(places[2].scope, PlaceScope::kLeaders);
     EXPECT_EQ(places[2].ranks, 4);
     EXPECT_EQ(places[2].members.empty(), me % 2 == 1);  // only the first rank of each host
     CalibrateJob job;
@@ -156,7 +156,7 @@ TEST(CalibrationTargets, EveryLevelOfAMultiHostJob) {
       for (const CalibrationTarget& t : targets)
         if (t.pattern == pattern)
           ++at[t.checkOnly ? std::string("check") : std::string(name(t.level))];
-      if (pattern == "sendrecv") {
+      if (findPattern(pattern).facts.pointToPoint) {
         EXPECT_EQ(at, (std::map<std::string, int>{{"network", 3}, {"node", 1}})) << me;
       } else {
         EXPECT_EQ(at, (std::map<std::string, int>{{"check", 1}, {"network", 1}, {"node", 1}}))

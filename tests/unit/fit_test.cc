@@ -402,7 +402,7 @@ TEST(Calibration, MixedLevelRowsAreCheckedNotFittedAndPairsGiveTheirMedian) {
   // Without the in-host fit: not fitted, and said.
   std::vector<ResultRow> worldOnly;
   for (const ResultRow& r : rows)
-    if (r.pattern == "allreduce" && r.scope != "node") worldOnly.push_back(r);
+    if (!r.details.contains("peers") && r.level == LinkLevel::kNetwork) worldOnly.push_back(r);
   warnings.clear();
   const Calibration alone = fitCalibration({{"w.json", reportOf(worldOnly)}}, {}, warnings);
   EXPECT_TRUE(alone.composed.empty());
