@@ -193,6 +193,13 @@ FitResult fitPoints(const std::vector<FitPoint>& input, const FitOptions& o) {
   auto errorOf = [&](const std::vector<double>& breaks) {
     return meanError(crossValidate(pts, sizes, breaks, o.useGamma, folds));
   };
+  // The mean held-out error of the sizes in [from, to): what a break inside that piece changes.
+  auto errorWithin = [&](const std::vector<double>& breaks, double from, double to) {
+    std::vector<HeldOut> mine;
+    for (const HeldOut& h : crossValidate(pts, sizes, breaks, o.useGamma, folds))
+      if (h.bytes >= from && h.bytes < to) mine.push_back(h);
+    return meanError(mine);
+  };
 
   // Forward selection of breaks: add the one that cuts the held-out error most, while it cuts
   // it enough; then let each break slide to a neighbouring size while that helps.
@@ -212,9 +219,23 @@ FitResult fitPoints(const std::vector<FitPoint>& input, const FitOptions& o) {
         bestBreaks = trial;
       }
     }
-    if (bestBreaks.empty() || !(bestError < (1.0 - o.breakGain) * error) ||
-        error - bestError <= o.breakMinAbsoluteGain)
-      break;
+    if (bestBreaks.empty() || error - bestError <= o.breakMinAbsoluteGain) break;
+    // The gain is judged on the sizes of the piece the break splits, each side apart: noise in
+    // other sizes (the smallest of a busy host read 0.3 or 0.6 us at random, which no line
+    // follows) must not dilute a regime change on one side.
+    double from = 0, to = kInf;
+    const double added = *std::find_if(bestBreaks.begin(), bestBreaks.end(), [&](double x) {
+      return std::find(breaks.begin(), breaks.end(), x) == breaks.end();
+    });
+    for (double b : breaks) {
+      if (b < added) from = b;
+      if (b > added && b < to) to = b;
+    }
+    bool gains = false;
+    for (const auto& [lo, hi] : {std::pair{from, added}, std::pair{added, to}})
+      gains = gains ||
+              errorWithin(bestBreaks, lo, hi) < (1.0 - o.breakGain) * errorWithin(breaks, lo, hi);
+    if (!gains) break;
     breaks = bestBreaks;
     error = bestError;
     for (bool moved = true; moved;) {
