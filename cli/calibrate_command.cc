@@ -23,8 +23,10 @@ CalibrateCommand::CalibrateCommand(CLI::App& app) {
   sub_->add_option("-b,--min-bytes", minBytes_, "smallest size (K, M, G suffixes)")
       ->capture_default_str();
   sub_->add_option("-e,--max-bytes", maxBytes_, "largest size")->capture_default_str();
-  sub_->add_option("--patterns", patterns_,
-                   "comma-separated patterns to calibrate (sendrecv measures pingpong)")
+  sub_->add_option(
+          "--patterns", patterns_,
+          "comma-separated patterns to calibrate (sendrecv measures pingpong, pipeline 1F1B passes "
+          "between two stages)")
       ->capture_default_str();
   sub_->add_option("--buffers", job_.buffers,
                    "hot: one input/output pair reused (as OSU, nccl-tests); cold: rotating sets")

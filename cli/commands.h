@@ -56,7 +56,7 @@ class CalibrateCommand {
   CalibrateJob job_;
   std::string minBytes_ = "8";
   std::string maxBytes_ = "64M";
-  std::string patterns_ = "allreduce,reduce_scatter,allgather,sendrecv,alltoall";
+  std::string patterns_ = "allreduce,reduce_scatter,allgather,sendrecv,alltoall,pipeline";
   std::string dtypes_ = "float32,bfloat16";
   std::string malloc_ = "pinned";
 };
@@ -147,7 +147,7 @@ class ReplayCommand {
   std::vector<std::string> calibrations_;
   TrainingOptions training_;
   ReplayOptions o_;
-  std::string maxBytes_ = "64M";
+  std::string maxBytes_ = "1G";
   std::string malloc_ = "pinned";
 };
 

@@ -9,6 +9,7 @@
 #include "collectives/transport/mpi.h"
 #include "microbench/allocator.h"
 #include "microbench/backend.h"
+#include "microbench/sizes.h"
 #include "topology/topology.h"
 
 namespace hockney {
@@ -102,6 +103,19 @@ void addTrainingOptions(CLI::App* sub, TrainingOptions& o) {
                 "TP all-reduces become reduce-scatter + all-gather");
   sub->add_flag("--recompute", o.recompute,
                 "full activation recompute (forward collectives again)");
+  sub->add_option_function<std::string>(
+         "--bucket",
+         [&o](const std::string& text) {
+           try {
+             o.bucketBytes = static_cast<double>(parseSize(text));
+           } catch (const UsageError& e) {
+             throw CLI::ValidationError("--bucket", e.what());
+           }
+         },
+         "gradient bucket: data-parallel (DP, EDP) items are reduced as calls of this size, the "
+         "last one the remainder (PyTorch DDP's default bucket_cap_mb = 25 MiB); 0 = one call "
+         "of the whole item")
+      ->default_str("25M");
 }
 
 void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs) {

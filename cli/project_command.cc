@@ -52,14 +52,17 @@ int ProjectCommand::execute() {
              "collective", "ranks", "buffer_B", "count", "level", "algorithm", "us/call",
              "ms/step");
   for (const PricedItem& i : step.items)
-    fmt::print("  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>8} {:<19} {:>12.1f} {:>12.2f}{}{}\n",
-               i.item.group, i.item.pattern, i.item.ranks, i.item.bytes, i.item.count,
-               name(i.level), i.call.algorithm, i.call.seconds * 1e6, i.stepSeconds() * 1e3,
-               i.extrapolated ? "  (fit from fewer ranks)" : "",
-               i.call.levelNote.empty()
-                   ? std::string()
-                   : fmt::format("  (NOT a {} fit: priced with '{}' fits)", name(i.level),
-                                 name(i.call.calibrationLevel)));
+    fmt::print(
+        "  {:<5} {:<15} {:>6} {:>14.0f} {:>9.0f} {:>8} {:<19} {:>12.1f} {:>12.2f}{}{}{}\n",
+        i.item.group, i.item.pattern, i.item.ranks, i.item.bytes, i.item.count, name(i.level),
+        i.call.algorithm, i.call.seconds * 1e6, i.stepSeconds() * 1e3,
+        i.item.pipelined() ? fmt::format("  (per message: 1F1B passes of {} micro-batches / 2·{})",
+                                         i.item.microbatches, i.item.microbatches)
+                           : std::string(),
+        i.extrapolated ? "  (fit from fewer ranks)" : "",
+        i.call.levelNote.empty() ? std::string()
+                                 : fmt::format("  (NOT a {} fit: priced with '{}' fits)",
+                                               name(i.level), name(i.call.calibrationLevel)));
   // Buffer bytes are what the collective is called on; wire bytes what this GPU sends on its
   // critical path (the algorithm's beta bytes; a ring all-reduce sends 2(p-1)/p of its buffer).
   for (const auto& [group, g] : step.groups)

@@ -21,9 +21,17 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
       ->capture_default_str();
   addTrainingOptions(sub_, training_);
   sub_->add_option("--algo-policy", o_.policy, "best | ring | vendor")->capture_default_str();
-  sub_->add_option("--max-bytes", maxBytes_, "collectives larger than this are not replayed")
+  sub_->add_option("--max-bytes", maxBytes_,
+                   "larger collectives are replayed (and projected) at this size, said in a note")
       ->capture_default_str();
-  sub_->add_option("--target-time", o_.targetSeconds, "seconds of timed calls per collective")
+  sub_->add_option("--target-time", o_.targetSeconds,
+                   "seconds of timed calls per collective and round")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub_->add_option("--rounds", o_.rounds,
+                   "rounds over every item; each item's figure is the median of its rounds (a "
+                   "host's speed changes over seconds: one snapshot per item can miss by that)")
+      ->check(CLI::Range(1, 100))
       ->capture_default_str();
   addMallocOption(sub_, malloc_);
   sub_->add_option("--timeout", o_.timeoutSeconds, "watchdog seconds per call")

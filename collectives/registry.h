@@ -129,6 +129,10 @@ struct PatternFacts {
   // The command-line flags of PatternParams its algorithms read (--root, --peers, ...): given
   // with another pattern they are an error, not silently ignored.
   std::span<const std::string_view> options = {};
+  // What calibrate measures where it is not every algorithm with the default options: the
+  // algorithm and options a training step uses (a pipeline: 1F1B passes between two stages).
+  std::string_view calibrated = {};                      // empty: every algorithm
+  void (*calibrationOptions)(PatternParams&) = nullptr;  // null: the defaults
 };
 
 struct Pattern {

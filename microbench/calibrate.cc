@@ -452,6 +452,7 @@ int runCalibrateJob(const CalibrateJob& job) {
     outcome.budgetSpent = budgetSpent;
     outcome.passes = std::move(passes);
     outcome.references = std::move(references);
+    if (drift) outcome.referenceRanks = places[drift->place].ranks;
     outcome.referenceFaults = std::move(referenceFaults);
     outcome.sweep = sweep;
     outcome.provenance = finishedProvenance(startedAt, job.commandLine, *topology);

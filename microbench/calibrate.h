@@ -1,11 +1,12 @@
 #pragma once
 // `hockney calibrate`: everything `project` needs, measured and fitted in one job within a time
 // budget. All-reduce (every algorithm and the vendor's), reduce-scatter, all-gather,
-// point-to-point (pingpong) and all-to-all over sizes from --min-bytes to --max-bytes: a coarse
-// pass (factor 16, then 4), then adaptive passes that add sizes where the cross-validated error
-// of a fit is highest or where a regime changes, until the fits need no more sizes or the budget
-// is spent. Writes DIR/results.json (one report, all patterns) and DIR/calibration.json; points
-// are checkpointed to DIR/results.json.jsonl, so --resume continues a killed job.
+// point-to-point (pingpong), all-to-all and pipeline passes (1F1B between two stages) over sizes
+// from --min-bytes to --max-bytes: a coarse pass (factor 16, then 4), then adaptive passes that add
+// sizes where the cross-validated error of a fit is highest or where a regime changes, until the
+// fits need no more sizes or the budget is spent. Writes DIR/results.json (one report, all
+// patterns) and DIR/calibration.json; points are checkpointed to DIR/results.json.jsonl, so
+// --resume continues a killed job.
 #include <string>
 #include <vector>
 
@@ -18,8 +19,8 @@ struct CalibrateJob {
   double budgetSeconds = 120;
   size_t minBytes = 8;
   size_t maxBytes = size_t{64} << 20;
-  std::vector<std::string> patterns{"allreduce", "reduce_scatter", "allgather", "sendrecv",
-                                    "alltoall"};
+  std::vector<std::string> patterns{"allreduce", "reduce_scatter", "allgather",
+                                    "sendrecv",  "alltoall",       "pipeline"};
   std::string buffers = "hot";
   // Element types of the reducing patterns (all-reduce, reduce-scatter): a reduction's speed
   // depends on its type (bfloat16 reduces through float on CPUs), and project prices

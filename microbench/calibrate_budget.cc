@@ -27,6 +27,8 @@ SweepConfig targetSweep(const std::vector<CalibrationPlace>& places, const Calib
   c.type = plan.type;
   c.pattern.peerA = plan.peerA;
   c.pattern.peerB = plan.peerB;
+  if (!plan.pattern.empty())
+    if (const auto options = findPattern(plan.pattern).facts.calibrationOptions) options(c.pattern);
   c.minIterations = minIterations;
   return c;
 }

@@ -120,7 +120,8 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
                                 spread,
                                 kDriftLimit,
                                 !drift.empty(),
-                                drift};
+                                drift,
+                                o.referenceRanks};
     if (!drift.empty())
       for (CalibratedFit& f : cal.fits) f.qualityWarnings.push_back(driftShort);
     writeFileAtomically(calibrationPath(job), cal.toJson().dump(2) + "\n");

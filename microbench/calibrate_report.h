@@ -29,6 +29,7 @@ struct CalibrationOutcome {
   nlohmann::json passes = nlohmann::json::array();
   std::vector<double> references;       // the drift probe's median, per pass (us)
   std::vector<double> referenceFaults;  // its minor page faults per call, per pass
+  int referenceRanks = 0;               // the ranks it ran on
   SweepConfig sweep;                    // as measured (op, warm-up, rotation)
   Provenance provenance;
 };

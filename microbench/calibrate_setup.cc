@@ -23,6 +23,7 @@ std::vector<std::string> calibrationAlgorithms(const std::string& pattern) {
   // Point-to-point is priced with its reference (pingpong: one-way time); the others with every
   // algorithm.
   const Pattern& p = findPattern(pattern);
+  if (!p.facts.calibrated.empty()) return {std::string(p.facts.calibrated)};
   if (p.facts.pointToPoint) return {std::string(p.facts.reference)};
   return {"all"};
 }
@@ -168,7 +169,15 @@ std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job,
         SweepConfig sweep = place.sweep;
         sweep.pattern.peerA = plan.peerA;
         sweep.pattern.peerB = plan.peerB;
-        checkPatternOptions(pattern, sweep.pattern, place.ranks);
+        if (entry.facts.calibrationOptions) entry.facts.calibrationOptions(sweep.pattern);
+        try {
+          checkPatternOptions(pattern, sweep.pattern, place.ranks);
+        } catch (const UsageError& e) {
+          // The options a pattern is calibrated with (a pipeline's two stages) may not fit.
+          notes.push_back(
+              fmt::format("{} skipped on {} ranks: {}", pattern, place.ranks, e.what()));
+          continue;
+        }
         std::vector<BenchCase> cases =
             selectCases(pattern, calibrationAlgorithms(pattern), job.backend);
         plan.cases = runnableCases(std::move(cases), sweep.pattern, place.ranks, &sweep.nodeOfRank,

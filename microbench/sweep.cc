@@ -98,10 +98,9 @@ std::optional<nlohmann::json> placementDetail(const SweepConfig& config, const B
   return nlohmann::json{{"hosts", perHost.size()}, {"ranks_per_host", most}};
 }
 
-ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
-                       const SweepConfig& config, Watchdog* watchdog) {
-  const int p = t.size();
-  const int me = t.rank();
+namespace {
+
+CaseShape pointShape(const BenchCase& c, size_t requested, int p, const SweepConfig& config) {
   CaseShape shape;
   shape.ranks = p;
   shape.requestedBytes = requested;
@@ -112,16 +111,52 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   shape.chunkBytes = config.chunkBytes;
   shape.setOptions(&config.pattern);
   if (static_cast<int>(config.nodeOfRank.size()) == p) shape.nodeOfRank = &config.nodeOfRank;
+  return shape;
+}
+
+// What one rank allocates for a point: its buffer sets and scratch.
+struct PointBuffers {
+  size_t inBytes = 0, outBytes = 0, scratchBytes = 0;
+  int sets = 1;
+  size_t need = 0;
+};
+
+PointBuffers pointBuffers(const BenchCase& c, const CaseShape& shape, const void* state, int me,
+                          const SweepConfig& config, const std::string& what) {
+  PointBuffers b;
+  b.inBytes = c.inputBytes(shape, state, me);
+  b.outBytes = c.outputBytes(shape, state, me);
+  const size_t perSet = checkedAdd(b.inBytes, b.outBytes, what);
+  b.sets = bufferSetsFor(config, std::max<size_t>(perSet, 1));
+  b.scratchBytes = c.scratchBytes(shape, state, me);
+  b.need = checkedAdd(checkedMul(perSet, static_cast<size_t>(b.sets), what), b.scratchBytes, what);
+  return b;
+}
+
+}  // namespace
+
+size_t largestPointNeed(const BenchCase& c, size_t requested, int p, const SweepConfig& config) {
+  CaseShape shape = pointShape(c, requested, p, config);
+  const std::string what = fmt::format("{}/{} at {} bytes", c.pattern, c.algorithm, shape.bytes);
+  size_t largest = 0;
+  for (int r = 0; r < p; ++r) {
+    CaseShape mine = shape;
+    const std::shared_ptr<const void> state = c.prepare ? c.prepare(mine, r) : nullptr;
+    largest = std::max(largest, pointBuffers(c, mine, state.get(), r, config, what).need);
+  }
+  return largest;
+}
+
+ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
+                       const SweepConfig& config, Watchdog* watchdog) {
+  const int p = t.size();
+  const int me = t.rank();
+  CaseShape shape = pointShape(c, requested, p, config);
   const std::shared_ptr<const void> state = c.prepare ? c.prepare(shape, me) : nullptr;
-  const size_t inBytes = c.inputBytes(shape, state.get(), me);
-  const size_t outBytes = c.outputBytes(shape, state.get(), me);
   // Same on every rank: sized from the nominal vector, not this rank's share.
   const std::string what = fmt::format("{}/{} at {} bytes", c.pattern, c.algorithm, shape.bytes);
-  const size_t perSet = checkedAdd(inBytes, outBytes, what);
-  const int sets = bufferSetsFor(config, std::max<size_t>(perSet, 1));
-  const size_t scratchBytes = c.scratchBytes(shape, state.get(), me);
-  const size_t need =
-      checkedAdd(checkedMul(perSet, static_cast<size_t>(sets), what), scratchBytes, what);
+  const auto [inBytes, outBytes, scratchBytes, sets, need] =
+      pointBuffers(c, shape, state.get(), me, config, what);
   if (config.memoryPerRank > 0) {
     // Every rank learns the largest need, so all refuse together or none does.
     double largest = static_cast<double>(need);

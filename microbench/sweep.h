@@ -90,6 +90,10 @@ struct SweepHooks {
   std::set<std::string> skipKeys;  // points already measured (--resume)
 };
 
+// Bytes the rank that needs most allocates for a point on p ranks (buffer sets and scratch), as
+// measurePoint checks them against SweepConfig::memoryPerRank.
+size_t largestPointNeed(const BenchCase& c, size_t bytes, int p, const SweepConfig& config);
+
 // Measures one point; every rank returns the same row.
 ResultRow measurePoint(Transport& t, const BenchCase& c, size_t bytes, const SweepConfig& config,
                        Watchdog* watchdog);

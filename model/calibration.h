@@ -96,6 +96,7 @@ struct HostDrift {
   double spread = 1, limit = 0;
   bool drifted = false;
   std::string note;  // empty when it did not drift
+  int ranks = 0;     // the ranks it ran on (0: not recorded)
 };
 
 // World-scope rows of an own algorithm whose steps cross two levels, against the time composed

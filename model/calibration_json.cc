@@ -218,6 +218,7 @@ json Calibration::toJson() const {
                          {"spread", d.spread},
                          {"limit", d.limit},
                          {"drifted", d.drifted}};
+    if (d.ranks > 0) out["host_drift"]["ranks"] = d.ranks;
     if (!d.note.empty()) out["host_drift"]["note"] = d.note;
   }
   return out;
@@ -271,6 +272,7 @@ Calibration Calibration::fromJson(const json& j, const std::string& where) {
       drift.referenceUs = d.value("reference_us", std::vector<double>{});
       drift.faultsPerCall = d.value("minor_faults_per_call", std::vector<double>{});
       drift.note = d.value("note", "");
+      drift.ranks = d.value("ranks", 0);
       // Calibrations before the probe was always recorded wrote it only when the host drifted
       // past the same limit, and without its spread.
       drift.drifted = d.value("drifted", true);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "collectives/core/error.h"
@@ -61,6 +62,30 @@ std::vector<std::string> parseOrder(const std::string& text) {
   return order;
 }
 
+std::vector<CommItem> bucketed(const CommItem& item, double bucketBytes) {
+  const double es = static_cast<double>(elementSize(item.dtype));
+  const double bucket = std::floor(bucketBytes / es) * es;
+  HOCKNEY_USAGE_CHECK(bucketBytes == 0 || bucket > 0,
+                      "--bucket {} B is smaller than one {} element", bucketBytes,
+                      name(item.dtype));
+  if (bucket == 0 || item.bytes <= bucket) return {item};
+  const double full = std::floor(item.bytes / bucket);
+  const double rest = item.bytes - full * bucket;
+  std::vector<CommItem> out;
+  CommItem b = item;
+  b.bytes = bucket;
+  b.count = item.count * full;
+  b.purpose = fmt::format("{}, {:.0f} buckets", item.purpose, full + (rest > 0 ? 1 : 0));
+  out.push_back(b);
+  if (rest > 0) {
+    b.bytes = rest;
+    b.count = item.count;
+    b.purpose = fmt::format("{}, last bucket", item.purpose);
+    out.push_back(b);
+  }
+  return out;
+}
+
 IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
                                      const TrainingOptions& o) {
   IterationComm plan;
@@ -117,9 +142,11 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
     }
   }
   if (p > 1) {
-    plan.items.push_back({"PP", "sendrecv",
-                          "activation forward + gradient backward per micro-batch", 2, act, 2 * mb,
-                          o.dtype});
+    CommItem pp{"PP",   "pipeline", "activation forward + gradient backward per micro-batch (1F1B)",
+                2,      act,        2 * mb,
+                o.dtype};
+    pp.microbatches = plan.microBatches;
+    plan.items.push_back(pp);
     if (m.tiedEmbeddings)
       plan.items.push_back({"EMB", "allreduce", "tied embedding gradients, first and last stage", 2,
                             static_cast<double>(m.vocab) * m.dModel / t * epsG, 1, o.gradDtype});
@@ -147,6 +174,20 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
       plan.items.push_back({"EDP", "allreduce", "expert gradient all-reduce", d / e,
                             pc.experts / (static_cast<double>(p) * e) * epsG, 1, o.gradDtype});
   }
+  HOCKNEY_USAGE_CHECK(o.bucketBytes >= 0 && std::isfinite(o.bucketBytes),
+                      "--bucket must be 0 (one call) or a positive size, not {}", o.bucketBytes);
+  if (o.bucketBytes > 0) {
+    std::vector<CommItem> split;
+    for (const CommItem& item : plan.items) {
+      for (CommItem& b :
+           item.dataParallel() ? bucketed(item, o.bucketBytes) : std::vector<CommItem>{item})
+        split.push_back(std::move(b));
+    }
+    plan.items = std::move(split);
+    plan.assumptions.push_back(fmt::format(
+        "data-parallel items in buckets of {:.0f} B (--bucket; PyTorch DDP's default is 25 MiB)",
+        o.bucketBytes));
+  }
   plan.assumptions.push_back("no overlap: the step's communication time is the sum of its parts");
   plan.assumptions.push_back("per GPU: counts are what one GPU takes part in per optimizer step");
   plan.assumptions.push_back(
@@ -154,8 +195,9 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
                   pc.dense / 1e9, pc.experts / 1e9));
   if (p > 1)
     plan.assumptions.push_back(
-        "pipeline sends priced as one-way point-to-point of the whole activation "
-        "(no Megatron scatter/gather optimisation)");
+        "pipeline sends priced as 1F1B passes between two stages with the step's micro-batches "
+        "(a pipeline fit), or as one-way ping-pong messages where the calibration has none; the "
+        "whole activation each (no Megatron scatter/gather optimisation)");
   if (m.encoderLayers > 0 && t > 1)
     plan.assumptions.push_back(
         "decoder cross-attention all-reduces of encoder-decoder models not counted");

@@ -38,17 +38,36 @@ struct TrainingOptions {
   DataType dtype = DataType::kBfloat16;     // activations and parameters
   DataType gradDtype = DataType::kFloat32;  // gradients as reduced
   double capacityFactor = 1.25;
+  // Gradient buckets: data-parallel items (DP, EDP) are reduced as calls of this many bytes
+  // (the last one the remainder), as frameworks do: PyTorch DDP's default bucket_cap_mb is 25
+  // (MiB); Megatron's and DeepSpeed's are configurable. 0: one call of the whole item.
+  double bucketBytes = kDefaultBucketBytes;
+  static constexpr double kDefaultBucketBytes = 25.0 * 1024 * 1024;
 };
 
 struct CommItem {
   std::string group;    // TP, PP, DP, EP, EDP (expert data parallel), EMB (tied embeddings)
-  std::string pattern;  // allreduce, reduce_scatter, allgather, alltoall, sendrecv
+  std::string pattern;  // allreduce, reduce_scatter, allgather, alltoall, pipeline
   std::string purpose;
   int ranks = 0;     // group size
   double bytes = 0;  // per collective (the whole vector, as hockney's rows report it)
   double count = 0;  // per GPU per step
   DataType dtype = DataType::kBfloat16;
+  // Pipeline items: the micro-batches of one 1F1B pass between two neighbouring stages. `bytes`
+  // is one activation, `count` the 2·M messages (M forward, M backward) a GPU sends per step,
+  // and a message is priced as the pass's time over its 2·M messages: a pipeline's sends come
+  // from a different micro-batch's buffer each, and in 1F1B's steady state go both ways at once.
+  int microbatches = 0;
+  bool pipelined() const { return microbatches > 0; }
+  // Data-parallel items (DP, EDP): what --bucket splits.
+  bool dataParallel() const { return group == "DP" || group == "EDP"; }
+  // Calls of the item in one step, summed over buckets: bytes * count.
+  double stepBytes() const { return bytes * count; }
 };
+
+// `item` as calls of at most `bucketBytes` (whole elements): the full buckets, then the
+// remainder, with the same total bytes. bucketBytes 0, or an item no larger: the item itself.
+std::vector<CommItem> bucketed(const CommItem& item, double bucketBytes);
 
 struct IterationComm {
   long globalBatch = 0;

@@ -23,6 +23,8 @@ CalibrationSet loadCalibrations(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
     const Calibration c = Calibration::fromJson(readJsonFile(path, "calibration"), path);
     set.fits.insert(set.fits.end(), c.fits.begin(), c.fits.end());
+    if (!set.hostDrift && c.hostDrift && !c.hostDrift->referenceUs.empty())
+      set.hostDrift = c.hostDrift;
     // Where its numbers came from, as the step-cost report records it.
     set.sources.push_back({{"path", path},
                            {"created_at", c.createdAt},
@@ -115,6 +117,18 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
   std::set<LinkLevel> levels;
   for (const auto& f : cal.fits)
     if (f.pattern == item.pattern) levels.insert(f.level);
+  if (levels.empty() && item.pipelined()) {
+    // A calibration without pipeline fits (older ones, imported OSU logs): each message as a
+    // one-way ping-pong, the way a pipeline does not send (hot buffers, one direction at a time).
+    CommItem oneWay = item;
+    oneWay.pattern = "sendrecv";
+    oneWay.microbatches = 0;
+    notes.push_back(fmt::format(
+        "{} priced as {:.0f} one-way ping-pong messages: the calibration has no pipeline fit "
+        "(hockney calibrate measures 1F1B passes between two stages)",
+        item.group, item.count));
+    return priceCall(oneWay, level, cal, policy, notes, ranksPerNode);
+  }
   HOCKNEY_USAGE_CHECK(!levels.empty(),
                       "no calibrated {} fit at any level ({} group); measure it (hockney "
                       "calibrate measures every pattern project needs, or hockney run --pattern "
@@ -168,12 +182,20 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
                                   algo, own->costRankLimit));
       continue;
     }
-    CallShape shape;  // the pattern's default options: uniform blocks, root 0, peers 0 and 1
+    // The pattern's default options (uniform blocks, root 0, peers 0 and 1); a pipeline's are the
+    // item's stages and micro-batches, and its message the pass over its 2·M messages.
+    PatternParams params;
+    params.stages = item.ranks;
+    params.microbatches = std::max(item.microbatches, 1);
+    CallShape shape;
     shape.ranks = item.ranks;
     shape.type = item.dtype;
     shape.count = static_cast<size_t>(item.bytes / es);
-    const Cost c = own->cost(shape);
-    double t = fit.predict(c, item.bytes);
+    shape.params = &params;
+    const double messages = item.pipelined() ? 2.0 * item.microbatches : 1.0;
+    const Cost pass = own->cost(shape);
+    const Cost c{pass.alphaCount / messages, pass.betaBytes / messages, pass.gammaBytes / messages};
+    double t = fit.predict(pass, item.bytes) / messages;
     best.candidates.push_back(algo);
     if (t < best.seconds) {
       best.algorithm = algo;
@@ -299,7 +321,7 @@ StepCost projectIteration(const ModelSpec& model, const Layout& layout, const Tr
     GroupCost& g = slot->second;
     if (fresh) g.level = priced.level;
     g.collectives += item.count;
-    g.bytesPerGpu += item.bytes * item.count;
+    g.bytesPerGpu += item.stepBytes();
     if (const auto wire = priced.wireBytesPerStep()) g.wireBytesPerGpu += *wire;
     g.timeMs += stepSeconds * 1e3;
     g.algorithms.push_back(best.algorithm);

@@ -22,6 +22,7 @@ namespace hockney {
 struct CalibrationSet {
   std::vector<CalibratedFit> fits;
   std::vector<nlohmann::json> sources;  // per calibration: path, created_at, level, sources
+  std::optional<HostDrift> hostDrift;   // the first calibration's drift probe, where it has one
 };
 
 // Reads calibration files; throws UsageError for unreadable or foreign JSON.

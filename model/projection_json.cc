@@ -34,29 +34,31 @@ std::optional<double> PricedItem::wireBytesPerStep() const {
 
 json PricedItem::toJson() const {
   const std::optional<double> wire = wireBytesPerStep();
-  return json{{"group", item.group},
-              {"pattern", item.pattern},
-              {"purpose", item.purpose},
-              {"ranks", item.ranks},
-              {"bytes", item.bytes},
-              {"dtype", name(item.dtype)},
-              {"count", item.count},
-              {"level", name(level)},
-              {"calibration_level", name(call.calibrationLevel)},
-              {"level_note", call.levelNote},
-              {"ranks_per_node", ranksPerNode},
-              {"gpus_spanned", gpusSpanned},
-              {"algorithm", call.algorithm},
-              {"black_box", call.blackBox},
-              {"candidates", call.candidates},
-              {"cost", call.cost ? call.cost->toJson() : json(nullptr)},
-              {"time_per_call_us", call.seconds * 1e6},
-              {"time_per_step_ms", stepSeconds() * 1e3},
-              {"bytes_per_gpu_per_step", item.bytes * item.count},
-              {"wire_bytes_per_gpu_per_step", wire ? json(*wire) : json(nullptr)},
-              {"fit_ranks", call.measuredRanks},
-              {"extrapolated", extrapolated},
-              {"fit_quality_warnings", call.qualityWarnings}};
+  json j{{"group", item.group},
+         {"pattern", item.pattern},
+         {"purpose", item.purpose},
+         {"ranks", item.ranks},
+         {"bytes", item.bytes},
+         {"dtype", name(item.dtype)},
+         {"count", item.count},
+         {"level", name(level)},
+         {"calibration_level", name(call.calibrationLevel)},
+         {"level_note", call.levelNote},
+         {"ranks_per_node", ranksPerNode},
+         {"gpus_spanned", gpusSpanned},
+         {"algorithm", call.algorithm},
+         {"black_box", call.blackBox},
+         {"candidates", call.candidates},
+         {"cost", call.cost ? call.cost->toJson() : json(nullptr)},
+         {"time_per_call_us", call.seconds * 1e6},
+         {"time_per_step_ms", stepSeconds() * 1e3},
+         {"bytes_per_gpu_per_step", item.stepBytes()},
+         {"wire_bytes_per_gpu_per_step", wire ? json(*wire) : json(nullptr)},
+         {"fit_ranks", call.measuredRanks},
+         {"extrapolated", extrapolated},
+         {"fit_quality_warnings", call.qualityWarnings}};
+  if (item.pipelined()) j["microbatches"] = item.microbatches;
+  return j;
 }
 
 json GroupCost::toJson() const {
@@ -77,7 +79,7 @@ json groupsJson(const std::map<std::string, GroupCost>& groups) {
 json StepCost::toJson() const {
   json itemList = json::array();
   for (const PricedItem& i : items) itemList.push_back(i.toJson());
-  return json{{"schema_version", 1},
+  return json{{"schema_version", 2},
               {"kind", "step_cost"},
               {"created_at", createdAt},
               {"model", hockney::toJson(model)},
@@ -99,6 +101,7 @@ json StepCost::toJson() const {
                 {"recompute", options.recompute},
                 {"dtype", name(options.dtype)},
                 {"grad_dtype", name(options.gradDtype)},
+                {"bucket_bytes", options.bucketBytes},
                 {"algo_policy", policy}}},
               {"items", itemList},
               {"groups", groupsJson(groups)},

@@ -63,14 +63,29 @@ void check(const PatternParams& o, int p) {
                       p);
 }
 
+// Calibrated as one PP boundary of a step: two stages, 1F1B (Megatron's schedule), a few
+// micro-batches (the cost counts the passes' messages, so a fit prices any number of them).
+void calibrationOptions(PatternParams& o) {
+  o.stages = 2;
+  o.microbatches = 8;
+  o.schedule = "1f1b";
+}
+
 }  // namespace
 
 const Pattern& pipelinePattern() {
-  static const Pattern kPattern{
-      "pipeline",      "activations forward and gradients back between stages",
-      microbatchSlots, microbatchSlots,
-      check,           kPhases,
-      kAlgorithms,     {.reference = "gpipe", .vendors = {}, .options = kOptions}};
+  static const Pattern kPattern{"pipeline",
+                                "activations forward and gradients back between stages",
+                                microbatchSlots,
+                                microbatchSlots,
+                                check,
+                                kPhases,
+                                kAlgorithms,
+                                {.reference = "gpipe",
+                                 .vendors = {},
+                                 .options = kOptions,
+                                 .calibrated = "1f1b",
+                                 .calibrationOptions = calibrationOptions}};
   return kPattern;
 }
 

@@ -247,6 +247,43 @@ TEST(Projection, AnAlgorithmIsPricedOnlyUpToItsCostRankLimit) {
   EXPECT_TRUE(said(notes));
 }
 
+TEST(Projection, PricesPipelineSendsAsOneFOneBPassesOrSaysItUsedPingpong) {
+  TrainingOptions o;
+  o.globalBatch = 8;  // Megatron 8.3B at pp=2, dp=1: 8 micro-batches per pipeline
+  const Layout l = parseLayout("tp=1,pp=2,dp=1");
+  const double act = 1.0 * 1024 * 3072 * 2;  // b·s·h·ε
+  auto ppItem = [](const nlohmann::json& step) {
+    for (const auto& item : step["items"])
+      if (item["group"] == "PP") return item;
+    return nlohmann::json();
+  };
+  // A pipeline fit: a 1F1B pass of M micro-batches between two stages is M+1 rounds (the first
+  // forward, M-1 paired exchanges, the last backward), each α + n·β; a message is the pass over
+  // its 2·M messages.
+  CalibrationSet c = calibration();
+  c.fits.push_back(CalibratedFit::fromJson(fit("pipeline", "1f1b", "node", 5e-6, 1e-10), "t"));
+  nlohmann::json step = projectIteration(findModel("megatron-8.3b"), l, o, c, "best").toJson();
+  nlohmann::json pp = ppItem(step);
+  ASSERT_FALSE(pp.is_null()) << step.dump();
+  EXPECT_EQ(pp["pattern"], "pipeline");
+  EXPECT_EQ(pp["algorithm"], "1f1b");
+  EXPECT_EQ(pp["microbatches"], 8);
+  EXPECT_EQ(pp["count"], 16);
+  const double pass = 9 * (5e-6 + act * 1e-10);
+  EXPECT_NEAR(pp["time_per_call_us"].get<double>(), pass / 16 * 1e6, 1e-6);
+  EXPECT_NEAR(pp["time_per_step_ms"].get<double>(), pass * 1e3, 1e-6);
+  EXPECT_NEAR(pp["bytes_per_gpu_per_step"].get<double>(), 16 * act, 1e-3);
+  EXPECT_EQ(step["notes"].dump().find("ping-pong"), std::string::npos);
+  // Without one: 2·M one-way ping-pong messages, and a note that says so.
+  step = projectIteration(findModel("megatron-8.3b"), l, o, calibration(), "best").toJson();
+  pp = ppItem(step);
+  EXPECT_EQ(pp["algorithm"], "pingpong");
+  EXPECT_NEAR(pp["time_per_call_us"].get<double>(), (5e-6 + act * 1e-10) * 1e6, 1e-6);
+  EXPECT_NE(step["notes"].dump().find("PP priced as 16 one-way ping-pong messages"),
+            std::string::npos)
+      << step["notes"].dump();
+}
+
 TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
   TrainingOptions o;
   o.globalBatch = 1536;

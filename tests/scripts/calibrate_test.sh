@@ -29,7 +29,7 @@ topo = res["topology"]
 assert len(topo["hosts"]) == 1 and topo["widest_level"] in ("numa", "socket", "node"), topo
 assert all(r["level"] == topo["widest_level"] and r["scope"] == "world" for r in res["results"])
 patterns = {r["pattern"] for r in res["results"]}
-want = {"allreduce", "reduce_scatter", "allgather", "sendrecv", "alltoall"}
+want = {"allreduce", "reduce_scatter", "allgather", "sendrecv", "alltoall", "pipeline"}
 assert patterns == want, f"measured {sorted(patterns)}, want {sorted(want)}"
 assert all(r["buffers"] == "hot" and r["buffer_sets"] == 1 for r in res["results"]), "rows not hot"
 assert res["config"]["buffers"] == "hot" and res["config"]["command"] == "calibrate"
@@ -44,9 +44,15 @@ types = lambda p: {f["dtype"] for f in cal["fits"] if f["pattern"] == p}
 assert types("allreduce") == {"float32", "bfloat16"}, types("allreduce")
 assert types("reduce_scatter") == {"float32", "bfloat16"}, types("reduce_scatter")
 assert types("sendrecv") == {"float32"} and types("alltoall") == {"float32"}
+assert types("pipeline") == {"float32"}
+# PP sends are calibrated as a pipeline sends them: 1F1B passes between two stages, each
+# micro-batch's activation its own buffer (8 of them: the cost counts 9 rounds a pass).
+pipe = [r for r in res["results"] if r["pattern"] == "pipeline"]
+assert pipe and all(r["algorithm"] == "1f1b" and r["cost"]["alpha_count"] == 9 for r in pipe), pipe[:1]
 assert res["config"]["dtypes"] == ["float32", "bfloat16"]
 for need in [("allreduce", "ring"), ("allreduce", "vendor"), ("sendrecv", "pingpong"),
-             ("reduce_scatter", "ring"), ("allgather", "ring"), ("alltoall", "pairwise")]:
+             ("reduce_scatter", "ring"), ("allgather", "ring"), ("alltoall", "pairwise"),
+             ("pipeline", "1f1b")]:
     assert need in fits, f"no fit for {need}: {sorted(fits)}"
 for f in cal["fits"]:
     assert f["buffers"] == "hot"
@@ -105,7 +111,7 @@ import json
 r = json.load(open('$dir/short/results.json'))
 assert r['config']['budget_spent'] is True
 got = {x['pattern'] for x in r['results']}
-want = {'allreduce', 'reduce_scatter', 'allgather', 'sendrecv', 'alltoall'}
+want = {'allreduce', 'reduce_scatter', 'allgather', 'sendrecv', 'alltoall', 'pipeline'}
 assert got == want, f'measured {sorted(got)} of {sorted(want)}'
 print(f\"ok: a 1 s budget measured {len(r['results'])} points of every pattern and said what it skipped\")
 " || fail "a short budget left a pattern unmeasured"

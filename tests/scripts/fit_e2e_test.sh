@@ -86,6 +86,33 @@ groups = set(r['groups'])
 assert {'TP', 'PP'} <= groups, groups
 for i in r['items']:
     assert i['check'] == 'pass' and i['measured_us'] > 0 and i['projected_us'] > 0, i
+# The pipeline is measured as a pipeline sends (1F1B, its micro-batches), and priced with the
+# calibration's ping-pong fit, since it has no pipeline fit: both said.
+pp = [i for i in r['items'] if i['group'] == 'PP']
+assert len(pp) == 1 and pp[0]['algorithm'] == '1f1b' and pp[0]['projected_algorithm'] == 'pingpong', pp
+assert pp[0]['microbatches_replayed'] == pp[0]['microbatches_in_step'] == 4, pp
+assert any('measured as 1f1b, projected with the pingpong fit' in n for n in r['notes']), r['notes']
 print('replay: ' + ', '.join('%s measured %.2f ms projected %.2f ms' % (g, v['measured_ms'], v['projected_ms']) for g, v in r['groups'].items()))
 " || fail "replay report wrong"
+# Gradient buckets: a bucket whose buffers exceed a rank's memory is refused before anything is
+# measured, naming the bucket; no report is written. The default bucket replays the same step.
+"$here/mpirun.sh" 2 "$hockney" replay --model gpt3-175b --layout tp=1,pp=1,dp=2 --global-batch 2 \
+  --calibration "$dir/cal3.json" --bucket 4096G --out "$dir/big.json" >"$dir/big.out" 2>&1 &&
+  fail "a bucket larger than memory was replayed"
+grep -q "choose a smaller --bucket" "$dir/big.out" || fail "unclear error: $(cat "$dir/big.out")"
+[ ! -e "$dir/big.json" ] || fail "a replay report was written for a refused bucket"
+"$here/mpirun.sh" 2 "$hockney" replay --model bert-large --layout tp=1,pp=1,dp=2 --global-batch 2 \
+  --calibration "$dir/cal3.json" --bucket 1M --target-time 0.01 --out "$dir/dp.json" \
+  >"$dir/dp.out" 2>&1 || { cat "$dir/dp.out"; fail "bucketed DP replay failed"; }
+/usr/bin/python3 -c "
+import json
+r = json.load(open('$dir/dp.json'))
+dp = [i for i in r['items'] if i['group'] == 'DP']
+# BERT-Large's 1.33 GB of gradients in 1 MiB buckets: the full ones and the remainder.
+assert len(dp) == 2 and dp[0]['bytes'] == 1 << 20 and dp[1]['bytes'] < 1 << 20, dp
+calls = sum(i['count'] for i in dp)
+total = sum(i['bytes_in_step'] * i['count'] for i in dp)
+assert calls == -(-total // (1 << 20)), (calls, total)
+print('bucketed DP replay: %d calls of up to 1 MiB, %.3f GB' % (calls, total / 1e9))
+" || fail "bucketed replay report wrong"
 echo "ok"
