@@ -155,8 +155,12 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   const std::shared_ptr<const void> state = c.prepare ? c.prepare(shape, me) : nullptr;
   // Same on every rank: sized from the nominal vector, not this rank's share.
   const std::string what = fmt::format("{}/{} at {} bytes", c.pattern, c.algorithm, shape.bytes);
-  const auto [inBytes, outBytes, scratchBytes, sets, need] =
-      pointBuffers(c, shape, state.get(), me, config, what);
+  const PointBuffers sized = pointBuffers(c, shape, state.get(), me, config, what);
+  // Plain names, not a structured binding: the sample lambdas capture them.
+  const size_t inBytes = sized.inBytes, outBytes = sized.outBytes,
+               scratchBytes = sized.scratchBytes;
+  const size_t need = sized.need;
+  const int sets = sized.sets;
   if (config.memoryPerRank > 0) {
     // Every rank learns the largest need, so all refuse together or none does.
     double largest = static_cast<double>(need);
