@@ -3,7 +3,8 @@
 calibration_quality.py DIR  where DIR holds runN/calibration.json (hockney calibrate --out DIR/runN)
 and, optionally, replayN-*.json (hockney replay --calibration DIR/runN/calibration.json --out ...).
 Per fit: held-out median and p90 relative error per run and their medians, against the goal
-(median <= 5%, p90 <= 15%); per replayed item: projected/measured per run and the median."""
+(median <= 5%, p90 <= 15%); per replayed item and per group's step: projected/measured per run and
+the median, with the host's speed during each replay against its calibration."""
 import glob
 import json
 import os
@@ -36,22 +37,38 @@ def main() -> int:
         print(f"| {key[0]} | {key[1]} | {key[2]} | {fmt(0)} | {fmt(1)} | {100 * med:.1f} | {100 * p90:.1f} | {pieces} | {met} |")
     replays = sorted(glob.glob(os.path.join(root, "replay*-*.json")))
     if replays:
-        items = {}
+        # Per item, and per group's step (a bucketed DP item is several calls), beside the host's
+        # speed during each replay against its calibration (calibrate's drift probe, replayed).
+        items, groups = {}, {}
         for path in replays:
             tag = re.sub(r"^replay\d+-", "", os.path.basename(path))[:-5]
             r = json.load(open(path))
+            host = (r.get("host_speed") or {}).get("replay_over_calibration")
             for it in r["items"]:
                 key = (tag, r["model"], it["group"], it["pattern"], it["bytes"])
                 items.setdefault(key, []).append((it["projected_over_measured"], it["algorithm"]))
-        print()
-        print("| replay | model | group | collective | bytes | projected/measured (algorithm), per run | median | within 10% |")
-        print("|---|---|---|---|---:|---|---:|---|")
-        for key in sorted(items):
-            v = items[key]
-            m = statistics.median(x[0] for x in v)
-            runs = ", ".join(f"{x[0]:.2f} ({x[1]})" for x in v)
-            print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {key[4]} | {runs} | {m:.2f} | "
-                  f"{'yes' if abs(m - 1) <= 0.10 else 'no'} |")
+            for g, v in r["groups"].items():
+                if v["measured_ms"] > 0:
+                    groups.setdefault((tag, r["model"], g), []).append(
+                        (v["projected_ms"] / v["measured_ms"], host))
+        tables = [
+            ("| replay | model | group | collective | bytes | projected/measured (algorithm), per run | median | within 10% |",
+             "|---|---|---|---|---:|---|---:|---|", items,
+             lambda x: f"{x[0]:.2f} ({x[1]})"),
+            ("| replay | model | group | projected/measured per step, per run (host probe: replay/calibration) | median | within 10% |",
+             "|---|---|---|---|---:|---|", groups,
+             lambda x: f"{x[0]:.2f}" + (f" ({x[1]:.2f})" if x[1] else "")),
+        ]
+        for head, rule, table, cell in tables:
+            print()
+            print(head)
+            print(rule)
+            for key in sorted(table):
+                v = table[key]
+                m = statistics.median(x[0] for x in v)
+                cells = " | ".join(str(k) for k in key)
+                print(f"| {cells} | {', '.join(cell(x) for x in v)} | {m:.2f} | "
+                      f"{'yes' if abs(m - 1) <= 0.10 else 'no'} |")
     return 0
 
 
