@@ -182,9 +182,28 @@ std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job,
             selectCases(pattern, calibrationAlgorithms(pattern), job.backend);
         plan.cases = runnableCases(std::move(cases), sweep.pattern, place.ranks, &sweep.nodeOfRank,
                                    false, notes);
-        // A vendor collective is a black box: nothing to compose, nothing to check.
+        // A vendor collective is a black box: nothing to compose, nothing to check. Nor is an
+        // algorithm whose messages all stay within hosts on this placement (a pipeline's stage
+        // pairs on consecutive ranks): its world rows are in-host rows, no check of the two
+        // levels composed. Priced with a network round of 1 s and nothing else, it costs 0.
         if (plan.checkOnly)
-          std::erase_if(plan.cases, [](const BenchCase& c) { return c.vendor(); });
+          std::erase_if(plan.cases, [&](const BenchCase& c) {
+            if (c.vendor()) return true;
+            CallShape shape;
+            shape.ranks = place.ranks;
+            shape.type = type;
+            shape.count = entry.unitBytes(place.ranks, type) / elementSize(type) * 64;
+            shape.params = &sweep.pattern;
+            const bool crosses =
+                pricedOnPlacement(*c.own, shape, sweep.nodeOfRank,
+                                  LevelPrices{LevelPrice{}, LevelPrice{1, 0, 0}, false}) > 0;
+            if (!crosses)
+              notes.push_back(
+                  fmt::format("{}/{}: no world check, its messages stay within each "
+                              "host on this placement",
+                              pattern, c.algorithm));
+            return !crosses;
+          });
         if (plan.cases.empty()) continue;
         plan.level = widestLevel(sweep, plan.cases.front());
         plan.unit = entry.unitBytes(place.ranks, type);
