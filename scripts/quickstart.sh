@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # From a fresh Debian 12 machine to a projected training step: installs what is missing, builds,
-# calibrates on 2 local ranks (all-reduce, reduce-scatter, all-gather, point-to-point and
-# all-to-all, own algorithms and MPI's, fitted within a time budget), then projects the
+# calibrates on 2 local ranks (all-reduce, reduce-scatter, all-gather, point-to-point, all-to-all
+# and 1F1B pipeline passes, own algorithms and MPI's, fitted within a time budget), then projects the
 # per-step communication of GPT-3 175B at tp=8, pp=16, dp=8 on 8-GPU nodes.
 #   bash scripts/quickstart.sh [BUDGET_SECONDS]      (default 120)
 # Writes results/quickstart/{results,calibration}.json and results/quickstart/step.json. Run again,
