@@ -443,12 +443,7 @@ int runCalibrateJob(const CalibrateJob& job) {
     outcome.visits = std::move(visits);
     outcome.notes = std::move(notes);
     outcome.unmeasured = std::move(unmeasured);
-    std::set<std::string> algorithms;
-    for (const auto& plan : plans)
-      for (const auto& c : plan.cases)
-        if (plan.type == job.types.front() &&
-            algorithms.insert(c.pattern + "/" + c.algorithm).second)
-          outcome.algorithms.push_back(c.pattern + "/" + c.algorithm);
+    outcome.algorithms = targetAlgorithms(plans, job.types.front());
     outcome.budgetSpent = budgetSpent;
     outcome.passes = std::move(passes);
     outcome.references = std::move(references);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "collectives/core/error.h"
 #include "microbench/calibrate_report.h"
@@ -215,6 +216,17 @@ std::vector<CalibrationTarget> calibrationTargets(const CalibrateJob& job,
   HOCKNEY_USAGE_CHECK(!plans.empty(), "no pattern can be calibrated on {} ranks", world);
   for (DataType t : job.types) checkValidationRanks(world, t, "");
   return plans;
+}
+
+std::vector<std::string> targetAlgorithms(const std::vector<CalibrationTarget>& targets,
+                                          DataType type) {
+  std::set<std::string> seen;
+  std::vector<std::string> out;
+  for (const CalibrationTarget& t : targets)
+    for (const BenchCase& c : t.cases)
+      if (t.type == type && seen.insert(c.pattern + "/" + c.algorithm).second)
+        out.push_back(c.pattern + "/" + c.algorithm);
+  return out;
 }
 
 std::vector<ResultRow> openCalibrationCheckpoint(const CalibrateJob& job,

@@ -72,4 +72,8 @@ std::vector<ResultRow> openCalibrationCheckpoint(const CalibrateJob& job,
                                                  const nlohmann::json& identity, int ranks,
                                                  std::vector<std::string>& notes);
 
+// "pattern/algorithm" of every target's cases in `type`, once each, in target order.
+std::vector<std::string> targetAlgorithms(const std::vector<CalibrationTarget>& targets,
+                                          DataType type);
+
 }  // namespace hockney

@@ -272,8 +272,12 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
     std::sort(medians.begin(), medians.end());
     const double messages = plan.item.pipelined() ? 2.0 * plan.item.microbatches : 1.0;
     if (check != "pass") ++failures;
-    ReplayItem done{plan, rounds[k].front().bytes, check,
-                    medians[medians.size() / 2] * 1e-6 / messages, plan.priced.seconds, {}};
+    ReplayItem done{plan,
+                    rounds[k].front().bytes,
+                    check,
+                    medians[medians.size() / 2] * 1e-6 / messages,
+                    plan.priced.seconds,
+                    {}};
     done.roundsUs = medians;
     for (double& us : done.roundsUs) us /= messages;
     auto& g = groups[plan.item.group];
