@@ -75,6 +75,7 @@ class ImportCommand {
   std::string pattern_;
   int ranks_ = 0;
   std::string dtype_;
+  std::string level_;
 };
 
 class FitCommand {
@@ -119,6 +120,7 @@ class ProjectCommand {
   std::string dtype_ = "bfloat16";
   std::string gradDtype_ = "float32";
   std::string policy_ = "best";
+  std::string vendorScaling_ = "auto";
 };
 
 class CompareCommand {
@@ -170,6 +172,8 @@ void addMallocOption(CLI::App* sub, std::string& mode);
 // The options of a training iteration that project and replay share (batch, micro-batch,
 // sequence length, ZeRO stage, sequence parallelism, recompute).
 void addTrainingOptions(CLI::App* sub, TrainingOptions& o);
+// --vendor-scaling ring|tree|auto (model/vendor.h), for every command that prices with fits.
+void addVendorScaling(CLI::App* sub, std::string& scaling);
 
 // An option check: the value must be a number above zero ("--seq-len must be positive, not -5").
 CLI::Validator positive();

@@ -87,6 +87,16 @@ CLI::Validator positive() {
       "> 0");
 }
 
+void addVendorScaling(CLI::App* sub, std::string& scaling) {
+  sub->add_option("--vendor-scaling", scaling,
+                  "how a vendor fit (an imported nccl-tests or OSU log) prices groups of a rank "
+                  "count it was not measured at, by bus bandwidth with latency growing as: ring "
+                  "(p - 1), tree (log2 p), or auto (tree where the call is latency-bound, ring "
+                  "where it is bandwidth-bound)")
+      ->check(CLI::IsMember({"ring", "tree", "auto"}))
+      ->capture_default_str();
+}
+
 void addTrainingOptions(CLI::App* sub, TrainingOptions& o) {
   sub->add_option("--global-batch", o.globalBatch,
                   "sequences per step (default: the model's documented batch)")

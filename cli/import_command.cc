@@ -24,6 +24,10 @@ ImportCommand::ImportCommand(CLI::App& app) {
                    "ranks the logs ran on (nccl-tests: from its device lines; osu: required "
                    "except osu_latency, 2)")
       ->check(CLI::PositiveNumber);
+  sub_->add_option("--level", level_,
+                   "the link level the rows crossed (default: from nccl-tests' device lines: node "
+                   "when every rank is on one host, network otherwise; not recorded without them)")
+      ->check(CLI::IsMember({"self", "numa", "socket", "node", "network"}));
   sub_->add_option("--dtype", dtype_,
                    "element type, where the log does not say (OSU before 7.x reductions)");
 }
@@ -31,7 +35,8 @@ ImportCommand::ImportCommand(CLI::App& app) {
 int ImportCommand::execute(int argc, char** argv) {
   checkOutIsNotAnInput(out_, files_);
   if (!dtype_.empty()) dtype_ = std::string(name(parseDataType(dtype_)));
-  const ImportOptions o{pattern_, ranks_, dtype_};
+  ImportOptions o{pattern_, ranks_, dtype_, std::nullopt};
+  if (!level_.empty()) o.level = parseLinkLevel(level_);
   std::vector<ImportedLog> logs;
   for (const std::string& f : files_) {
     const std::string text = readTextFile(f, tool_ + " log");
@@ -45,8 +50,13 @@ int ImportCommand::execute(int argc, char** argv) {
     rows += l.rows.size();
   }
   writeFileAtomically(out_, report.dump(2) + "\n");
-  fmt::print("# {} rows of {} {} on {} ranks from {} log(s) written to {}\n", rows, logs[0].tool,
-             logs[0].pattern, logs[0].ranks, logs.size(), out_);
+  const ImportedLog& first = logs[0];
+  std::string where = fmt::format("{} ranks", first.ranks);
+  if (first.ranksPerHost > 0)
+    where += fmt::format(" ({} per host{})", first.ranksPerHost,
+                         first.device.empty() ? "" : ", " + first.device);
+  fmt::print("# {} rows of {} {} on {}, level '{}', from {} log(s) written to {}\n", rows,
+             first.tool, first.pattern, where, name(first.level), logs.size(), out_);
   return 0;
 }
 

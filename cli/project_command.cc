@@ -30,6 +30,7 @@ ProjectCommand::ProjectCommand(CLI::App& app) {
       ->check(positive())
       ->capture_default_str();
   sub_->add_option("--algo-policy", policy_, "best | ring | vendor")->capture_default_str();
+  addVendorScaling(sub_, vendorScaling_);
   sub_->add_option("--out", out_, "step-cost JSON to write");
 }
 
@@ -42,6 +43,7 @@ int ProjectCommand::execute() {
   o_.dtype = parseDataType(dtype_);
   o_.gradDtype = parseDataType(gradDtype_);
   CalibrationSet cal = loadCalibrations(calibrations_);
+  cal.vendorScaling = *parseVendorScaling(vendorScaling_);
   const StepCost step = projectIteration(*model, layout, o_, cal, policy_);
   fmt::print(
       "# {} on {} GPUs (tp={} pp={} dp={} ep={}), {} GPUs/node, batch {} x seq {}, {} "
@@ -59,7 +61,9 @@ int ProjectCommand::execute() {
         i.item.pipelined() ? fmt::format("  (per message: 1F1B passes of {} micro-batches / 2·{})",
                                          i.item.microbatches, i.item.microbatches)
                            : std::string(),
-        i.extrapolated ? "  (fit from fewer ranks)" : "",
+        !i.call.scalingNote.empty() ? "  (vendor fit carried by bus bandwidth)"
+        : i.extrapolated            ? "  (fit from fewer ranks)"
+                                    : "",
         i.call.levelNote.empty() ? std::string()
                                  : fmt::format("  (NOT a {} fit: priced with '{}' fits)",
                                                name(i.level), name(i.call.calibrationLevel)));

@@ -12,6 +12,7 @@
 #include "collectives/core/error.h"
 #include "model/compose.h"
 #include "model/fit.h"
+#include "model/vendor.h"
 #include "reports/json_io.h"
 #include "reports/results.h"
 
@@ -26,6 +27,9 @@ struct Group {
   LinkLevel level = LinkLevel::kUnrecorded;
   int ranks = 0;  // black boxes only: fitted per rank count
   bool blackBox = false;
+  bool inPlace = false;
+  int ranksPerHost = 0;  // imported logs' device lines
+  std::string device;
   std::vector<FitPoint> points;
   std::set<std::string> sources;
 };
@@ -41,10 +45,11 @@ LinkLevel fitLevel(const ResultRow& r, std::optional<LinkLevel> override) {
 std::string groupKey(const ResultRow& r, LinkLevel level) {
   // Hot and cold buffers measure different things (cache-resident or not): never pooled; nor
   // are link levels.
-  return r.cost ? fmt::format("{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
-                              r.buffers, name(level))
-                : fmt::format("{}|{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
-                              r.buffers, name(level), r.ranks);
+  // In-place and out-of-place calls (nccl-tests times both) are apart too.
+  return r.cost ? fmt::format("{}|{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
+                              r.buffers, name(level), r.inPlace)
+                : fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", r.backend, r.pattern, r.algorithm, r.dtype,
+                              r.buffers, name(level), r.ranks, r.inPlace);
 }
 
 // Point-to-point rows of several pairs at one level and size (calibrate measures a few pairs
@@ -231,14 +236,20 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
       g.dtype = r.dtype;
       g.buffers = r.buffers;
       g.blackBox = blackBox;
+      g.inPlace = r.inPlace;
       if (blackBox) g.ranks = r.ranks;
+      if (r.details.contains("ranks_per_host") && r.details["ranks_per_host"].is_number())
+        g.ranksPerHost = r.details["ranks_per_host"].get<int>();
+      if (r.details.contains("device") && r.details["device"].is_string())
+        g.device = r.details["device"].get<std::string>();
       g.points.push_back(fitPointOf(r));
       g.sources.insert(path);
       allRows.push_back(r);
     }
   }
 
-  std::map<std::string, FitResult> fitted;  // by group key
+  std::map<std::string, FitResult> fitted;                  // by group key
+  std::vector<std::pair<size_t, const Group*>> blackBoxes;  // (its fit's index, the group)
   for (auto& [key, g] : groups) {
     bool gamma = false;
     for (const auto& p : g.points) gamma = gamma || p.c > 0;
@@ -308,12 +319,26 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
       fit.gammaNote = gammaNote;
       fit.sizes = f.sizes;
       fit.sources.assign(g.sources.begin(), g.sources.end());
+      fit.inPlace = g.inPlace;
+      fit.ranksPerHost = g.ranksPerHost;
+      fit.device = g.device;
+      if (g.blackBox) blackBoxes.emplace_back(cal.fits.size(), &g);
       cal.fits.push_back(std::move(fit));
       fitted.emplace(key, std::move(f));
     } catch (const UsageError& e) {
       warnings.push_back(fmt::format("cannot fit {}: {}", groupName(g), e.what()));
       cal.skipped.emplace_back(groupName(g), e.what());
     }
+  }
+  // Vendor collectives measured at three or more rank counts of one level: fits across them.
+  {
+    std::vector<VendorSeries> series;
+    for (const auto& [index, g] : blackBoxes) series.push_back({&cal.fits[index], g->points});
+    FitOptions fo;
+    fo.folds = o.folds;
+    fo.allowBreak = o.allowBreak;
+    std::vector<CalibratedFit> across = fitAcrossRanks(series, fo, warnings);
+    for (CalibratedFit& f : across) cal.fits.push_back(std::move(f));
   }
   if (!mixed.empty()) {
     std::vector<std::string> missing;
@@ -364,7 +389,8 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
   }
   cal.notes = {"times are the medians of each point; weights make relative error count",
                "own algorithms pool rank counts (their coefficients carry p); vendor "
-               "collectives are black boxes fitted per rank count",
+               "collectives are black boxes fitted per rank count, and across rank counts in "
+               "nccl-tests' bus-bandwidth convention where three or more were measured",
                "selection ranges span measured sizes only"};
   return cal;
 }

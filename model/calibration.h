@@ -56,6 +56,16 @@ struct CalibratedFit {
   std::string gammaNote;                     // why γ folded into β; empty when it did not
   std::vector<double> sizes;                 // distinct sizes fitted
   std::vector<std::string> sources;          // the reports its rows came from
+  bool inPlace = false;  // nccl-tests' in-place column: fitted apart from out-of-place
+  // Black boxes from logs with device lines: ranks per host and the GPU they ran on.
+  int ranksPerHost = 0;  // 0: not recorded
+  std::string device;
+  // A vendor fit across rank counts in nccl-tests' bus-bandwidth convention (model/vendor.h):
+  // "ring" or "tree", the growth of α in p it assumes; empty for a fit at one rank count.
+  std::string scaling;
+  // Its error on each rank count left out of the fit (leave one rank count out), and per rank.
+  HeldOutError acrossRanks;
+  std::vector<std::pair<int, double>> acrossRanksMedian;  // (ranks, median relative error)
 
   double largestMeasuredBytes() const;  // the largest size behind the fit (0: not recorded)
   // Fewer than kMinFitSizes sizes, or never checked on a held-out size.
@@ -63,6 +73,7 @@ struct CalibratedFit {
   // Seconds for a call with these cost coefficients (black boxes: {1, bytes, 0}) at `bytes`.
   double predict(const Cost& c, double bytes) const;
   nlohmann::json toJson() const;
+  nlohmann::json acrossRanksJson() const;  // null for a fit at one rank count
   // Throws UsageError naming `where`, the fit and the field for a missing or wrong field, an
   // unknown level, or a coefficient that is negative or not finite.
   static CalibratedFit fromJson(const nlohmann::json& j, const std::string& where);

@@ -71,36 +71,56 @@ double CalibratedFit::predict(const Cost& c, double bytes) const {
   return predictPieces(pieces, c.alphaCount, c.betaBytes, c.gammaBytes, bytes);
 }
 
+json CalibratedFit::acrossRanksJson() const {
+  if (scaling.empty()) return nullptr;
+  json perRank = json::array();
+  for (const auto& [p, median] : acrossRanksMedian)
+    perRank.push_back({{"ranks", p}, {"median", median}});
+  return {{"median", acrossRanks.median}, {"p90", acrossRanks.p90},
+          {"worst", acrossRanks.worst},   {"points", acrossRanks.points},
+          {"per_rank_count", perRank},    {"method", "leave-one-rank-count-out"}};
+}
+
 json CalibratedFit::toJson() const {
   // Errors of a fit no held-out size checked are unknown: null, never 0.
   auto unknownOr = [&](double v) { return heldOut.points == 0 ? json(nullptr) : json(v); };
   json pieceList = json::array();
   for (const Piece& p : pieces) pieceList.push_back(pieceJson(p, !blackBox && gamma));
-  return json{{"backend", backend},
-              {"pattern", pattern},
-              {"algorithm", algorithm},
-              {"dtype", dtype},
-              {"buffers", buffers},
-              {"level", name(level)},
-              {"black_box", blackBox},
-              {"model", model},
-              {"ranks", blackBox ? json(ranks) : json(measuredRanks)},
-              {"pieces", pieceList},
-              {"breaks_bytes", breaks},
-              {"r2", r2},
-              {"heldout_rel_err",
-               {{"median", unknownOr(heldOut.median)},
-                {"p90", unknownOr(heldOut.p90)},
-                {"worst", unknownOr(heldOut.worst)},
-                {"worst_bytes", heldOut.worstBytes},
-                {"points", heldOut.points},
-                {"folds", heldOut.folds == 0 ? json("leave-one-size-out") : json(heldOut.folds)}}},
-              {"points", points},
-              {"under_determined", underDetermined()},
-              {"quality_warnings", qualityWarnings},
-              {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
-              {"sizes", sizes},
-              {"sources", sources}};
+  json j{{"backend", backend},
+         {"pattern", pattern},
+         {"algorithm", algorithm},
+         {"dtype", dtype},
+         {"buffers", buffers},
+         {"level", name(level)},
+         {"black_box", blackBox},
+         {"model", model},
+         {"ranks", blackBox && scaling.empty() ? json(ranks) : json(measuredRanks)},
+         {"pieces", pieceList},
+         {"breaks_bytes", breaks},
+         {"r2", r2},
+         {"heldout_rel_err",
+          {{"median", unknownOr(heldOut.median)},
+           {"p90", unknownOr(heldOut.p90)},
+           {"worst", unknownOr(heldOut.worst)},
+           {"worst_bytes", heldOut.worstBytes},
+           {"points", heldOut.points},
+           {"folds", heldOut.folds == 0 ? json("leave-one-size-out") : json(heldOut.folds)}}},
+         {"points", points},
+         {"under_determined", underDetermined()},
+         {"quality_warnings", qualityWarnings},
+         {"gamma_note", gammaNote.empty() ? json(nullptr) : json(gammaNote)},
+         {"sizes", sizes},
+         {"sources", sources}};
+  // What imported logs and fits across rank counts add, only where they say something (older
+  // calibrations read back unchanged).
+  if (inPlace) j["in_place"] = true;
+  if (ranksPerHost > 0) j["ranks_per_host"] = ranksPerHost;
+  if (!device.empty()) j["device"] = device;
+  if (!scaling.empty()) {
+    j["vendor_scaling"] = scaling;
+    j["heldout_across_ranks"] = acrossRanksJson();
+  }
+  return j;
 }
 
 CalibratedFit CalibratedFit::fromJson(const json& j, const std::string& where) {
@@ -119,7 +139,17 @@ CalibratedFit CalibratedFit::fromJson(const json& j, const std::string& where) {
     f.model = j.value("model", "");
     f.qualityWarnings = j.value("quality_warnings", std::vector<std::string>{});
     f.blackBox = j.at("black_box").get<bool>();
-    if (f.blackBox) {
+    f.inPlace = j.value("in_place", false);
+    f.ranksPerHost = j.contains("ranks_per_host") && j["ranks_per_host"].is_number()
+                         ? wholeNumber<int>(j, "ranks_per_host")
+                         : 0;
+    f.device = j.value("device", json(nullptr)).is_string() ? j["device"].get<std::string>() : "";
+    f.scaling = j.value("vendor_scaling", json(nullptr)).is_string()
+                    ? j["vendor_scaling"].get<std::string>()
+                    : "";
+    HOCKNEY_USAGE_CHECK(f.scaling.empty() || f.scaling == "ring" || f.scaling == "tree",
+                        "{}: vendor_scaling \"{}\" is not ring or tree", fit, f.scaling);
+    if (f.blackBox && f.scaling.empty()) {
       f.ranks = wholeNumber<int>(j, "ranks");
       f.measuredRanks = {f.ranks};
     } else if (j.contains("ranks") && j["ranks"].is_array()) {
@@ -162,6 +192,16 @@ CalibratedFit CalibratedFit::fromJson(const json& j, const std::string& where) {
       for (const json& s : j["sizes"])
         if (s.is_number()) f.sizes.push_back(s.get<double>());
     f.sources = j.value("sources", std::vector<std::string>{});
+    if (!f.scaling.empty() && j.contains("heldout_across_ranks") &&
+        j["heldout_across_ranks"].is_object()) {
+      const json& e = j["heldout_across_ranks"];
+      f.acrossRanks.median = e.value("median", 0.0);
+      f.acrossRanks.p90 = e.value("p90", 0.0);
+      f.acrossRanks.worst = e.value("worst", 0.0);
+      f.acrossRanks.points = wholeNumberOr<size_t>(e, "points", 0);
+      for (const json& r : e.value("per_rank_count", json::array()))
+        f.acrossRanksMedian.emplace_back(wholeNumber<int>(r, "ranks"), r.value("median", 0.0));
+    }
     return f;
   });
 }

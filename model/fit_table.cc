@@ -14,6 +14,8 @@ std::string rate(double secondsPerByte) {  // GB/s, "-" when unfitted
 }
 
 std::string ranksOf(const CalibratedFit& f) {
+  if (f.blackBox && !f.scaling.empty())
+    return fmt::format("{}-{}", f.measuredRanks.front(), f.measuredRanks.back());
   if (f.blackBox) return std::to_string(f.ranks);
   return f.measuredRanks.size() == 1 ? std::to_string(f.measuredRanks[0]) : std::string("pooled");
 }
@@ -41,8 +43,10 @@ std::string formatFitTable(const Calibration& cal) {
           "{} {:<9} {:<15} {:<19} {:<7} {:<8} {:<4} {:>6} {:>10.0f} {:>9.3f} {:>8} {:>8} {:>6} "
           "{:>6} {:>6} {:>14}\n",
           first && flagged ? "!" : " ", first ? f.backend : "", first ? f.pattern : "",
-          first ? f.algorithm : "  (next regime)", first ? std::string(name(f.level)) : "",
-          first ? f.dtype : "", first ? f.buffers : "", first ? ranksOf(f) : "", p.fromBytes,
+          first ? f.algorithm + (f.scaling.empty() ? "" : " (" + f.scaling + ")")
+                : "  (next regime)",
+          first ? std::string(name(f.level)) : "", first ? f.dtype : "",
+          first ? f.buffers + (f.inPlace ? "/ip" : "") : "", first ? ranksOf(f) : "", p.fromBytes,
           p.coeffs.alpha * 1e6, rate(p.coeffs.beta),
           withGamma ? rate(p.coeffs.gamma) : std::string("-"),
           first ? fmt::format("{:.3f}", f.r2) : "", first ? errorOf(f, 100 * f.heldOut.median) : "",
@@ -52,6 +56,20 @@ std::string formatFitTable(const Calibration& cal) {
                        : fmt::format("{:.0f}@{:.0f}", 100 * f.heldOut.worst, f.heldOut.worstBytes))
                 : "");
     }
+  }
+  // Vendor fits across rank counts: each rank count predicted by a fit that did not see it.
+  for (const CalibratedFit& f : cal.fits) {
+    if (f.scaling.empty()) continue;
+    std::vector<std::string> per;
+    for (const auto& [p, median] : f.acrossRanksMedian)
+      per.push_back(fmt::format("{}: {:.1f}%", p, 100 * median));
+    out += fmt::format(
+        "# {}/{}/vendor{} {} across {} ranks ({}; bw is bus bandwidth): leaving one rank count "
+        "out, "
+        "median {:.1f}%, p90 {:.1f}%, worst {:.0f}% (median per rank count: {})\n",
+        f.backend, f.pattern, f.inPlace ? " in-place" : "", name(f.level),
+        fmt::join(f.measuredRanks, ", "), f.scaling, 100 * f.acrossRanks.median,
+        100 * f.acrossRanks.p90, 100 * f.acrossRanks.worst, fmt::join(per, ", "));
   }
   // A warning every fit carries (the host drifted) is said once.
   std::map<std::string, size_t> count;

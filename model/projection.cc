@@ -118,22 +118,51 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
   for (const auto& f : cal.fits)
     if (f.pattern == item.pattern) levels.insert(f.level);
   if (levels.empty() && item.pipelined()) {
-    // A calibration without pipeline fits (older ones, imported OSU logs): each message as a
+    // A calibration without pipeline fits (older ones, imported logs): each message as a
     // one-way ping-pong, the way a pipeline does not send (hot buffers, one direction at a time).
     CommItem oneWay = item;
     oneWay.pattern = "sendrecv";
     oneWay.microbatches = 0;
-    notes.push_back(fmt::format(
-        "{} priced as {:.0f} one-way ping-pong messages: the calibration has no pipeline fit "
-        "(hockney calibrate measures 1F1B passes between two stages)",
-        item.group, item.count));
+    bool pointToPoint = false;  // else priced from a collective's bus bandwidth (said then)
+    for (const CalibratedFit& f : cal.fits)
+      pointToPoint = pointToPoint || findPattern(f.pattern).facts.pointToPoint;
+    notes.push_back(
+        fmt::format("{} priced as {:.0f} one-way {} messages: the calibration has no pipeline fit "
+                    "(hockney calibrate measures 1F1B passes between two stages)",
+                    item.group, item.count, pointToPoint ? "ping-pong" : "point-to-point"));
     return priceCall(oneWay, level, cal, policy, notes, ranksPerNode);
   }
-  HOCKNEY_USAGE_CHECK(!levels.empty(),
-                      "no calibrated {} fit at any level ({} group); measure it (hockney "
-                      "calibrate measures every pattern project needs, or hockney run --pattern "
-                      "{} then hockney fit)",
-                      item.pattern, item.group, item.pattern);
+  if (levels.empty() && findPattern(item.pattern).facts.pointToPoint) {
+    // Only collectives' logs (nccl-tests all_reduce_perf): a message from the bus bandwidth of
+    // the level's vendor collective, all-reduce where there is one.
+    std::set<LinkLevel> vendorLevels;
+    for (const CalibratedFit& f : cal.fits)
+      if (f.blackBox && !f.inPlace) vendorLevels.insert(f.level);
+    if (!vendorLevels.empty()) {
+      const LevelChoice choice = chooseLevel(level, vendorLevels);
+      const CalibratedFit* source = nullptr;
+      for (const CalibratedFit& f : cal.fits) {
+        if (!f.blackBox || f.inPlace || f.level != choice.level) continue;
+        // The fit of the most ranks (the most that shared its bus), then the most sizes.
+        const bool better = !source || f.ranks > source->ranks ||
+                            (f.ranks == source->ranks && f.sizes.size() > source->sizes.size());
+        if (better) source = &f;
+      }
+      const VendorPrice price = priceSendFromBus(item, *source);
+      PricedCall call;
+      call.algorithm = "vendor";
+      call.calibrationLevel = choice.level;
+      call.levelNote = choice.note;
+      call.seconds = price.seconds;
+      call.blackBox = true;
+      call.candidates = {"vendor"};
+      call.measuredRanks = source->measuredRanks;
+      call.qualityWarnings = source->qualityWarnings;
+      call.largestMeasuredBytes = source->largestMeasuredBytes();
+      call.scalingNote = price.note;
+      return call;
+    }
+  }
   const LevelChoice choice = chooseLevel(level, levels);
   const LinkLevel used = choice.level;
   const Pattern& entry = findPattern(item.pattern);
@@ -154,6 +183,11 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
   if (!haveType)
     notes.push_back(fmt::format("{} {} ({}): no {} fits, priced with another type's", item.group,
                                 item.pattern, dtype, dtype));
+  std::set<std::string> outOfPlaceVendor;  // backends with out-of-place vendor fits here
+  for (const CalibratedFit& fit : cal.fits)
+    if (fit.blackBox && !fit.inPlace && fit.pattern == item.pattern && fit.level == used)
+      outOfPlaceVendor.insert(fit.backend);
+  std::map<std::string, std::vector<const CalibratedFit*>> vendorFits;  // by backend
   for (const CalibratedFit& fit : cal.fits) {
     if (fit.pattern != item.pattern || fit.level != used) continue;
     if (reduces && haveType && fit.dtype != dtype) continue;
@@ -161,18 +195,10 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
     if (!wanted.empty() && algo != wanted) continue;
     const double es = static_cast<double>(elementSize(item.dtype));
     if (fit.blackBox) {
-      if (fit.ranks != item.ranks) continue;
-      double t = fit.predict(Cost{1, item.bytes, 0}, item.bytes);
-      best.candidates.push_back(algo);
-      if (t < best.seconds) {
-        best.algorithm = algo;
-        best.seconds = t;
-        best.cost.reset();
-        best.blackBox = true;
-        best.measuredRanks = fit.measuredRanks;
-        best.qualityWarnings = fit.qualityWarnings;
-        best.largestMeasuredBytes = fit.largestMeasuredBytes();
-      }
+      // In-place fits only where the calibration has no out-of-place one (nccl-tests' first
+      // column, what frameworks call).
+      if (fit.inPlace && outOfPlaceVendor.count(fit.backend)) continue;
+      vendorFits[fit.backend].push_back(&fit);
       continue;
     }
     const Algorithm* own = findAlgorithm(item.pattern, algo);
@@ -202,10 +228,25 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
       best.seconds = t;
       best.cost = PricedCost{c, std::nullopt, std::nullopt};
       best.blackBox = false;
+      best.scalingNote.clear();
       best.measuredRanks = fit.measuredRanks;
       best.qualityWarnings = fit.qualityWarnings;
       best.largestMeasuredBytes = fit.largestMeasuredBytes();
     }
+  }
+  for (const auto& [backend, fits] : vendorFits) {
+    const auto price = priceVendor(item, ranksPerNode, fits, cal.vendorScaling);
+    if (!price) continue;
+    best.candidates.emplace_back("vendor");
+    if (price->seconds >= best.seconds) continue;
+    best.algorithm = "vendor";
+    best.seconds = price->seconds;
+    best.cost.reset();
+    best.blackBox = true;
+    best.measuredRanks = price->fit->measuredRanks;
+    best.qualityWarnings = price->fit->qualityWarnings;
+    best.largestMeasuredBytes = price->fit->largestMeasuredBytes();
+    best.scalingNote = price->note;
   }
   // Algorithms that compose levels (the hierarchical all-reduce), for a group of several nodes
   // with several ranks on each: the in-host phases priced with the in-host fit of the algorithm
@@ -238,6 +279,7 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
     if (t >= best.seconds) continue;
     best.algorithm = std::string(composed.name);
     best.seconds = t;
+    best.scalingNote.clear();
     best.cost =
         PricedCost{lc.total(),
                    PricedCost::Phase{lc.node, fmt::format("{}/{} at '{}'", item.pattern,
@@ -302,6 +344,9 @@ StepCost projectIteration(const ModelSpec& model, const Layout& layout, const Tr
     const auto& fitRanks = best.measuredRanks;
     priced.extrapolated =
         !fitRanks.empty() && *std::max_element(fitRanks.begin(), fitRanks.end()) < item.ranks;
+    if (!best.scalingNote.empty())
+      notes.push_back(fmt::format("{} {} on {} ranks: {}", item.group, item.pattern, item.ranks,
+                                  best.scalingNote));
     for (const std::string& w : best.qualityWarnings)
       notes.push_back(fmt::format("{} {} priced with a flagged {} fit: {}", item.group,
                                   item.pattern, best.algorithm, w));
@@ -311,7 +356,7 @@ StepCost projectIteration(const ModelSpec& model, const Layout& layout, const Tr
           "extrapolated {:.0f}x; calibrate --max-bytes reaches further)",
           item.group, item.pattern, item.bytes / 1e6, best.algorithm,
           best.largestMeasuredBytes / 1e6, item.bytes / best.largestMeasuredBytes));
-    if (priced.extrapolated)
+    if (priced.extrapolated && !best.blackBox)
       notes.push_back(fmt::format(
           "{} {} on {} ranks priced with a {} fit measured at {} ranks at most (extrapolated "
           "through the algorithm's cost())",
@@ -339,6 +384,13 @@ StepCost projectIteration(const ModelSpec& model, const Layout& layout, const Tr
       "placement innermost first: {}; a group within {} GPUs is priced at level 'node', "
       "else 'network' (the slowest level it crosses)",
       fmt::format("{},{},{}", layout.order[0], layout.order[1], layout.order[2]), o.gpusPerNode));
+  bool scaled = false;
+  for (const PricedItem& i : step.items) scaled = scaled || !i.call.scalingNote.empty();
+  if (scaled)
+    step.assumptions.push_back(fmt::format(
+        "--vendor-scaling {}: a vendor fit prices other rank counts in nccl-tests' bus-bandwidth "
+        "convention, t = alpha * g(p) + bytes * factor(p) / busbw",
+        name(cal.vendorScaling)));
   std::sort(notes.begin(), notes.end());
   notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
   return step;

@@ -16,6 +16,7 @@
 
 #include "model/calibration.h"
 #include "model/iteration.h"
+#include "model/vendor.h"
 
 namespace hockney {
 
@@ -23,6 +24,8 @@ struct CalibrationSet {
   std::vector<CalibratedFit> fits;
   std::vector<nlohmann::json> sources;  // per calibration: path, created_at, level, sources
   std::optional<HostDrift> hostDrift;   // the first calibration's drift probe, where it has one
+  // How vendor fits price rank counts they were not measured at (model/vendor.h).
+  VendorScaling vendorScaling = VendorScaling::kAuto;
 };
 
 // Reads calibration files; throws UsageError for unreadable or foreign JSON.
@@ -61,6 +64,9 @@ struct PricedCall {
   std::vector<int> measuredRanks;            // the rank counts behind the fit that priced it
   std::vector<std::string> qualityWarnings;  // the fit's flags, repeated beside its numbers
   double largestMeasuredBytes = 0;           // of the fit that priced it (0: unknown)
+  // A vendor fit carried to another rank count, or a message priced from a collective's bus
+  // bandwidth: how (model/vendor.h); empty when the fit measured the call as it is.
+  std::string scalingNote;
 };
 
 // One collective of `item` at `level`, by policy (best | ring | vendor). Throws UsageError when

@@ -56,7 +56,8 @@ json PricedItem::toJson() const {
          {"wire_bytes_per_gpu_per_step", wire ? json(*wire) : json(nullptr)},
          {"fit_ranks", call.measuredRanks},
          {"extrapolated", extrapolated},
-         {"fit_quality_warnings", call.qualityWarnings}};
+         {"fit_quality_warnings", call.qualityWarnings},
+         {"scaling_note", call.scalingNote.empty() ? json(nullptr) : json(call.scalingNote)}};
   if (item.pipelined()) j["microbatches"] = item.microbatches;
   return j;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -28,19 +29,90 @@ std::vector<Line> linesOf(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// One line without its launcher prefixes and timestamps, and the rank a prefix named.
+struct Unprefixed {
+  std::string text;
+  std::optional<int> rank;
+};
+
+Unprefixed unprefixed(std::string line, std::set<std::string>& launchers) {
+  // ISO dates with a time ("2024-05-01T12:00:00.123Z", "[2024-05-01 12:00:00]") or a bare
+  // "12:00:00.123" before the text.
+  static const std::regex kTimestamp(
+      R"(^\s*\[?(\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}([.,]\d+)?(Z|[+-]\d{2}:?\d{2})?\]?\s)");
+  static const std::regex kTagOutput(R"(^\[\d+,(\d+)\]<std(out|err)>:)");  // mpirun --tag-output
+  static const std::regex kSrunLabel(R"(^\s*(\d+): ?)");                   // srun -l
+  static const std::regex kBracket(R"(^\[(\d+)\] ?)");  // mpiexec -l, -prepend-rank
+  static const std::regex kSkyPilot(R"(^\([^)]*\brank=(\d+)[^)]*\) ?)");  // SkyPilot's job logs
+  static const std::vector<std::pair<const std::regex*, const char*>> kPrefixes{
+      {&kTagOutput, "mpirun --tag-output"},
+      {&kSrunLabel, "srun -l"},
+      {&kBracket, "[rank]"},
+      {&kSkyPilot, "SkyPilot"}};
+  Unprefixed out;
+  for (bool found = true; found;) {
+    found = false;
+    std::smatch m;
+    if (std::regex_search(line, m, kTimestamp) && m.length(0) < static_cast<long>(line.size())) {
+      launchers.insert("timestamps");
+      line = m.suffix();
+      found = true;
+    }
+    for (const auto& [re, name] : kPrefixes)
+      if (std::regex_search(line, m, *re)) {
+        out.rank = std::stoi(m[1].str());
+        launchers.insert(name);
+        const std::string tag = fmt::format("[{}]", *out.rank);
+        line = m.suffix();
+        // "[N]" is also written inside lines when ranks flush half lines: take those off too.
+        if (re == &kBracket)
+          for (size_t at; (at = line.find(tag)) != std::string::npos;) line.erase(at, tag.size());
+        found = true;
+        break;
+      }
+  }
+  out.text = std::move(line);
+  return out;
+}
+
+}  // namespace
+
+std::string ScannedLog::note(const std::string& path) const {
+  if (launchers.empty()) return "";
+  std::string n = fmt::format("{}: {} prefixes taken off", path, fmt::join(launchers, ", "));
+  if (tableRank >= 0) n += fmt::format("; read rank {}'s lines", tableRank);
+  if (otherRankLines > 0) n += fmt::format(", skipped {} lines of other ranks", otherRankLines);
+  return n;
+}
+
 ScannedLog scanLog(const std::string& text,
                    const std::function<void(const std::string& comment, size_t line)>& onComment,
                    const std::function<bool()>& inTable) {
   ScannedLog log;
+  std::set<std::string> launchers;
+  std::vector<std::pair<size_t, Unprefixed>> lines;
   for (const Line& l : linesOf(text)) {
-    const std::string t = trimmed(l.text);
-    if (startsWith(l.text, "#")) {
+    Unprefixed u = unprefixed(l.text, launchers);
+    // The rank that prints the table is the one whose '#' lines come first.
+    if (log.tableRank < 0 && u.rank && startsWith(u.text, "#")) log.tableRank = *u.rank;
+    lines.emplace_back(l.number, std::move(u));
+  }
+  log.launchers.assign(launchers.begin(), launchers.end());
+  for (const auto& [number, u] : lines) {
+    if (u.rank && log.tableRank >= 0 && *u.rank != log.tableRank) {
+      ++log.otherRankLines;
+      continue;
+    }
+    const std::string t = trimmed(u.text);
+    if (startsWith(u.text, "#")) {
       if (!t.empty()) log.header.push_back(t);
-      onComment(t, l.number);
+      onComment(t, number);
       continue;
     }
     if (t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) || !inTable()) continue;
-    log.data.push_back({l.number, tokensOf(t)});
+    log.data.push_back({number, tokensOf(t)});
   }
   return log;
 }
@@ -127,13 +199,50 @@ std::string decidePattern(const std::string& fromLog, const ImportOptions& o,
   return p;
 }
 
-int decideRanks(int fromLog, const ImportOptions& o, const std::string& path) {
+int decideRanks(int fromLog, const ImportOptions& o, const std::string& path, size_t line) {
   if (fromLog > 0 && o.ranks > 0)
-    HOCKNEY_USAGE_CHECK(fromLog == o.ranks, "{}: the log names {} ranks, not --ranks {}", path,
-                        fromLog, o.ranks);
+    HOCKNEY_USAGE_CHECK(
+        fromLog == o.ranks, "{}: the log names {} ranks{}, not --ranks {}", path, fromLog,
+        line > 0 ? fmt::format(" (its device lines, from line {})", line) : "", o.ranks);
   const int r = fromLog > 0 ? fromLog : o.ranks;
   HOCKNEY_USAGE_CHECK(r > 0, "{}: the log does not say how many ranks ran; pass --ranks", path);
   return r;
+}
+
+void placeRows(ImportedLog& log, const std::vector<std::string>& devices, const ImportOptions& o,
+               const std::string& path) {
+  const bool named = !log.hosts.empty() && static_cast<int>(log.hosts.size()) == log.ranks;
+  std::map<std::string, int> perHost;
+  if (named)
+    for (const std::string& h : log.hosts) ++perHost[h];
+  for (const auto& [host, n] : perHost) log.ranksPerHost = std::max(log.ranksPerHost, n);
+  std::set<std::string> models(devices.begin(), devices.end());
+  log.device = fmt::format("{}", fmt::join(models, ", "));
+  if (o.level) {
+    log.level = *o.level;
+  } else if (named) {
+    log.level = perHost.size() == 1 ? LinkLevel::kNode : LinkLevel::kNetwork;
+  } else {
+    log.notes.push_back(fmt::format(
+        "{}: no device lines name the ranks' hosts: the rows' level is not recorded (pass "
+        "--level node or --level network)",
+        path));
+  }
+  if (named && perHost.size() > 1) {
+    bool even = true;
+    for (const auto& [host, n] : perHost) even = even && n == log.ranksPerHost;
+    if (!even)
+      log.notes.push_back(fmt::format("{}: hosts run different numbers of ranks (at most {})", path,
+                                      log.ranksPerHost));
+  }
+  for (ResultRow& r : log.rows) {
+    r.level = log.level;
+    if (named) {
+      r.details["hosts"] = perHost.size();
+      r.details["ranks_per_host"] = log.ranksPerHost;
+    }
+    if (!log.device.empty()) r.details["device"] = log.device;
+  }
 }
 
 ResultRow importedRow(const std::string& backend, const std::string& pattern, int ranks,

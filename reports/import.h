@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "collectives/core/link_level.h"
 #include "reports/results.h"
 
 namespace hockney {
@@ -18,6 +19,9 @@ struct ImportOptions {
   std::string pattern;  // empty: from the log (nccl-tests program name, OSU test title)
   int ranks = 0;        // 0: from the log (nccl-tests device lines); OSU needs it
   std::string dtype;    // empty: from the log
+  // The level the rows crossed; none: from the device lines (one host: node, several: network),
+  // not recorded without them.
+  std::optional<LinkLevel> level;
 };
 
 struct ImportedLog {
@@ -25,6 +29,9 @@ struct ImportedLog {
   std::string pattern;
   int ranks = 0;
   std::vector<std::string> hosts;  // one per rank where the log names them
+  std::string device;              // the GPU model of the device lines ("" if none)
+  int ranksPerHost = 0;            // from the device lines (the most on one host); 0: unknown
+  LinkLevel level = LinkLevel::kUnrecorded;
   std::vector<ResultRow> rows;
   nlohmann::json provenance;  // path, tool, header lines / JSON config
   std::vector<std::string> notes;

@@ -38,6 +38,7 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
   const ScannedLog scanned = scanLog(text, onComment, [&] { return !columns.empty(); });
   const std::vector<std::string>& header = scanned.header;
   const std::vector<DataLine>& data = scanned.data;
+  if (const std::string n = scanned.note(path); !n.empty()) log.notes.push_back(n);
   // The test, from its title: latency tests only (a bandwidth test streams a window of messages).
   std::string fromTitle, what = title;
   if (!title.empty()) {
@@ -68,7 +69,7 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
   log.ranks = decideRanks(
       0,
       {o.pattern, o.ranks > 0 ? o.ranks : (findPattern(log.pattern).facts.pointToPoint ? 2 : 0),
-       o.dtype},
+       o.dtype, o.level},
       path);
   HOCKNEY_USAGE_CHECK(!columns.empty(), "{}: no OSU table (no '# Size ...' line)", path);
   HOCKNEY_USAGE_CHECK(!data.empty(), "{}: the table has no result rows", path);
@@ -125,7 +126,12 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
     log.rows.push_back(std::move(row));
   }
   HOCKNEY_USAGE_CHECK(!log.rows.empty(), "{}: no result row with a size above 0", path);
-  log.provenance = {{"path", path}, {"tool", "osu"}, {"format", "text"}, {"header", header}};
+  placeRows(log, {}, o, path);
+  log.provenance = {{"path", path},
+                    {"tool", "osu"},
+                    {"format", "text"},
+                    {"header", header},
+                    {"launcher_prefixes", scanned.launchers}};
   return log;
 }
 

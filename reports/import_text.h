@@ -23,12 +23,20 @@ struct DataLine {  // a result row of a log's table, split into fields
 
 std::vector<Line> linesOf(const std::string& text);
 
-// A log split the way both tools print it: every '#' line (trimmed) goes to `onComment` and into
-// the header; a line starting with a digit, once `inTable()` says the column line has been seen,
-// is a result row; anything else (launcher chatter, NCCL INFO) is skipped.
+// A log split the way both tools print it, as job logs carry it: a launcher's prefix (srun -l
+// "N: ", mpirun --tag-output "[1,N]<stdout>:", "[N] ", SkyPilot's "(node, rank=N, ...)") and
+// leading timestamps come off every line, and only the lines of the rank that printed the table
+// (the first '#' line's) are read. Then every '#' line (trimmed) goes to `onComment` and into the
+// header; a line starting with a digit, once `inTable()` says the column line has been seen, is a
+// result row; anything else (launcher chatter, NCCL INFO) is skipped.
 struct ScannedLog {
   std::vector<std::string> header;
   std::vector<DataLine> data;
+  std::vector<std::string> launchers;  // the prefixes taken off ("srun -l", "timestamps", ...)
+  int tableRank = -1;                  // the rank whose lines were read; -1: no rank prefixes
+  size_t otherRankLines = 0;           // lines of other ranks, skipped
+  // A note on the prefixes taken off and the lines skipped, or empty.
+  std::string note(const std::string& path) const;
 };
 ScannedLog scanLog(const std::string& text,
                    const std::function<void(const std::string& comment, size_t line)>& onComment,
@@ -49,7 +57,14 @@ std::optional<std::string> dtypeOf(const std::string& t);
 // neither says.
 std::string decidePattern(const std::string& fromLog, const ImportOptions& o,
                           const std::string& path, const std::string& what);
-int decideRanks(int fromLog, const ImportOptions& o, const std::string& path);
+int decideRanks(int fromLog, const ImportOptions& o, const std::string& path,
+                size_t line = 0);  // line: where the log names its ranks (0: not a line)
+
+// The hosts, ranks per host, device and level of an imported log's rows (from the device lines
+// the importer read into `log.hosts` and `devices`, or `o.level`), recorded in every row and a
+// note said where the level is not recorded.
+void placeRows(ImportedLog& log, const std::vector<std::string>& devices, const ImportOptions& o,
+               const std::string& path);
 
 // A row of the vendor collective, hot buffers, every statistic the one time the log gives.
 ResultRow importedRow(const std::string& backend, const std::string& pattern, int ranks,

@@ -29,6 +29,7 @@ std::string ResultRow::key() const {
   std::string k = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", pattern, algorithm, backend, ranks, bytes,
                               dtype, op, buffers);
   if (scope != kWorldScope) k += "|" + scope;
+  if (inPlace) k += "|in-place";  // nccl-tests times both: two points, never merged
   if (details.contains("peers")) k += "|peers " + details["peers"].dump();
   return k;
 }

@@ -209,9 +209,9 @@ TEST(PatternFacts, ReduceIsAReductionEverywhere) {
   // An OSU log that does not say its element type: a reduction's cannot be imported as bytes
   // (a broadcast's can: OSU moves MPI_CHAR buffers).
   const std::string table = "# Size       Avg Latency(us)\n4 1.5\n1024 3.0\n";
-  EXPECT_THROW(importOsu("r.txt", "# OSU MPI Reduce Latency Test v5.8\n" + table, {"", 4, ""}),
+  EXPECT_THROW(importOsu("r.txt", "# OSU MPI Reduce Latency Test v5.8\n" + table, {"", 4, "", {}}),
                UsageError);
-  EXPECT_EQ(importOsu("b.txt", "# OSU MPI Broadcast Latency Test v5.8\n" + table, {"", 4, ""})
+  EXPECT_EQ(importOsu("b.txt", "# OSU MPI Broadcast Latency Test v5.8\n" + table, {"", 4, "", {}})
                 .rows.at(0)
                 .dtype,
             "int8");
