@@ -108,6 +108,17 @@ const CalibratedFit* ownFit(const CalibrationSet& cal, const CommItem& item,
   return any;
 }
 
+// A vendor price as the call's: its time, and the fit's ranks, flags and reach.
+void takeVendorPrice(PricedCall& call, const VendorPrice& price) {
+  call.seconds = price.seconds;
+  call.cost.reset();
+  call.blackBox = true;
+  call.measuredRanks = price.fit->measuredRanks;
+  call.qualityWarnings = price.fit->qualityWarnings;
+  call.largestMeasuredBytes = price.fit->largestMeasuredBytes();
+  call.scalingNote = price.note;
+}
+
 }  // namespace
 
 PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet& cal,
@@ -132,9 +143,10 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
                     item.group, item.count, pointToPoint ? "ping-pong" : "point-to-point"));
     return priceCall(oneWay, level, cal, policy, notes, ranksPerNode);
   }
-  if (levels.empty() && findPattern(item.pattern).facts.pointToPoint) {
+  if (levels.empty() && findPattern(item.pattern).facts.pointToPoint && policy != "ring") {
     // Only collectives' logs (nccl-tests all_reduce_perf): a message from the bus bandwidth of
-    // the level's vendor collective, all-reduce where there is one.
+    // the level's vendor collective. Not under --algo-policy ring, which asks for the pattern's
+    // own reference algorithm: that fails below, naming what to measure.
     std::set<LinkLevel> vendorLevels;
     for (const CalibratedFit& f : cal.fits)
       if (f.blackBox && !f.inPlace) vendorLevels.insert(f.level);
@@ -143,26 +155,29 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
       const CalibratedFit* source = nullptr;
       for (const CalibratedFit& f : cal.fits) {
         if (!f.blackBox || f.inPlace || f.level != choice.level) continue;
+        if (f.scaling.empty() && f.ranks < 2) continue;  // one rank moves nothing
         // The fit of the most ranks (the most that shared its bus), then the most sizes.
         const bool better = !source || f.ranks > source->ranks ||
                             (f.ranks == source->ranks && f.sizes.size() > source->sizes.size());
         if (better) source = &f;
       }
-      const VendorPrice price = priceSendFromBus(item, *source);
-      PricedCall call;
-      call.algorithm = "vendor";
-      call.calibrationLevel = choice.level;
-      call.levelNote = choice.note;
-      call.seconds = price.seconds;
-      call.blackBox = true;
-      call.candidates = {"vendor"};
-      call.measuredRanks = source->measuredRanks;
-      call.qualityWarnings = source->qualityWarnings;
-      call.largestMeasuredBytes = source->largestMeasuredBytes();
-      call.scalingNote = price.note;
-      return call;
+      if (source) {
+        PricedCall call;
+        call.calibrationLevel = choice.level;
+        call.levelNote = choice.note;
+        // Named for what priced it: no send was measured.
+        call.algorithm = fmt::format("{}-busbw", source->pattern);
+        call.candidates = {call.algorithm};
+        takeVendorPrice(call, priceSendFromBus(item, *source));
+        return call;
+      }
     }
   }
+  HOCKNEY_USAGE_CHECK(!levels.empty(),
+                      "no calibrated {} fit at any level ({} group); measure it (hockney "
+                      "calibrate measures every pattern project needs, or hockney run --pattern "
+                      "{} then hockney fit)",
+                      item.pattern, item.group, item.pattern);
   const LevelChoice choice = chooseLevel(level, levels);
   const LinkLevel used = choice.level;
   const Pattern& entry = findPattern(item.pattern);
@@ -240,13 +255,12 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
     best.candidates.emplace_back("vendor");
     if (price->seconds >= best.seconds) continue;
     best.algorithm = "vendor";
-    best.seconds = price->seconds;
-    best.cost.reset();
-    best.blackBox = true;
-    best.measuredRanks = price->fit->measuredRanks;
-    best.qualityWarnings = price->fit->qualityWarnings;
-    best.largestMeasuredBytes = price->fit->largestMeasuredBytes();
-    best.scalingNote = price->note;
+    takeVendorPrice(best, *price);
+    if (price->fit->inPlace)
+      notes.push_back(
+          fmt::format("{} {} priced with an in-place vendor fit: the calibration has "
+                      "no out-of-place one",
+                      item.group, item.pattern));
   }
   // Algorithms that compose levels (the hierarchical all-reduce), for a group of several nodes
   // with several ranks on each: the in-host phases priced with the in-host fit of the algorithm

@@ -234,8 +234,8 @@ VendorPrice priceSendFromBus(const CommItem& item, const CalibratedFit& fit) {
   }
   return VendorPrice{
       fit.predict(one, n), &fit,
-      fmt::format("{} messages priced from the '{}' {} vendor fit's bus bandwidth (one step of its "
-                  "latency, the bytes at its bus bandwidth): the calibration has no "
+      fmt::format("{} messages priced from the '{}' {} vendor fit's bus bandwidth (one ring step "
+                  "of its latency, the bytes at its bus bandwidth): the calibration has no "
                   "point-to-point fit (import nccl-tests' sendrecv_perf or OSU's osu_latency)",
                   item.group, name(fit.level), fit.pattern)};
 }

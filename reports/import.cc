@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "collectives/core/error.h"
 #include "collectives/registry.h"
@@ -37,43 +37,122 @@ struct Unprefixed {
   std::optional<int> rank;
 };
 
-Unprefixed unprefixed(std::string line, std::set<std::string>& launchers) {
-  // ISO dates with a time ("2024-05-01T12:00:00.123Z", "[2024-05-01 12:00:00]") or a bare
-  // "12:00:00.123" before the text.
-  static const std::regex kTimestamp(
-      R"(^\s*\[?(\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}:\d{2}([.,]\d+)?(Z|[+-]\d{2}:?\d{2})?\]?\s)");
-  static const std::regex kTagOutput(R"(^\[\d+,(\d+)\]<std(out|err)>:)");  // mpirun --tag-output
-  static const std::regex kSrunLabel(R"(^\s*(\d+): ?)");                   // srun -l
-  static const std::regex kBracket(R"(^\[(\d+)\] ?)");  // mpiexec -l, -prepend-rank
-  static const std::regex kSkyPilot(R"(^\([^)]*\brank=(\d+)[^)]*\) ?)");  // SkyPilot's job logs
-  static const std::vector<std::pair<const std::regex*, const char*>> kPrefixes{
-      {&kTagOutput, "mpirun --tag-output"},
-      {&kSrunLabel, "srun -l"},
-      {&kBracket, "[rank]"},
-      {&kSkyPilot, "SkyPilot"}};
+// A cursor over the start of a line: each prefix reader takes its prefix and returns true, or
+// leaves the cursor where it was. By hand, not std::regex: libstdc++'s matcher recurses per
+// character and overflows the stack on a long line.
+struct Cursor {
+  const std::string& s;
+  size_t at = 0;
+  bool eat(char c) {
+    if (at < s.size() && s[at] == c) return ++at, true;
+    return false;
+  }
+  bool eat(std::string_view word) {
+    if (s.compare(at, word.size(), word) != 0) return false;
+    at += word.size();
+    return true;
+  }
+  // 1..max digits; their value in `v`.
+  bool digits(size_t min, size_t max, long* v = nullptr) {
+    size_t n = 0;
+    long value = 0;
+    while (at + n < s.size() && n < max && std::isdigit(static_cast<unsigned char>(s[at + n])))
+      value = value * 10 + (s[at + n++] - '0');
+    if (n < min ||
+        (at + n < s.size() && n == max && std::isdigit(static_cast<unsigned char>(s[at + n]))))
+      return false;
+    at += n;
+    if (v) *v = value;
+    return true;
+  }
+  void spaces() {
+    while (at < s.size() && (s[at] == ' ' || s[at] == '\t')) ++at;
+  }
+};
+
+// "[2024-05-01T12:00:00.123Z] ", "2024-05-01 12:00:00,5 ", "12:00:00 ": a time, with or without
+// a date, zone and brackets, then a blank.
+bool timestamp(Cursor& c) {
+  const size_t start = c.at;
+  c.spaces();
+  const bool bracket = c.eat('[');
+  const size_t date = c.at;
+  if (!(c.digits(4, 4) && c.eat('-') && c.digits(2, 2) && c.eat('-') && c.digits(2, 2) &&
+        (c.eat('T') || c.eat(' '))))
+    c.at = date;
+  if (!(c.digits(2, 2) && c.eat(':') && c.digits(2, 2) && c.eat(':') && c.digits(2, 2)))
+    return c.at = start, false;
+  if (c.eat('.') || c.eat(',')) c.digits(1, 9);
+  if (!c.eat('Z') && (c.eat('+') || c.eat('-'))) {
+    c.digits(2, 2);
+    c.eat(':');
+    c.digits(2, 2);
+  }
+  if (bracket && !c.eat(']')) return c.at = start, false;
+  if (!(c.eat(' ') || c.eat('\t')) || c.at >= c.s.size()) return c.at = start, false;
+  return true;
+}
+
+// A launcher's rank prefix: its name and the rank, or false with the cursor unmoved.
+bool rankPrefix(Cursor& c, long& rank, const char*& launcher) {
+  const size_t start = c.at;
+  long job = 0;
+  if (c.eat('[') && c.digits(1, 7, &job) && c.eat(',') && c.digits(1, 7, &rank) && c.eat(']') &&
+      (c.eat("<stdout>:") || c.eat("<stderr>:")))
+    return launcher = "mpirun --tag-output", true;
+  c.at = start;
+  if (c.eat('[') && c.digits(1, 7, &rank) && c.eat(']')) {
+    c.eat(' ');
+    return launcher = "[rank]", true;  // mpiexec -l, -prepend-rank
+  }
+  c.at = start;
+  c.spaces();
+  if (c.digits(1, 7, &rank) && c.eat(':') && (c.at == c.s.size() || c.s[c.at] == ' ')) {
+    c.eat(' ');
+    return launcher = "srun -l", true;
+  }
+  c.at = start;
+  // SkyPilot: "(head, rank=0, pid=3808) "
+  if (c.eat('(')) {
+    const size_t close = c.s.find(')', c.at);
+    const size_t key = c.s.find("rank=", c.at);
+    if (close != std::string::npos && close < 256 && key < close) {
+      c.at = key + 5;
+      if (c.digits(1, 7, &rank) && c.s.find(')', c.at) == close) {
+        c.at = close + 1;
+        c.eat(' ');
+        return launcher = "SkyPilot", true;
+      }
+    }
+  }
+  c.at = start;
+  return false;
+}
+
+Unprefixed unprefixed(const std::string& line, std::set<std::string>& launchers) {
   Unprefixed out;
+  Cursor c{line};
+  std::string bracketTag;
   for (bool found = true; found;) {
     found = false;
-    std::smatch m;
-    if (std::regex_search(line, m, kTimestamp) && m.length(0) < static_cast<long>(line.size())) {
+    if (timestamp(c)) {
       launchers.insert("timestamps");
-      line = m.suffix();
       found = true;
     }
-    for (const auto& [re, name] : kPrefixes)
-      if (std::regex_search(line, m, *re)) {
-        out.rank = std::stoi(m[1].str());
-        launchers.insert(name);
-        const std::string tag = fmt::format("[{}]", *out.rank);
-        line = m.suffix();
-        // "[N]" is also written inside lines when ranks flush half lines: take those off too.
-        if (re == &kBracket)
-          for (size_t at; (at = line.find(tag)) != std::string::npos;) line.erase(at, tag.size());
-        found = true;
-        break;
-      }
+    long rank = 0;
+    const char* launcher = nullptr;
+    if (rankPrefix(c, rank, launcher)) {
+      out.rank = static_cast<int>(rank);
+      launchers.insert(launcher);
+      if (std::string_view(launcher) == "[rank]") bracketTag = fmt::format("[{}]", rank);
+      found = true;
+    }
   }
-  out.text = std::move(line);
+  out.text = line.substr(c.at);
+  // "[N]" is also written inside lines when ranks flush half lines: take those off too.
+  if (!bracketTag.empty())
+    for (size_t at; (at = out.text.find(bracketTag)) != std::string::npos;)
+      out.text.erase(at, bracketTag.size());
   return out;
 }
 

@@ -103,6 +103,39 @@ TEST(ImportPublished, BadLogsNameTheLine) {
       "twice.txt:38: a second nccl-tests table (the first at line 14)");
 }
 
+// Every launcher's prefix, stacked as job logs stack them, and lines no launcher would write: a
+// megabyte-long line once overflowed the stack of std::regex's matcher (a crash, not an error).
+TEST(ImportPublished, PrefixesOfEveryLauncherAndLongLines) {
+  const std::string table = readTextFile(kDir + "nccl-tests-2.2x-allreduce.txt", "log");
+  std::string text =
+      "2024-05-01T12:00:00.123Z [1,0]<stdout>:# nThread 1 nGpus 1 minBytes 8 maxBytes 16 step: "
+      "2(factor) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0\n"
+      "(head, rank=0, pid=3808) [1,0]<stdout>:#  Rank  0 Group  0 Pid 1 on a device  0 [0x1] G\n"
+      "[12:00:01] 1: # a line of rank 1\n"
+      " 0: #  Rank  1 Group  0 Pid 1 on b device  0 [0x1] G\n"
+      "(" +
+      std::string(1 << 20, 'a') + "\n" + std::string(1 << 20, ' ') + "x\n";
+  size_t line = 0, from = 0;
+  for (size_t at; (at = table.find('\n', from)) != std::string::npos; from = at + 1)
+    if (++line >= 6) text += "[0] " + table.substr(from, at + 1 - from);
+  const ImportedLog log = importNcclTests("mixed.txt", text, {"allreduce", 0, "", {}});
+  EXPECT_EQ(log.ranks, 2);
+  EXPECT_EQ(log.level, LinkLevel::kNetwork);  // hosts a and b
+  EXPECT_EQ(log.rows.size(), 24u);
+  const std::string notes = joined(log.notes);
+  for (const char* launcher :
+       {"SkyPilot", "[rank]", "mpirun --tag-output", "srun -l", "timestamps"})
+    EXPECT_NE(notes.find(launcher), std::string::npos) << launcher << ": " << notes;
+  EXPECT_NE(notes.find("skipped 1 lines of other ranks"), std::string::npos) << notes;
+  // A rank number no launcher prints is not a prefix: the line stays what it was.
+  expectError(
+      [] {
+        importNcclTests("huge.txt", "99999999999999999999: # x\n" + std::string(1 << 20, '('),
+                        {"allreduce", 0, "", {}});
+      },
+      "no nccl-tests table");
+}
+
 Calibration fitted(const std::vector<std::pair<std::string, ImportOptions>>& logs) {
   std::vector<CalibrationInput> inputs;
   for (const auto& [file, o] : logs) {
@@ -132,7 +165,8 @@ TEST(ImportPublished, OneAndTwoNodeLogsPriceEveryGroup) {
   ASSERT_FALSE(step.items.empty());
   for (const PricedItem& i : step.items) {
     EXPECT_TRUE(std::isfinite(i.call.seconds) && i.call.seconds > 0) << i.item.group;
-    EXPECT_EQ(i.call.algorithm, "vendor");
+    // Named for what priced it: no send was measured, so PP says whose bandwidth it used.
+    EXPECT_EQ(i.call.algorithm, i.item.group == "PP" ? "allreduce-busbw" : "vendor");
     if (i.item.group == "TP") {
       EXPECT_TRUE(i.call.scalingNote.empty());  // the 8-rank log itself
     }
@@ -148,6 +182,12 @@ TEST(ImportPublished, OneAndTwoNodeLogsPriceEveryGroup) {
       EXPECT_NE(i.call.scalingNote.find("bus bandwidth"), std::string::npos);
     }
   }
+  // A forced own algorithm is not replaced by a vendor's bandwidth: it fails, naming the fit.
+  CommItem pp{"PP", "pipeline", "test", 2, 1e6, 16, DataType::kBfloat16, 8};
+  std::vector<std::string> ppNotes;
+  EXPECT_EQ(priceCall(pp, LinkLevel::kNetwork, set, "best", ppNotes).algorithm, "allreduce-busbw");
+  expectError([&] { priceCall(pp, LinkLevel::kNetwork, set, "ring", ppNotes); },
+              "no calibrated sendrecv fit at any level (PP group)");
   // The assumption is the user's: ring and tree price a latency-bound 8-rank call differently.
   CommItem small{"DP", "allreduce", "test", 8, 4096, 1, DataType::kFloat32, 0};
   std::vector<std::string> notes;
