@@ -18,6 +18,7 @@
 #include "collectives/transport/mpi.h"
 #include "microbench/allocator.h"
 #include "microbench/calibrate_budget.h"
+#include "microbench/calibrate_pass.h"
 #include "microbench/calibrate_report.h"
 #include "microbench/calibrate_setup.h"
 #include "microbench/cases.h"
@@ -45,12 +46,6 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 double reserveFor(double budget) {
   return std::min(0.05 * budget, 5.0);
 }
-
-struct Planned {
-  size_t pattern;  // index into the plans
-  size_t bytes;    // requested
-  long onlyCase;   // -1: every case of the pattern; else a revisit of this case
-};
 
 // What rank 0 tells every rank before each measurement.
 enum Decision : int64_t { kMeasure = 0, kHave = 1, kStop = 2 };
@@ -180,9 +175,8 @@ int runCalibrateJob(const CalibrateJob& job) {
   double overhead = 1, coarseDeadline = 0;     // rank 0: the coarse pass's plan
   constexpr int kMaxPasses = 24;
   for (int pass = 0; pass < kMaxPasses && !budgetSpent; ++pass) {
-    // Rank 0 plans the pass, every rank learns it ("pattern-index bytes" lines; the coarse pass
-    // starts with the budget's "ceiling minIterations").
-    std::string text;
+    // Rank 0 plans the pass, every rank learns it (calibrate_pass.h).
+    PassPlan plan0;
     // Scouting (two cheap sizes of everything: what points cost), the coarse grids (every fit
     // its kCoarseSizes sizes within half of what is left), the world checks (their few sizes,
     // after the fits' own, so that they never starve them), a factor of 4, then adaptive.
@@ -210,11 +204,11 @@ int runCalibrateJob(const CalibrateJob& job) {
           fmt::print("# note: {}\n", d.note);
         }
         // Rank 0 plans this pass's sizes with them now; the others apply them from the text.
-        text += fmt::format("budget {}\n", minIterations);
+        plan0.minIterations = minIterations;
         for (size_t pi = 0; pi < plans.size(); ++pi)
-          text += fmt::format("ceiling {} {}\n", pi, plans[pi].ceiling);
+          plan0.ceilings.emplace_back(pi, plans[pi].ceiling);
       }
-      std::vector<Planned> planned;
+      std::vector<PlannedPoint>& planned = plan0.points;
       for (size_t pi = 0; pi < plans.size(); ++pi) {
         CalibrationTarget& plan = plans[pi];
         // Checks: their few sizes in their own pass, never refined.
@@ -243,32 +237,16 @@ int runCalibrateJob(const CalibrateJob& job) {
         }
         for (size_t s : sizes) planned.push_back({pi, s, -1});
       }
-      std::stable_sort(planned.begin(), planned.end(), [](const Planned& a, const Planned& b) {
-        return std::tie(a.pattern, a.bytes) < std::tie(b.pattern, b.bytes);
-      });
-      for (const Planned& p : planned)
-        text += fmt::format("{} {} {}\n", p.pattern, p.bytes, p.onlyCase);
+      std::stable_sort(planned.begin(), planned.end(),
+                       [](const PlannedPoint& a, const PlannedPoint& b) {
+                         return std::tie(a.target, a.bytes) < std::tie(b.target, b.bytes);
+                       });
     }
-    text = agree(transport, text);
-    std::vector<Planned> planned;
-    for (size_t at = 0; at < text.size();) {
-      const size_t end = text.find('\n', at);
-      const std::string line = text.substr(at, end - at);
-      at = end + 1;
-      if (line.rfind("budget ", 0) == 0) {
-        std::sscanf(line.c_str(), "budget %ld", &minIterations);
-        continue;
-      }
-      if (line.rfind("ceiling ", 0) == 0) {
-        size_t target = 0, ceiling = 0;
-        std::sscanf(line.c_str(), "ceiling %zu %zu", &target, &ceiling);
-        if (target < plans.size()) plans[target].ceiling = std::min(plans[target].ceiling, ceiling);
-        continue;
-      }
-      Planned p{};
-      std::sscanf(line.c_str(), "%zu %zu %ld", &p.pattern, &p.bytes, &p.onlyCase);
-      planned.push_back(p);
-    }
+    const PassPlan agreed = PassPlan::fromText(agree(transport, plan0.text()));
+    if (agreed.minIterations) minIterations = *agreed.minIterations;
+    for (const auto& [target, ceiling] : agreed.ceilings)
+      if (target < plans.size()) plans[target].ceiling = std::min(plans[target].ceiling, ceiling);
+    const std::vector<PlannedPoint>& planned = agreed.points;
     if (planned.empty()) {
       if (rank == 0 && pass >= 4)
         fmt::print("# the fits need no more sizes (pass {}): done before the budget\n",
@@ -276,45 +254,9 @@ int runCalibrateJob(const CalibrateJob& job) {
       if (pass >= 4) break;
       continue;
     }
-    // The scouting and coarse passes go size by size across every series, so that a budget cut
-    // still leaves every pattern measured (project needs them all). Later passes go series by
-    // series, sizes ascending within each: a series is then measured in one stretch, so a slow
-    // spell of the host shifts a stretch of it rather than scattering its points (this VM's
-    // speed drifts: 262144 B ring all-reduce read 196 us and 75 us in two jobs minutes apart,
-    // each within 3% over its own repeats).
-    struct Work {
-      size_t plan, caseIndex, bytes;
-    };
-    std::vector<Work> work;
-    if (pass <= 2) {
-      std::vector<Planned> bySize = planned;
-      std::stable_sort(bySize.begin(), bySize.end(),
-                       [](const Planned& a, const Planned& b) { return a.bytes < b.bytes; });
-      for (const Planned& p : bySize)
-        for (size_t ci = 0; ci < plans[p.pattern].cases.size(); ++ci)
-          if (p.onlyCase < 0 || static_cast<size_t>(p.onlyCase) == ci)
-            work.push_back({p.pattern, ci, p.bytes});
-    }
-    if (pass > 2) {
-      // Where the budget matters most first: point-to-point (pipelines, and the headline of a
-      // fabric comparison), then the network's targets, then in-host ones; checks last.
-      auto rankOf = [&](const Planned& p) {
-        const CalibrationTarget& t = plans[p.pattern];
-        return std::make_tuple(t.checkOnly, !findPattern(t.pattern).facts.pointToPoint,
-                               t.level != LinkLevel::kNetwork, p.pattern, p.bytes);
-      };
-      std::stable_sort(planned.begin(), planned.end(),
-                       [&](const Planned& a, const Planned& b) { return rankOf(a) < rankOf(b); });
-    }
-    for (size_t g = 0; pass > 2 && g < planned.size();) {
-      size_t e = g;
-      while (e < planned.size() && planned[e].pattern == planned[g].pattern) ++e;
-      for (size_t ci = 0; ci < plans[planned[g].pattern].cases.size(); ++ci)
-        for (size_t i = g; i < e; ++i)
-          if (planned[i].onlyCase < 0 || static_cast<size_t>(planned[i].onlyCase) == ci)
-            work.push_back({planned[i].pattern, ci, planned[i].bytes});
-      g = e;
-    }
+    // In the order calibrate_pass.h says (this VM's speed drifts: 262144 B ring all-reduce
+    // read 196 us and 75 us in two jobs minutes apart, each within 3% over its own repeats).
+    const std::vector<PassWork> work = passOrder(pass, planned, plans);
     const double passStart = secondsSince(start);
     // The host's speed now: one fixed probe per pass. Fits pool points of every pass, so a host
     // whose speed drifts between passes cannot be fitted closely; the probes show whether it did.
@@ -331,12 +273,12 @@ int runCalibrateJob(const CalibrateJob& job) {
     size_t measuredThisPass = 0;
     size_t coarseReached = 0;  // rank 0: the largest size the coarse pass has started
     for (size_t w = 0; w < work.size() && !budgetSpent; ++w) {
-      CalibrationTarget& plan = plans[work[w].plan];
+      CalibrationTarget& plan = plans[work[w].target];
       CalibrationPlace& place = places[plan.place];
       const size_t bytes = work[w].bytes;
       const BenchCase& c = plan.cases[work[w].caseIndex];
-      const bool revisit = std::any_of(planned.begin(), planned.end(), [&](const Planned& p) {
-        return p.pattern == work[w].plan && p.bytes == bytes &&
+      const bool revisit = std::any_of(planned.begin(), planned.end(), [&](const PlannedPoint& p) {
+        return p.target == work[w].target && p.bytes == bytes &&
                p.onlyCase == static_cast<long>(work[w].caseIndex);
       });
       int64_t decision[2] = {kMeasure, minIterations};
@@ -366,9 +308,10 @@ int runCalibrateJob(const CalibrateJob& job) {
         budgetSpent = true;
         if (rank == 0)
           for (size_t k = w; k < work.size(); ++k)
-            unmeasured.push_back(fmt::format("{} {} {}", plans[work[k].plan].label(),
-                                             plans[work[k].plan].cases[work[k].caseIndex].algorithm,
-                                             formatBytes(work[k].bytes)));
+            unmeasured.push_back(
+                fmt::format("{} {} {}", plans[work[k].target].label(),
+                            plans[work[k].target].cases[work[k].caseIndex].algorithm,
+                            formatBytes(work[k].bytes)));
         break;
       }
       if (rank == 0)
