@@ -9,8 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string log = fuzz::text(data, size);
   for (bool osu : {false, true}) {
     fuzz::expectUsageErrorsOnly([&] {
-      const ImportOptions o{"allreduce", 0, ""};
-      ImportedLog l = osu ? importOsu("fuzz.log", log, {"", 4, "float32"})
+      const ImportOptions o{"allreduce", 0, "", {}};
+      ImportedLog l = osu ? importOsu("fuzz.log", log, {"", 4, "float32", {}})
                           : importNcclTests("fuzz.log", log, o);
       const nlohmann::json report = importedReport({l}, "fuzz", "fuzz", "fuzz");
       std::vector<std::string> warnings;
