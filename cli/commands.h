@@ -105,6 +105,19 @@ class ModelsCommand {
   bool json_ = false;
 };
 
+// hockney fabrics: the reference fabrics built into the binary (model/fabrics.h).
+class FabricsCommand {
+ public:
+  explicit FabricsCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* sub_;
+  std::string name_, out_;
+  bool json_ = false;
+};
+
 class ProjectCommand {
  public:
   explicit ProjectCommand(CLI::App& app);
@@ -132,6 +145,7 @@ class CompareCommand {
  private:
   CLI::App* sub_;
   std::string a_, b_, model_, layout_, out_;
+  bool stepOnly_ = false;
   bool force_ = false;
   std::string policy_ = "best";
   TrainingOptions o_;

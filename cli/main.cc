@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   hockney::ImportCommand import(app);
   hockney::FitCommand fit(app);
   hockney::ModelsCommand models(app);
+  hockney::FabricsCommand fabrics(app);
   hockney::ProjectCommand project(app);
   hockney::CompareCommand compare(app);
   hockney::ReplayCommand replay(app);
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
     if (import.chosen()) return import.execute(argc, argv);
     if (fit.chosen()) return fit.execute(argc, argv);
     if (models.chosen()) return models.execute();
+    if (fabrics.chosen()) return fabrics.execute();
     if (project.chosen()) return project.execute();
     if (compare.chosen()) return compare.execute();
     if (replay.chosen()) return replay.execute(argc, argv);

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "collectives/core/error.h"
+#include "model/fabrics.h"
 #include "reports/json_io.h"
 #include "reports/results.h"
 
@@ -108,7 +109,8 @@ FitSide sideOf(const CalibratedFit& f) {
   return s;
 }
 
-void compareCalibrations(const Calibration& a, const Calibration& b, bool force, Comparison& out) {
+void compareCalibrations(const Calibration& a, const Calibration& b, bool force, Comparison& out,
+                         bool projecting) {
   auto key = [](const CalibratedFit& f) {
     return fmt::format("{}|{}|{}|{}|{}|{}", f.backend, f.pattern, f.algorithm, name(f.level),
                        f.blackBox ? json(f.ranks).dump() : json(f.measuredRanks).dump(), f.dtype);
@@ -146,8 +148,14 @@ void compareCalibrations(const Calibration& a, const Calibration& b, bool force,
       }
     out.fits.push_back(c);
   }
+  // Two fabrics measured differently (a CPU host's own algorithms, a GPU log's vendor all-reduce)
+  // still compare by the step they price; without a model there is nothing to compare.
+  if (out.fits.empty() && projecting)
+    out.notes.push_back(
+        "the two calibrations share no fit (backend, pattern, algorithm, level, ranks): only the "
+        "step projections are compared");
   HOCKNEY_USAGE_CHECK(
-      !out.fits.empty(),
+      !out.fits.empty() || projecting,
       "the two calibrations share no fit (backend, pattern, algorithm, level, ranks)");
 }
 
@@ -214,7 +222,8 @@ json Comparison::toJson() const {
 
 Comparison compareFiles(const std::string& pathA, const std::string& pathB,
                         const std::optional<CompareProjection>& projection, bool force) {
-  json a = readJsonFile(pathA, "file"), b = readJsonFile(pathB, "file");
+  // A reference fabric (ref:NAME) is a calibration wherever a file is.
+  json a = readCalibrationJson(pathA, "file"), b = readCalibrationJson(pathB, "file");
   const std::string kindA = a.is_object() ? a.value("kind", "") : "",
                     kindB = b.is_object() ? b.value("kind", "") : "";
   HOCKNEY_USAGE_CHECK(
@@ -235,7 +244,7 @@ Comparison compareFiles(const std::string& pathA, const std::string& pathB,
       compareResults(a, b, force, out);
     else
       compareCalibrations(Calibration::fromJson(a, pathA), Calibration::fromJson(b, pathB), force,
-                          out);
+                          out, projection.has_value());
     return 0;
   });
   if (projection) {

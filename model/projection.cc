@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -10,6 +11,7 @@
 #include "collectives/core/error.h"
 #include "collectives/registry.h"
 #include "model/calibration.h"
+#include "model/fabrics.h"
 #include "reports/json_io.h"
 #include "reports/results.h"
 
@@ -21,7 +23,7 @@ CalibrationSet loadCalibrations(const std::vector<std::string>& paths) {
   HOCKNEY_USAGE_CHECK(!paths.empty(), "no --calibration given");
   CalibrationSet set;
   for (const auto& path : paths) {
-    const Calibration c = Calibration::fromJson(readJsonFile(path, "calibration"), path);
+    const Calibration c = Calibration::fromJson(readCalibrationJson(path, "calibration"), path);
     set.fits.insert(set.fits.end(), c.fits.begin(), c.fits.end());
     if (!set.hostDrift && c.hostDrift && !c.hostDrift->referenceUs.empty())
       set.hostDrift = c.hostDrift;
@@ -384,6 +386,9 @@ StepCost projectIteration(const ModelSpec& model, const Layout& layout, const Tr
     if (const auto wire = priced.wireBytesPerStep()) g.wireBytesPerGpu += *wire;
     g.timeMs += stepSeconds * 1e3;
     g.algorithms.push_back(best.algorithm);
+    if (std::find(g.pricedWith.begin(), g.pricedWith.end(), priced.call.calibrationLevel) ==
+        g.pricedWith.end())
+      g.pricedWith.push_back(priced.call.calibrationLevel);
     step.items.push_back(std::move(priced));
   }
   double worst = -1;

@@ -94,7 +94,9 @@ struct PricedItem {
 struct GroupCost {
   double collectives = 0, bytesPerGpu = 0, wireBytesPerGpu = 0, timeMs = 0;
   std::vector<std::string> algorithms;
-  LinkLevel level = LinkLevel::kUnrecorded;
+  LinkLevel level = LinkLevel::kUnrecorded;  // the widest level the group crosses
+  std::vector<LinkLevel> pricedWith;         // the levels of the fits that priced its calls
+  std::vector<std::string> pricedWithNames() const;
   nlohmann::json toJson() const;
 };
 // {group name: its cost}, as step_cost.json and comparison.json write them.

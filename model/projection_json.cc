@@ -68,7 +68,14 @@ json GroupCost::toJson() const {
           {"wire_bytes_per_gpu", wireBytesPerGpu},
           {"time_ms", timeMs},
           {"algorithms", algorithms},
-          {"level", name(level)}};
+          {"level", name(level)},
+          {"priced_with", pricedWithNames()}};
+}
+
+std::vector<std::string> GroupCost::pricedWithNames() const {
+  std::vector<std::string> out;
+  for (LinkLevel l : pricedWith) out.emplace_back(name(l));
+  return out;
 }
 
 json groupsJson(const std::map<std::string, GroupCost>& groups) {

@@ -201,10 +201,16 @@ def plot_calibration(path, cal, w):
         w.save(fig, f"{stem}-{pattern}-{level}-{dtype or 'any'}-fit")
 
 
+def side_name(path, fallback):
+    """A comparison side's label: a reference fabric's name, else the folder above the file's."""
+    if path.startswith("ref:"):
+        return path
+    return os.path.basename(os.path.dirname(os.path.dirname(path))) or fallback
+
+
 def plot_comparison(path, c, w):
     stem = os.path.splitext(os.path.basename(path))[0]
-    a_name = os.path.basename(os.path.dirname(os.path.dirname(c.get("a", "A")))) or "A"
-    b_name = os.path.basename(os.path.dirname(os.path.dirname(c.get("b", "B")))) or "B"
+    a_name, b_name = side_name(c.get("a", "A"), "A"), side_name(c.get("b", "B"), "B")
     fits = [f for f in c.get("fits", []) if f["a"].get("bandwidth_gbps") and f["b"].get("bandwidth_gbps")]
     if fits:
         labels = [f"{f['pattern']}/{f['algorithm']}\n{f['level']}" for f in fits]
