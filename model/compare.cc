@@ -154,9 +154,6 @@ void compareCalibrations(const Calibration& a, const Calibration& b, bool force,
     out.notes.push_back(
         "the two calibrations share no fit (backend, pattern, algorithm, level, ranks): only the "
         "step projections are compared");
-  HOCKNEY_USAGE_CHECK(
-      !out.fits.empty() || projecting,
-      "the two calibrations share no fit (backend, pattern, algorithm, level, ranks)");
 }
 
 json sideJson(const FitSide& s) {
@@ -247,6 +244,11 @@ Comparison compareFiles(const std::string& pathA, const std::string& pathB,
                           out, projection.has_value());
     return 0;
   });
+  // Outside interpretJson: both files read fine, they just have nothing in common.
+  HOCKNEY_USAGE_CHECK(kindA != "calibration" || !out.fits.empty() || projection,
+                      "{} and {} share no fit (backend, pattern, algorithm, level, ranks); "
+                      "--model compares the steps they price",
+                      pathA, pathB);
   if (projection) {
     HOCKNEY_USAGE_CHECK(kindA == "calibration",
                         "--model projections compare two calibrations, not results");

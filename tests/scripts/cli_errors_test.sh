@@ -35,6 +35,15 @@ expect_plain_error() {  # for commands without --out
   fi
 }
 expect_error "unknown allreduce algorithm 'warp_drive'" run --algo ring,warp_drive --sizes 8
+# Reference fabrics (ref:NAME): an unknown one lists the names there are; two calibrations with no
+# fit in common are refused without --model (it compares the steps they price), not "malformed".
+fixtures=$here/../fixtures
+expect_error "no reference fabric 'nope' (there are: a100-node" project --calibration ref:nope \
+  --model gpt3-175b --layout tp=8,pp=16,dp=8
+expect_plain_error "no reference fabric 'h100'" fabrics h100
+expect_plain_error "--out needs a fabric name" fabrics --out "$dir/out.json"
+expect_error "ref:h100-ndr-ib and $fixtures/plot/fast/calibration.json share no fit" \
+  compare ref:h100-ndr-ib "$fixtures/plot/fast/calibration.json"
 expect_error "bad size '12Q'" run --sizes 4,12Q
 expect_error "bad size 'lots'" run -b lots
 expect_error "--min-bytes (1048576) is larger than --max-bytes (1024)" run -b 1M -e 1K
