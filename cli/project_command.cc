@@ -16,7 +16,8 @@ ProjectCommand::ProjectCommand(CLI::App& app) {
                    "catalog name or alias (hockney models), or a model JSON file")
       ->required();
   sub_->add_option("--calibration", calibrations_,
-                   "calibration.json from hockney fit, or ref:NAME (a reference fabric: hockney fabrics); repeat for more levels")
+                   "calibration.json from hockney fit, or ref:NAME (a reference fabric: hockney "
+                   "fabrics); repeat for more levels")
       ->required();
   sub_->add_option("--layout", layout_, "tp=N,pp=N,dp=N[,ep=N]; tp·pp·dp GPUs")->required();
   sub_->add_option("--order", order_, "placement, innermost first")->capture_default_str();

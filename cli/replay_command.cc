@@ -14,7 +14,8 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
                             "the projection (under mpirun/srun)");
   sub_->add_option("--model", model_, "catalog name or alias, or a model JSON file")->required();
   sub_->add_option("--calibration", calibrations_,
-                   "calibration.json from hockney fit, or ref:NAME (hockney fabrics)")->required();
+                   "calibration.json from hockney fit, or ref:NAME (hockney fabrics)")
+      ->required();
   sub_->add_option("--layout", layout_, "tp=N,pp=N,dp=N[,ep=N] of the full job being modelled")
       ->required();
   sub_->add_option("--scale-to-ranks", o_.scaleToRanks,

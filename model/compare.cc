@@ -109,8 +109,7 @@ FitSide sideOf(const CalibratedFit& f) {
   return s;
 }
 
-void compareCalibrations(const Calibration& a, const Calibration& b, bool force, Comparison& out,
-                         bool projecting) {
+void compareCalibrations(const Calibration& a, const Calibration& b, bool force, Comparison& out) {
   auto key = [](const CalibratedFit& f) {
     return fmt::format("{}|{}|{}|{}|{}|{}", f.backend, f.pattern, f.algorithm, name(f.level),
                        f.blackBox ? json(f.ranks).dump() : json(f.measuredRanks).dump(), f.dtype);
@@ -148,12 +147,6 @@ void compareCalibrations(const Calibration& a, const Calibration& b, bool force,
       }
     out.fits.push_back(c);
   }
-  // Two fabrics measured differently (a CPU host's own algorithms, a GPU log's vendor all-reduce)
-  // still compare by the step they price; without a model there is nothing to compare.
-  if (out.fits.empty() && projecting)
-    out.notes.push_back(
-        "the two calibrations share no fit (backend, pattern, algorithm, level, ranks): only the "
-        "step projections are compared");
 }
 
 json sideJson(const FitSide& s) {
@@ -241,14 +234,20 @@ Comparison compareFiles(const std::string& pathA, const std::string& pathB,
       compareResults(a, b, force, out);
     else
       compareCalibrations(Calibration::fromJson(a, pathA), Calibration::fromJson(b, pathB), force,
-                          out, projection.has_value());
+                          out);
     return 0;
   });
-  // Outside interpretJson: both files read fine, they just have nothing in common.
+  // Outside interpretJson: both files read fine, they just have nothing in common. Two fabrics
+  // measured differently (a CPU host's own algorithms, a GPU log's vendor all-reduce) still
+  // compare by the step they price; without a model there is nothing to compare.
   HOCKNEY_USAGE_CHECK(kindA != "calibration" || !out.fits.empty() || projection,
                       "{} and {} share no fit (backend, pattern, algorithm, level, ranks); "
                       "--model compares the steps they price",
                       pathA, pathB);
+  if (kindA == "calibration" && out.fits.empty())
+    out.notes.push_back(
+        "the two calibrations share no fit (backend, pattern, algorithm, level, ranks): only the "
+        "step projections are compared");
   if (projection) {
     HOCKNEY_USAGE_CHECK(kindA == "calibration",
                         "--model projections compare two calibrations, not results");
