@@ -9,6 +9,7 @@
 #include "microbench/replay.h"
 #include "microbench/runner.h"
 #include "model/iteration.h"
+#include "model/projection.h"
 
 namespace hockney {
 
@@ -103,6 +104,7 @@ class ModelsCommand {
   CLI::App* sub_;
   std::string model_;
   bool json_ = false;
+  bool gpus_ = false;
 };
 
 // hockney fabrics: the reference fabrics built into the binary (model/fabrics.h).
@@ -118,6 +120,29 @@ class FabricsCommand {
   bool json_ = false;
 };
 
+// What project and plan price a step from: the model, its layout and placement, the training
+// options, the calibrations and how fits price calls. addStepOptions declares them, resolve()
+// reads them (UsageError for bad values).
+struct StepArgs {
+  std::string model, layout, order = "tp,pp,dp";
+  std::vector<std::string> calibrations;
+  TrainingOptions training;
+  std::string dtype = "bfloat16", gradDtype = "float32", policy = "best", vendorScaling = "auto";
+  struct Resolved {
+    ModelSpec model;
+    Layout layout;
+    TrainingOptions training;
+    CalibrationSet calibration;
+  };
+  Resolved resolve() const;
+};
+void addStepOptions(CLI::App* sub, StepArgs& args);
+// The end of project's and plan's output: notes, assumptions, and the report written to `out`
+// (when given) with a line saying where.
+void finishStepReport(const std::vector<std::string>& notes,
+                      const std::vector<std::string>& assumptions, const std::string& out,
+                      const nlohmann::json& report);
+
 class ProjectCommand {
  public:
   explicit ProjectCommand(CLI::App& app);
@@ -126,14 +151,21 @@ class ProjectCommand {
 
  private:
   CLI::App* sub_;
-  std::string model_, layout_, out_;
-  std::string order_ = "tp,pp,dp";
-  std::vector<std::string> calibrations_;
-  TrainingOptions o_;
-  std::string dtype_ = "bfloat16";
-  std::string gradDtype_ = "float32";
-  std::string policy_ = "best";
-  std::string vendorScaling_ = "auto";
+  StepArgs args_;
+  std::string out_;
+};
+
+class PlanCommand {
+ public:
+  explicit PlanCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute();
+
+ private:
+  CLI::App* sub_;
+  StepArgs args_;
+  std::string out_, gpuType_;
+  double computeEfficiency_ = 0;
 };
 
 class CompareCommand {

@@ -10,6 +10,8 @@
 #include "microbench/allocator.h"
 #include "microbench/backend.h"
 #include "microbench/sizes.h"
+#include "model/catalog.h"
+#include "reports/results.h"
 #include "topology/topology.h"
 
 namespace hockney {
@@ -111,10 +113,27 @@ void addTrainingOptions(CLI::App* sub, TrainingOptions& o) {
       ->capture_default_str();
   sub->add_flag("--sequence-parallel", o.sequenceParallel,
                 "TP all-reduces become reduce-scatter + all-gather");
-  sub->add_flag("--recompute", o.recompute,
-                "full activation recompute (forward collectives again)");
+  // --recompute alone means full, as before selective existed.
   sub->add_option_function<std::string>(
-         "--bucket",
+         "--recompute",
+         [&o](const std::string& text) {
+           try {
+             o.recompute = parseRecompute(text.empty() ? "full" : text);
+           } catch (const UsageError& e) {
+             throw CLI::ValidationError("--recompute", e.what());
+           }
+         },
+         "activation recomputation: none, selective (the attention core, Korthikanti et al. 2022) "
+         "or full (each layer's forward again, its collectives too); default none; --recompute "
+         "alone is full")
+      ->expected(0, 1);
+  sub->add_option("--interleave", o.interleave,
+                  "model chunks per pipeline stage (interleaved 1F1B): v times the pipeline "
+                  "messages, a bubble v times smaller")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub->add_option_function<std::string>(
+         "--bucket,--bucket-bytes",
          [&o](const std::string& text) {
            try {
              o.bucketBytes = static_cast<double>(parseSize(text));
@@ -126,6 +145,50 @@ void addTrainingOptions(CLI::App* sub, TrainingOptions& o) {
          "last one the remainder (PyTorch DDP's default bucket_cap_mb = 25 MiB); 0 = one call "
          "of the whole item")
       ->default_str("25M");
+}
+
+void addStepOptions(CLI::App* sub, StepArgs& a) {
+  sub->add_option("--model", a.model,
+                  "catalog name or alias (hockney models), or a model JSON file")
+      ->required();
+  sub->add_option("--calibration", a.calibrations,
+                  "calibration.json from hockney fit, or ref:NAME (a reference fabric: hockney "
+                  "fabrics); repeat for more levels of one fabric")
+      ->required();
+  sub->add_option("--layout", a.layout, "tp=N,pp=N,dp=N[,ep=N]; tp·pp·dp GPUs")->required();
+  sub->add_option("--order", a.order, "placement, innermost first")->capture_default_str();
+  sub->add_option("--gpus-per-node", a.training.gpusPerNode, "GPUs per node (intra-node groups)")
+      ->check(positive())
+      ->capture_default_str();
+  addTrainingOptions(sub, a.training);
+  sub->add_option("--dtype", a.dtype, "activation/parameter type")->capture_default_str();
+  sub->add_option("--grad-dtype", a.gradDtype, "gradient type as reduced and kept")
+      ->capture_default_str();
+  sub->add_option("--capacity-factor", a.training.capacityFactor, "MoE expert capacity factor")
+      ->check(positive())
+      ->capture_default_str();
+  sub->add_option("--algo-policy", a.policy, "best | ring | vendor")->capture_default_str();
+  addVendorScaling(sub, a.vendorScaling);
+}
+
+StepArgs::Resolved StepArgs::resolve() const {
+  Resolved r{loadModel(model), parseLayout(layout), training, {}};
+  r.layout.order = parseOrder(order);
+  r.training.dtype = parseDataType(dtype);
+  r.training.gradDtype = parseDataType(gradDtype);
+  r.calibration = loadCalibrations(calibrations);
+  r.calibration.vendorScaling = *parseVendorScaling(vendorScaling);
+  return r;
+}
+
+void finishStepReport(const std::vector<std::string>& notes,
+                      const std::vector<std::string>& assumptions, const std::string& out,
+                      const nlohmann::json& report) {
+  for (const auto& n : notes) fmt::print("# note: {}\n", n);
+  for (const auto& a : assumptions) fmt::print("# assumes: {}\n", a);
+  if (out.empty()) return;
+  writeFileAtomically(out, report.dump(2) + "\n");
+  fmt::print("# written to {}\n", out);
 }
 
 void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs) {

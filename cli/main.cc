@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   hockney::ModelsCommand models(app);
   hockney::FabricsCommand fabrics(app);
   hockney::ProjectCommand project(app);
+  hockney::PlanCommand plan(app);
   hockney::CompareCommand compare(app);
   hockney::ReplayCommand replay(app);
   hockney::JobscriptCommand jobscript(app);
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     if (models.chosen()) return models.execute();
     if (fabrics.chosen()) return fabrics.execute();
     if (project.chosen()) return project.execute();
+    if (plan.chosen()) return plan.execute();
     if (compare.chosen()) return compare.execute();
     if (replay.chosen()) return replay.execute(argc, argv);
     if (jobscript.chosen()) return jobscript.execute(argc, argv);

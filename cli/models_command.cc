@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "model/catalog.h"
+#include "model/gpu.h"
 
 namespace hockney {
 
@@ -12,9 +13,39 @@ ModelsCommand::ModelsCommand(CLI::App& app) {
       "models", "List the model catalog (or one model, or a model file) with parameter checks");
   sub_->add_option("model", model_, "a model name or alias, or a model JSON file");
   sub_->add_flag("--json", json_, "print JSON instead of a table");
+  sub_->add_flag("--gpus", gpus_,
+                 "list the GPUs hockney plan prices compute on (--gpu-type), each figure with its "
+                 "source");
 }
 
+namespace {
+
+int printGpus(bool asJson) {
+  if (asJson) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const GpuSpec& g : builtinGpus()) out.push_back(toJson(g));
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  fmt::print("# {:<15} {:<22} {:>10} {:>7} {:>9} {:>11} {:>6}\n", "gpu", "--gpu-type", "peak_TF/s",
+             "HBM_GB", "HBM_GB/s", "matmul_TF/s", "of_peak");
+  for (const GpuSpec& g : builtinGpus()) {
+    std::string aliases;
+    for (const auto& a : g.aliases) aliases += (aliases.empty() ? "" : ",") + a;
+    fmt::print("  {:<15} {:<22} {:>10.0f} {:>7.0f} {:>9.0f} {:>11.1f} {:>5.1f}%\n", g.name, aliases,
+               g.peakFlops / 1e12, g.hbmBytes / 1e9, g.hbmBandwidth / 1e9, g.gemmFlops / 1e12,
+               g.gemmEfficiency() * 100);
+  }
+  for (const GpuSpec& g : builtinGpus())
+    fmt::print("# {}: peak and HBM: {}\n# {}: matmul: {}\n", g.name, g.peakSource, g.name,
+               g.gemmSource);
+  return 0;
+}
+
+}  // namespace
+
 int ModelsCommand::execute() {
+  if (gpus_) return printGpus(json_);
   std::vector<ModelSpec> models;
   if (model_.empty())
     models = builtinModels();

@@ -12,40 +12,18 @@ namespace hockney {
 ProjectCommand::ProjectCommand(CLI::App& app) {
   sub_ = app.add_subcommand("project",
                             "Project a model's per-step communication cost from calibrations");
-  sub_->add_option("--model", model_,
-                   "catalog name or alias (hockney models), or a model JSON file")
-      ->required();
-  sub_->add_option("--calibration", calibrations_,
-                   "calibration.json from hockney fit, or ref:NAME (a reference fabric: hockney "
-                   "fabrics); repeat for more levels")
-      ->required();
-  sub_->add_option("--layout", layout_, "tp=N,pp=N,dp=N[,ep=N]; tp·pp·dp GPUs")->required();
-  sub_->add_option("--order", order_, "placement, innermost first")->capture_default_str();
-  sub_->add_option("--gpus-per-node", o_.gpusPerNode, "GPUs per node (intra-node groups)")
-      ->check(positive())
-      ->capture_default_str();
-  addTrainingOptions(sub_, o_);
-  sub_->add_option("--dtype", dtype_, "activation/parameter type")->capture_default_str();
-  sub_->add_option("--grad-dtype", gradDtype_, "gradient type as reduced")->capture_default_str();
-  sub_->add_option("--capacity-factor", o_.capacityFactor, "MoE expert capacity factor")
-      ->check(positive())
-      ->capture_default_str();
-  sub_->add_option("--algo-policy", policy_, "best | ring | vendor")->capture_default_str();
-  addVendorScaling(sub_, vendorScaling_);
+  addStepOptions(sub_, args_);
   sub_->add_option("--out", out_, "step-cost JSON to write");
 }
 
 int ProjectCommand::execute() {
-  checkOutIsNotAnInput(out_, calibrations_);
-  const ModelSpec loaded = loadModel(model_);
-  const ModelSpec* model = &loaded;
-  Layout layout = parseLayout(layout_);
-  layout.order = parseOrder(order_);
-  o_.dtype = parseDataType(dtype_);
-  o_.gradDtype = parseDataType(gradDtype_);
-  CalibrationSet cal = loadCalibrations(calibrations_);
-  cal.vendorScaling = *parseVendorScaling(vendorScaling_);
-  const StepCost step = projectIteration(*model, layout, o_, cal, policy_);
+  checkOutIsNotAnInput(out_, args_.calibrations);
+  checkOutIsNotAnInput(out_, {args_.model});
+  const StepArgs::Resolved r = args_.resolve();
+  const ModelSpec* model = &r.model;
+  const Layout& layout = r.layout;
+  const TrainingOptions& o_ = r.training;
+  const StepCost step = projectIteration(*model, layout, o_, r.calibration, args_.policy);
   fmt::print(
       "# {} on {} GPUs (tp={} pp={} dp={} ep={}), {} GPUs/node, batch {} x seq {}, {} "
       "micro-batches/pipeline\n",
@@ -77,12 +55,7 @@ int ProjectCommand::execute() {
         group, g.collectives, g.bytesPerGpu / 1e9, g.wireBytesPerGpu / 1e9, g.timeMs);
   fmt::print("# total {:.2f} ms of communication per step (no overlap); dominant group: {}\n",
              step.totalMs, step.dominantGroup);
-  for (const auto& n : step.notes) fmt::print("# note: {}\n", n);
-  for (const auto& a : step.assumptions) fmt::print("# assumes: {}\n", a);
-  if (!out_.empty()) {
-    writeFileAtomically(out_, step.toJson().dump(2) + "\n");
-    fmt::print("# written to {}\n", out_);
-  }
+  finishStepReport(step.notes, step.assumptions, out_, step.toJson());
   return 0;
 }
 

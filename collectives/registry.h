@@ -133,6 +133,10 @@ struct PatternFacts {
   // algorithm and options a training step uses (a pipeline: 1F1B passes between two stages).
   std::string_view calibrated = {};                      // empty: every algorithm
   void (*calibrationOptions)(PatternParams&) = nullptr;  // null: the defaults
+  // The pattern a ring of this one is half of, where there is one: a ring all-reduce is a
+  // reduce-scatter then an all-gather of the same vector, so a calibration with only all-reduce
+  // logs (nccl-tests all_reduce_perf) prices either as half an all-reduce. Empty: none.
+  std::string_view halfOf = {};
 };
 
 struct Pattern {

@@ -17,12 +17,12 @@ namespace hockney {
 
 using nlohmann::json;
 
-namespace {
-
-std::string lower(std::string s) {
+std::string lowerAscii(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
+
+namespace {
 
 template <typename T>
 T field(const json& j, const char* key, const std::string& where) {
@@ -154,11 +154,11 @@ const std::vector<ModelSpec>& builtinModels() {
 }
 
 const ModelSpec& findModel(const std::string& name) {
-  const std::string want = lower(name);
+  const std::string want = lowerAscii(name);
   for (const ModelSpec& m : builtinModels()) {
-    if (lower(m.name) == want) return m;
+    if (lowerAscii(m.name) == want) return m;
     for (const auto& a : m.aliases)
-      if (lower(a) == want) return m;
+      if (lowerAscii(a) == want) return m;
   }
   std::vector<std::string> names;
   for (const ModelSpec& m : builtinModels())

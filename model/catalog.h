@@ -39,6 +39,9 @@ struct ModelSpec {
   int moeLayers() const { return moe() ? layers / moeEvery : 0; }
 };
 
+// Names and aliases (models, GPUs) compare ignoring ASCII case.
+std::string lowerAscii(std::string s);
+
 const std::vector<ModelSpec>& builtinModels();
 // By name or alias, ignoring case; throws UsageError listing the catalog.
 const ModelSpec& findModel(const std::string& name);

@@ -62,6 +62,24 @@ std::vector<std::string> parseOrder(const std::string& text) {
   return order;
 }
 
+std::string_view name(Recompute r) {
+  switch (r) {
+    case Recompute::kNone:
+      return "none";
+    case Recompute::kSelective:
+      return "selective";
+    case Recompute::kFull:
+      return "full";
+  }
+  return "none";
+}
+
+Recompute parseRecompute(std::string_view text) {
+  for (Recompute r : {Recompute::kNone, Recompute::kSelective, Recompute::kFull})
+    if (name(r) == text) return r;
+  throw UsageError(fmt::format("--recompute must be none, selective or full, not '{}'", text));
+}
+
 std::vector<CommItem> bucketed(const CommItem& item, double bucketBytes) {
   const double es = static_cast<double>(elementSize(item.dtype));
   const double bucket = std::floor(bucketBytes / es) * es;
@@ -97,6 +115,13 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
   HOCKNEY_USAGE_CHECK(o.zero >= 0 && o.zero <= 3, "--zero must be 0, 1, 2 or 3, not {}", o.zero);
   HOCKNEY_USAGE_CHECK(o.microBatch >= 1, "--micro-batch must be at least 1");
   HOCKNEY_USAGE_CHECK(o.gpusPerNode >= 1, "--gpus-per-node must be at least 1");
+  HOCKNEY_USAGE_CHECK(o.interleave >= 1, "--interleave must be at least 1, not {}", o.interleave);
+  HOCKNEY_USAGE_CHECK(o.interleave == 1 || p > 1,
+                      "--interleave {} needs a pipeline (pp > 1): it splits each stage's layers",
+                      o.interleave);
+  HOCKNEY_USAGE_CHECK(m.layers % (p * o.interleave) == 0,
+                      "{} has {} layers, not divisible by pp·interleave = {}·{}", m.name, m.layers,
+                      p, o.interleave);
   if (e > 1) {
     HOCKNEY_USAGE_CHECK(m.moe(), "ep={} but {} has no experts", e, m.name);
     HOCKNEY_USAGE_CHECK(d % e == 0,
@@ -124,7 +149,9 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
   const double epsG = static_cast<double>(elementSize(o.gradDtype));
   const double act = static_cast<double>(o.microBatch) * plan.seqLen * m.dModel * eps;  // n_a
   const double layersPerStage = static_cast<double>(m.layers) / p;
-  const double passes = o.recompute ? 6 : 4;  // fwd 2 + bwd 2 (+ fwd again with recompute)
+  // fwd 2 + bwd 2, and the forward's 2 again with full recomputation (selective recomputes only
+  // the attention core, which lies between a layer's collectives).
+  const double passes = o.recompute == Recompute::kFull ? 6 : 4;
   ParamCount pc = countParams(m);
   plan.denseParams = pc.dense;
   plan.expertParams = pc.experts;
@@ -142,8 +169,17 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
     }
   }
   if (p > 1) {
-    CommItem pp{"PP",   "pipeline", "activation forward + gradient backward per micro-batch (1F1B)",
-                2,      act,        2 * mb,
+    // Interleaved 1F1B: a micro-batch crosses each stage boundary once per model chunk.
+    CommItem pp{"PP",
+                "pipeline",
+                o.interleave > 1
+                    ? fmt::format("activation forward + gradient backward per "
+                                  "micro-batch and model chunk (interleaved 1F1B, v={})",
+                                  o.interleave)
+                    : "activation forward + gradient backward per micro-batch (1F1B)",
+                2,
+                act,
+                2 * mb * o.interleave,
                 o.dtype};
     pp.microbatches = plan.microBatches;
     plan.items.push_back(pp);

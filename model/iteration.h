@@ -6,6 +6,7 @@
 // parameters or its ZeRO forms (Rajbhandari et al. 2020), and MoE all-to-alls (Lepikhin et al.
 // 2020). Pure arithmetic, so every volume can be checked by hand; pricing it is projection.h's.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collectives/core/datatype.h"
@@ -27,6 +28,14 @@ Layout parseLayout(const std::string& text);
 // "tp,pp,dp" (innermost first); throws UsageError.
 std::vector<std::string> parseOrder(const std::string& text);
 
+// Activation recomputation (Korthikanti et al. 2022 §5): none keeps every activation; selective
+// recomputes the attention core (QK^T, softmax, dropout, attention over V) in the backward pass,
+// no collective again; full keeps each layer's input and runs its forward again, collectives too.
+enum class Recompute { kNone, kSelective, kFull };
+std::string_view name(Recompute r);
+// "none" | "selective" | "full"; throws UsageError.
+Recompute parseRecompute(std::string_view text);
+
 struct TrainingOptions {
   int gpusPerNode = 8;
   long globalBatch = 0;  // sequences; 0: the model's documented batch, else an error
@@ -34,7 +43,10 @@ struct TrainingOptions {
   int seqLen = 0;  // 0: the model's
   int zero = 0;    // 0..3
   bool sequenceParallel = false;
-  bool recompute = false;
+  Recompute recompute = Recompute::kNone;
+  // Model chunks per pipeline stage (interleaved 1F1B, Narayanan et al. 2021 §2.2): each
+  // micro-batch crosses every stage v times, so a GPU sends v times the messages; 1: plain 1F1B.
+  int interleave = 1;
   DataType dtype = DataType::kBfloat16;     // activations and parameters
   DataType gradDtype = DataType::kFloat32;  // gradients as reduced
   double capacityFactor = 1.25;

@@ -175,6 +175,32 @@ PricedCall priceCall(const CommItem& item, LinkLevel level, const CalibrationSet
       }
     }
   }
+  const std::string_view halfOf = findPattern(item.pattern).facts.halfOf;
+  if (levels.empty() && !halfOf.empty()) {
+    // Only all-reduce logs (nccl-tests all_reduce_perf): a ring all-reduce is this pattern and
+    // its mirror on the same vector, so this call is priced as half of one.
+    bool haveWhole = false;
+    for (const CalibratedFit& f : cal.fits) haveWhole = haveWhole || f.pattern == halfOf;
+    if (haveWhole) {
+      CommItem whole = item;
+      whole.pattern = std::string(halfOf);
+      PricedCall call = priceCall(whole, level, cal, policy, notes, ranksPerNode);
+      call.seconds /= 2;
+      if (call.cost) {
+        auto halve = [](Cost& c) { c = Cost{c.alphaCount / 2, c.betaBytes / 2, c.gammaBytes / 2}; };
+        halve(call.cost->total);
+        if (call.cost->node) halve(call.cost->node->cost);
+        if (call.cost->network) halve(call.cost->network->cost);
+      }
+      call.algorithm = fmt::format("{}-half", halfOf);
+      call.candidates = {call.algorithm};
+      notes.push_back(fmt::format(
+          "{} {} priced as half the {} of the same vector (a ring {} is a reduce-scatter then an "
+          "all-gather): the calibration has no {} fit",
+          item.group, item.pattern, halfOf, halfOf, item.pattern));
+      return call;
+    }
+  }
   HOCKNEY_USAGE_CHECK(!levels.empty(),
                       "no calibrated {} fit at any level ({} group); measure it (hockney "
                       "calibrate measures every pattern project needs, or hockney run --pattern "

@@ -9,6 +9,8 @@ Each input is read by its "kind":
   comparison    bandwidth of every fit on A against B, and the projected step under each
   pair_matrix   bandwidth and latency of every rank pair as heat maps, outliers marked
   step_cost     the projected step per group, stacked by collective kind
+  plan          one layout's step (compute, bubble, each group's exposed communication, optimizer)
+                and its memory per GPU against the GPU's
 Usage: plot.py [--out-dir DIR] [--format png,svg] REPORT...
 Prints the path of every figure written."""
 import argparse
@@ -262,6 +264,42 @@ def plot_step(path, s, w):
     plot_step_groups([(lay or "step", s)], f"{name} {lay}: communication per step by group", w, f"{stem}-groups")
 
 
+def plot_plan(path, p, w):
+    """The step broken down (one stacked bar) beside the memory per GPU (another)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    step, mem, gpu = p["step"], p["memory"], p["gpu"]
+    lay = p["layout"]
+    title = (f"{p['model']['name']} tp={lay['tp']} pp={lay['pp']} dp={lay['dp']} on {lay['gpus']} x "
+             f"{gpu['name']}, recompute {p['options']['recompute']}")
+    parts = [("compute", step["compute_ms"]), ("pipeline bubble", step["bubble_ms"])]
+    parts += [(f"{g} exposed", e["exposed_ms"]) for g, e in sorted(p["exposed"].items())
+              if e["exposed_ms"] > 0]
+    parts.append(("optimizer", step["optimizer_ms"]))
+    fig, (ax, am) = plt.subplots(1, 2, figsize=(10, 5), gridspec_kw={"width_ratios": [3, 2]})
+    bottom = 0.0
+    for label, ms in parts:
+        ax.bar(["step"], [ms / 1e3], 0.5, bottom=bottom, label=f"{label}: {ms / 1e3:.2f} s")
+        bottom += ms / 1e3
+    ax.annotate(f"{step['step_ms'] / 1e3:.2f} s, MFU {step['mfu'] * 100:.1f}%", (0, bottom),
+                ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("seconds per training step")
+    ax.legend(fontsize=8)
+    bottom = 0.0
+    for label, key in (("weights", "weights_bytes"), ("gradients", "gradients_bytes"),
+                       ("optimizer state", "optimizer_bytes"), ("activations", "activations_bytes")):
+        gb = mem[key] / 1e9
+        am.bar(["memory"], [gb], 0.5, bottom=bottom, label=f"{label}: {gb:.1f} GB")
+        bottom += gb
+    am.axhline(gpu["hbm_gb"], color="red", ls="--", lw=1)
+    am.annotate(f"{gpu['name']}: {gpu['hbm_gb']:.0f} GB", (0, gpu["hbm_gb"]), ha="center",
+                va="bottom", fontsize=8, color="red")
+    am.set_ylabel("GB per GPU (most loaded stage)")
+    am.legend(fontsize=8, loc="lower right")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    w.save(fig, f"{stem}-plan")
+
+
 def plot_pairs(path, pm, w):
     stem = os.path.splitext(os.path.basename(path))[0]
     pairs = [p for p in pm["pairs"] if p.get("check") != "fail"]
@@ -343,6 +381,8 @@ def main():
             plot_pairs(path, r, w)
         elif kind == "step_cost":
             plot_step(path, r, w)
+        elif kind == "plan":
+            plot_plan(path, r, w)
         else:
             die(f"hockney plot: {path}: no figure for reports of kind {kind!r}")
     if len(results) > 2:

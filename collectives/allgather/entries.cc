@@ -26,15 +26,18 @@ constexpr std::array kVendors{
 }  // namespace
 
 const Pattern& allgatherPattern() {
-  static const Pattern kPattern{
-      "allgather",
-      "every rank ends with all ranks' blocks, in rank order",
-      oneBlock,
-      allBlocks,
-      noCheck,
-      {},
-      kAlgorithms,
-      {.blocks = true, .busFactor = blockBusFactor, .reference = "ring", .vendors = kVendors}};
+  static const Pattern kPattern{"allgather",
+                                "every rank ends with all ranks' blocks, in rank order",
+                                oneBlock,
+                                allBlocks,
+                                noCheck,
+                                {},
+                                kAlgorithms,
+                                {.blocks = true,
+                                 .busFactor = blockBusFactor,
+                                 .reference = "ring",
+                                 .vendors = kVendors,
+                                 .halfOf = "allreduce"}};
   return kPattern;
 }
 

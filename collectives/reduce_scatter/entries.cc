@@ -37,7 +37,8 @@ const Pattern& reduceScatterPattern() {
                                  .blocks = true,
                                  .busFactor = blockBusFactor,
                                  .reference = "ring",
-                                 .vendors = kVendors}};
+                                 .vendors = kVendors,
+                                 .halfOf = "allreduce"}};
   return kPattern;
 }
 

@@ -298,9 +298,27 @@ TEST(Projection, MissingFitsAndBadPoliciesAreErrors) {
   }
   EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "fastest").toJson(),
                UsageError);
-  o.sequenceParallel = true;  // needs reduce_scatter/allgather fits the calibration lacks
-  EXPECT_THROW(projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best").toJson(),
-               UsageError);
+  // Sequence parallelism on a calibration with all-reduce fits only: each reduce-scatter and
+  // all-gather is half the all-reduce of the same vector, said in a note.
+  const StepCost whole = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best");
+  o.sequenceParallel = true;
+  const StepCost halves = projectIteration(findModel("GPT-3 175B"), l, o, calibration(), "best");
+  double allreduceS = 0;
+  for (const PricedItem& i : whole.items)
+    if (i.item.group == "TP") allreduceS = i.call.seconds;
+  int halved = 0;
+  for (const PricedItem& i : halves.items) {
+    if (i.item.group != "TP") continue;
+    EXPECT_EQ(i.call.algorithm, "allreduce-half");
+    EXPECT_NEAR(i.call.seconds, allreduceS / 2, 1e-15);
+    ++halved;
+  }
+  EXPECT_EQ(halved, 2);
+  EXPECT_NEAR(halves.groups.at("TP").timeMs, whole.groups.at("TP").timeMs, 1e-9);
+  bool said = false;
+  for (const auto& n : halves.notes)
+    said = said || n.find("priced as half the allreduce") != std::string::npos;
+  EXPECT_TRUE(said);
 }
 
 }  // namespace

@@ -119,6 +119,15 @@ expect_error "size 18446744073709551612 bytes is larger than this host's memory"
 expect_error "size 1152921504606846976 bytes is larger than this host's memory" run --pattern pipeline --sizes 1073741824G
 expect_error "--iters" run --sizes 8 -n 99999999999999999999
 expect_error "unknown subcommand 'frobnicate' (available: run, list" frobnicate
+# hockney plan: what the layout cannot take, what does not fit, what is unknown.
+plan=(plan --calibration ref:a100-node --model gpt3-175b --gpu-type a100-80gb --global-batch 1536)
+expect_error "needs 81.4 GB per GPU" "${plan[@]}" --layout tp=8,pp=16,dp=8
+expect_error "96 heads, not divisible by tp=7" "${plan[@]}" --layout tp=7,pp=16,dp=8 --recompute full
+expect_error "unknown --gpu-type 'v100' (known: a100-40gb" plan --calibration ref:a100-node --model gpt3-175b --gpu-type v100 --layout tp=8,pp=16,dp=8
+expect_error "--recompute must be none, selective or full" "${plan[@]}" --layout tp=8,pp=16,dp=8 --recompute some
+expect_error "not divisible by pp·interleave" "${plan[@]}" --layout tp=8,pp=16,dp=8 --recompute full --interleave 5
+expect_error "--compute-efficiency: must be a fraction in (0, 1], not 1.5" "${plan[@]}" --layout tp=8,pp=16,dp=8 --recompute full --compute-efficiency 1.5
+expect_error "unknown model 'gpt-9'" plan --calibration ref:a100-node --model gpt-9 --gpu-type h100 --layout tp=8
 expect_error "--capacity-factor: must be positive, not -1" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --capacity-factor -1
 expect_error "--global-batch: must be positive, not 0" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --global-batch 0
 expect_error "--seq-len: must be positive, not -5" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --seq-len -5

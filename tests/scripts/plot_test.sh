@@ -40,6 +40,14 @@ mkdir -p "$out/alone" && cp "$fixtures/fast/calibration.json" "$out/alone/"
 expect_figures "compare-bandwidth compare-projection" "$fixtures/compare.json"
 expect_figures "pairs-pairs" "$fixtures/pairs.json"
 expect_figures "step-groups" "$fixtures/fast/step.json"
+# A plan of the binary's own making (a reference fabric: nothing to measure).
+if "$hockney" plan --model gpt3-175b --layout tp=8,pp=8,dp=1 --gpu-type a100-80gb \
+    --calibration ref:a100-node --global-batch 64 --recompute selective --sequence-parallel \
+    --interleave 3 --out "$out/plan.json" >/dev/null 2>"$out/err"; then
+  expect_figures "plan-plan" "$out/plan.json"
+else
+  echo "FAIL: plan for the plot: $(cat "$out/err")"; failures=$((failures + 1))
+fi
 # Bad input: named, non-zero, no figure.
 echo '{"kind": "mystery"}' >"$out/odd.json"
 echo 'not json' >"$out/bad.json"

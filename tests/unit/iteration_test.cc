@@ -98,7 +98,7 @@ TEST(StepComm, SequenceParallelRecomputeAndZero3) {
   TrainingOptions o;
   o.globalBatch = 1536;
   o.sequenceParallel = true;
-  o.recompute = true;
+  o.recompute = Recompute::kFull;
   o.zero = 3;
   IterationComm plan =
       iterationCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
