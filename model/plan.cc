@@ -263,10 +263,14 @@ StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOption
   }
   const double dataParallelExposed = reductionExposed + gatherMs;
   plan.exposedCommMs = criticalMs + dataParallelExposed;
-  // The optimizer step: Adam reads and writes its state, reads the gradients, writes the weights.
+  // The optimizer step of a mixed-precision trainer (Megatron-LM's): the gradients unscaled and
+  // checked for overflow (read, write), their norm for clipping (read), Adam (reads the gradient,
+  // reads and writes the fp32 master weight and both moments), and the weights copied back to the
+  // training type (read the master, write the copy).
   const double shardedParams = mem.params / (o.zero >= 1 ? layout.dp : 1);
+  const double gs = static_cast<double>(elementSize(o.gradDtype));
   const double optBytes =
-      shardedParams * (2 * kOptimizerBytesPerParam + static_cast<double>(elementSize(o.gradDtype)) +
+      shardedParams * (2 * kOptimizerBytesPerParam + 4 * gs + 4 +
                        static_cast<double>(elementSize(o.dtype)));
   plan.optimizerMs = optBytes / options.gpu.hbmBandwidth * 1e3;
   plan.stepMs =
@@ -319,8 +323,9 @@ StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOption
       elementSize(o.dtype), elementSize(o.gradDtype), o.zero, name(o.recompute),
       o.sequenceParallel ? ", sequence parallel" : ""));
   a.push_back(
-      "optimizer step: Adam reads and writes its state, reads the gradients and writes the "
-      "weights at HBM bandwidth");
+      "optimizer step at HBM bandwidth: gradients unscaled and checked (read, write), their norm "
+      "(read), Adam (gradient read, fp32 weight and moments read and written), weights copied "
+      "to the training type");
   a.push_back(
       "MFU: model FLOPs (3 x the forward's GEMMs: 6 per parameter per token, plus the attention "
       "core) over step time x GPUs x peak; HFU adds the recomputed forward");

@@ -14,6 +14,7 @@ a row's error or the mean exceeds the bounds given (fractions).
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,26 @@ def command(hockney, calibration, row, mode, out):
     return cmd + ["--out", out]
 
 
+def step_seconds(cmd):
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"plan_validation: {' '.join(cmd)} failed ({run.returncode}):\n{run.stderr}")
+    with open(cmd[cmd.index("--out") + 1]) as f:
+        return json.load(f)["step"]["step_ms"] / 1e3
+
+
+def needed_efficiency(cmd, measured):
+    """Bisection on --compute-efficiency: the step falls as the efficiency rises."""
+    lo, hi = 0.05, 1.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if step_seconds(cmd + ["--compute-efficiency", f"{mid:.6f}"]) > measured:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hockney", default="build/hockney")
@@ -49,6 +70,10 @@ def main():
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--out-dir")
     ap.add_argument("--check", nargs=2, type=float, metavar=("MAX_ROW", "MAX_MEAN"))
+    ap.add_argument("--needed-efficiency", action="store_true",
+                    help="also find, per row, the GEMM efficiency (--compute-efficiency) at which "
+                         "the prediction meets the measurement: a diagnosis of the miss, never "
+                         "the default")
     args = ap.parse_args()
     calibration = args.calibration or ["ref:a100-node"]
     out_dir = args.out_dir or tempfile.mkdtemp(prefix="plan-validation-")
@@ -58,35 +83,39 @@ def main():
         for mode, measured in (("full", row[7]), ("sp+selective", row[8])):
             out = os.path.join(out_dir, f"{row[0]}-{mode.replace('+', '-')}.json")
             cmd = command(args.hockney, calibration, row, mode, out)
-            run = subprocess.run(cmd, capture_output=True, text=True)
-            if run.returncode != 0:
-                sys.exit(f"plan_validation: {' '.join(cmd)} failed ({run.returncode}):\n{run.stderr}")
+            step_seconds(cmd)
             with open(out) as f:
                 plan = json.load(f)
             step = plan["step"]
             predicted = step["step_ms"] / 1e3
+            need = needed_efficiency(cmd, measured) if args.needed_efficiency else None
             results.append((row, mode, measured, predicted, (predicted - measured) / measured,
-                            step, plan["memory"]["total_bytes"], cmd))
+                            step, plan["memory"]["total_bytes"], cmd, need))
     if args.markdown:
+        extra = " GEMM efficiency that meets it |" if args.needed_efficiency else ""
         print(f"| model | GPUs | tp·pp·v | recompute | measured s | predicted s | error | compute s | "
-              f"bubble s | exposed comm s | MFU | memory GB |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for row, mode, measured, predicted, err, step, mem, cmd in results:
+              f"bubble s | exposed comm s | MFU | memory GB |{extra}")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if extra else ""))
+    for row, mode, measured, predicted, err, step, mem, cmd, need in results:
         if args.markdown:
             print(f"| {row[0]} | {row[1]} | {row[2]}·{row[3]}·{row[4]} | {mode} | {measured:.2f} | "
                   f"{predicted:.2f} | {err * 100:+.1f}% | {step['compute_ms'] / 1e3:.2f} | "
                   f"{step['bubble_ms'] / 1e3:.2f} | {step['exposed_communication_ms'] / 1e3:.2f} | "
-                  f"{step['mfu'] * 100:.1f}% | {mem / 1e9:.1f} |")
+                  f"{step['mfu'] * 100:.1f}% | {mem / 1e9:.1f} |" +
+                  (f" {need * 100:.1f}% |" if need is not None else ""))
         else:
             print(f"{row[0]:12} {mode:13} measured {measured:6.2f} s predicted {predicted:7.2f} s "
                   f"error {err * 100:+6.1f}%  (compute {step['compute_ms'] / 1e3:.2f}, bubble "
                   f"{step['bubble_ms'] / 1e3:.2f}, exposed comm "
-                  f"{step['exposed_communication_ms'] / 1e3:.2f}, MFU {step['mfu'] * 100:.1f}%)")
+                  f"{step['exposed_communication_ms'] / 1e3:.2f}, MFU {step['mfu'] * 100:.1f}%)" +
+                  (f" meets it at GEMM efficiency {need * 100:.1f}%" if need is not None else ""))
     errors = [abs(r[4]) for r in results]
     mean, worst = sum(errors) / len(errors), max(errors)
     print(f"{'' if not args.markdown else chr(10)}mean |error| {mean * 100:.1f}%, max "
           f"{worst * 100:.1f}% over {len(errors)} rows ({SOURCE}); calibration "
           f"{', '.join(calibration)}")
+    if not args.out_dir:
+        shutil.rmtree(out_dir, ignore_errors=True)
     if args.check and (worst > args.check[0] or mean > args.check[1]):
         sys.exit(f"plan_validation: max {worst * 100:.1f}% or mean {mean * 100:.1f}% beyond "
                  f"{args.check[0] * 100:.0f}% / {args.check[1] * 100:.0f}%")
