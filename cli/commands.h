@@ -9,6 +9,7 @@
 #include "microbench/replay.h"
 #include "microbench/runner.h"
 #include "model/iteration.h"
+#include "model/plan.h"
 #include "model/projection.h"
 
 namespace hockney {
@@ -136,7 +137,8 @@ struct StepArgs {
   };
   Resolved resolve() const;
 };
-void addStepOptions(CLI::App* sub, StepArgs& args);
+// required: --calibration and --layout must be given (project); plan searches without them.
+void addStepOptions(CLI::App* sub, StepArgs& args, bool required = true);
 // The end of project's and plan's output: notes, assumptions, and the report written to `out`
 // (when given) with a line saying where.
 void finishStepReport(const std::vector<std::string>& notes,
@@ -166,6 +168,12 @@ class PlanCommand {
   StepArgs args_;
   std::string out_, gpuType_;
   double computeEfficiency_ = 0;
+  std::string gpus_;                  // search: "512,1024"
+  std::vector<std::string> fabrics_;  // search: NAME=CAL[,CAL...]
+  int top_ = 10;
+  bool allowCrossNodeTp_ = false;
+  int planOne(const StepArgs::Resolved& r, const PlanOptions& options);
+  int search(const StepArgs::Resolved& r, const PlanOptions& options);
 };
 
 class CompareCommand {

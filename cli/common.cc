@@ -147,15 +147,20 @@ void addTrainingOptions(CLI::App* sub, TrainingOptions& o) {
       ->default_str("25M");
 }
 
-void addStepOptions(CLI::App* sub, StepArgs& a) {
+void addStepOptions(CLI::App* sub, StepArgs& a, bool required) {
   sub->add_option("--model", a.model,
                   "catalog name or alias (hockney models), or a model JSON file")
       ->required();
-  sub->add_option("--calibration", a.calibrations,
-                  "calibration.json from hockney fit, or ref:NAME (a reference fabric: hockney "
-                  "fabrics); repeat for more levels of one fabric")
-      ->required();
-  sub->add_option("--layout", a.layout, "tp=N,pp=N,dp=N[,ep=N]; tp·pp·dp GPUs")->required();
+  CLI::Option* cal = sub->add_option(
+      "--calibration", a.calibrations,
+      "calibration.json from hockney fit, or ref:NAME (a reference fabric: hockney fabrics); "
+      "repeat for more levels of one fabric");
+  CLI::Option* layout =
+      sub->add_option("--layout", a.layout, "tp=N,pp=N,dp=N[,ep=N]; tp·pp·dp GPUs");
+  if (required) {
+    cal->required();
+    layout->required();
+  }
   sub->add_option("--order", a.order, "placement, innermost first")->capture_default_str();
   sub->add_option("--gpus-per-node", a.training.gpusPerNode, "GPUs per node (intra-node groups)")
       ->check(positive())
@@ -172,11 +177,11 @@ void addStepOptions(CLI::App* sub, StepArgs& a) {
 }
 
 StepArgs::Resolved StepArgs::resolve() const {
-  Resolved r{loadModel(model), parseLayout(layout), training, {}};
+  Resolved r{loadModel(model), layout.empty() ? Layout{} : parseLayout(layout), training, {}};
   r.layout.order = parseOrder(order);
   r.training.dtype = parseDataType(dtype);
   r.training.gradDtype = parseDataType(gradDtype);
-  r.calibration = loadCalibrations(calibrations);
+  if (!calibrations.empty()) r.calibration = loadCalibrations(calibrations);
   r.calibration.vendorScaling = *parseVendorScaling(vendorScaling);
   return r;
 }

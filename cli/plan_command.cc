@@ -15,7 +15,7 @@ PlanCommand::PlanCommand(CLI::App& app) {
       "plan",
       "One layout's whole training step: memory per GPU, compute, pipeline bubble and exposed "
       "communication priced with calibrated fits");
-  addStepOptions(sub_, args_);
+  addStepOptions(sub_, args_, /*required=*/false);
   sub_->add_option("--gpu-type", gpuType_,
                    "the GPU (a100-40gb, a100-80gb, h100-sxm, h200, b200): peak, HBM and sustained "
                    "matmul rate from the catalog, each with its source (hockney models --gpus)")
@@ -30,21 +30,49 @@ PlanCommand::PlanCommand(CLI::App& app) {
             return v > 0 && v <= 1 ? std::string() : "must be a fraction in (0, 1], not " + text;
           },
           "(0, 1]"));
+  sub_->add_option("--gpus", gpus_,
+                   "search instead of --layout: every layout on each of these GPU counts "
+                   "(N[,N...]), those that fit memory ranked by step time; options given are "
+                   "fixed, the rest (tp, pp, dp, ep, interleave, ZeRO, sequence parallelism, "
+                   "recomputation, micro-batch) searched");
+  sub_->add_option("--fabric", fabrics_,
+                   "search: NAME=CAL[,CAL...], one fabric's calibrations (levels of it separated "
+                   "by commas); repeat to rank layouts on each and compare their best");
+  sub_->add_option("--top", top_,
+                   "search: layouts printed per GPU count and fabric (all are in "
+                   "the report)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub_->add_flag("--allow-cross-node-tp", allowCrossNodeTp_,
+                 "search: let tp exceed --gpus-per-node");
   sub_->add_option("--out", out_, "plan JSON to write");
 }
 
 int PlanCommand::execute() {
-  checkOutIsNotAnInput(out_, args_.calibrations);
-  checkOutIsNotAnInput(out_, {args_.model});
+  std::vector<std::string> inputs = args_.calibrations;
+  inputs.push_back(args_.model);
+  checkOutIsNotAnInput(out_, inputs);
+  HOCKNEY_USAGE_CHECK(args_.layout.empty() != gpus_.empty(),
+                      "give --layout (one layout) or --gpus N[,N...] (search every layout), {}",
+                      gpus_.empty() ? "not neither" : "not both");
   const StepArgs::Resolved r = args_.resolve();
-  const ModelSpec& model = r.model;
-  const Layout& layout = r.layout;
-  const TrainingOptions& o_ = r.training;
   PlanOptions options;
-  options.training = o_;
+  options.training = r.training;
   options.gpu = findGpu(gpuType_);
   options.computeEfficiency = computeEfficiency_;
   options.policy = args_.policy;
+  if (!gpus_.empty()) return search(r, options);
+  HOCKNEY_USAGE_CHECK(fabrics_.empty(),
+                      "--fabric is for the search (--gpus); with --layout give "
+                      "--calibration");
+  HOCKNEY_USAGE_CHECK(!args_.calibrations.empty(), "--layout needs --calibration FILE|ref:NAME");
+  return planOne(r, options);
+}
+
+int PlanCommand::planOne(const StepArgs::Resolved& r, const PlanOptions& options) {
+  const ModelSpec& model = r.model;
+  const Layout& layout = r.layout;
+  const TrainingOptions& o_ = r.training;
   const CalibrationSet& cal = r.calibration;
   const StepPlan plan = planStep(model, layout, options, cal);
   const StepCost& c = plan.comm;

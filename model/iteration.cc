@@ -104,6 +104,17 @@ std::vector<CommItem> bucketed(const CommItem& item, double bucketBytes) {
   return out;
 }
 
+long globalBatchOf(const ModelSpec& m, const TrainingOptions& o) {
+  if (o.globalBatch > 0) return o.globalBatch;
+  long batch = 0;
+  const auto& ts = m.trainingSetup;
+  for (const char* key : {"global_batch_seqs", "global_batch_seqs_approx"})
+    if (ts.contains(key) && ts[key].is_number()) batch = ts[key].get<long>();
+  HOCKNEY_USAGE_CHECK(batch > 0, "{} documents no global batch in sequences; pass --global-batch",
+                      m.name);
+  return batch;
+}
+
 IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
                                      const TrainingOptions& o) {
   IterationComm plan;
@@ -129,18 +140,17 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
     HOCKNEY_USAGE_CHECK(e <= m.experts, "ep={} exceeds the {} experts of {}", e, m.experts, m.name);
     HOCKNEY_USAGE_CHECK(m.experts % e == 0, "ep={} must divide the {} experts", e, m.experts);
   }
-  long batch = o.globalBatch;
-  if (batch == 0) {
-    const auto& ts = m.trainingSetup;
-    for (const char* key : {"global_batch_seqs", "global_batch_seqs_approx"})
-      if (ts.contains(key) && ts[key].is_number()) batch = ts[key].get<long>();
-    HOCKNEY_USAGE_CHECK(batch > 0, "{} documents no global batch in sequences; pass --global-batch",
-                        m.name);
+  const long batch = globalBatchOf(m, o);
+  if (o.globalBatch == 0)
     plan.assumptions.push_back(fmt::format("global batch {} sequences, from the catalog", batch));
-  }
   HOCKNEY_USAGE_CHECK(batch % (static_cast<long>(d) * o.microBatch) == 0,
                       "global batch {} is not divisible by dp·micro-batch = {}·{}", batch, d,
                       o.microBatch);
+  // Megatron-LM's interleaved schedule runs micro-batches in groups of pp.
+  HOCKNEY_USAGE_CHECK(o.interleave == 1 || (batch / (static_cast<long>(d) * o.microBatch)) % p == 0,
+                      "--interleave needs the micro-batches per pipeline ({}) to be a multiple of "
+                      "pp={}",
+                      batch / (static_cast<long>(d) * o.microBatch), p);
   plan.globalBatch = batch;
   plan.microBatches = static_cast<int>(batch / (static_cast<long>(d) * o.microBatch));
   plan.seqLen = o.seqLen > 0 ? o.seqLen : m.seqLen;
@@ -193,12 +203,19 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
       plan.items.push_back(
           {"DP", "allreduce", "gradient all-reduce", d, psi * epsG, 1, o.gradDtype});
     } else {
-      plan.items.push_back(
-          {"DP", "reduce_scatter", "ZeRO gradient reduce-scatter", d, psi * epsG, 1, o.gradDtype});
+      // ZeRO-2 keeps only its shard of the gradients, so every micro-batch's backward pass
+      // reduce-scatters them; ZeRO-3 keeps only its shard of the weights, so every micro-batch's
+      // forward and backward gather them again (Rajbhandari et al. 2020 §5; DeepSpeed's
+      // gradient accumulation). ZeRO-1 reduces and gathers once per step.
+      plan.items.push_back({"DP", "reduce_scatter",
+                            o.zero >= 2 ? "ZeRO gradient reduce-scatter per micro-batch"
+                                        : "ZeRO gradient reduce-scatter",
+                            d, psi * epsG, o.zero >= 2 ? mb : 1.0, o.gradDtype});
       plan.items.push_back({"DP", "allgather",
-                            o.zero == 3 ? "ZeRO-3 parameter all-gather (forward and backward)"
+                            o.zero == 3 ? "ZeRO-3 parameter all-gather (forward and backward of "
+                                          "each micro-batch)"
                                         : "ZeRO parameter all-gather",
-                            d, psi * eps, o.zero == 3 ? 2.0 : 1.0, o.dtype});
+                            d, psi * eps, o.zero == 3 ? 2.0 * mb : 1.0, o.dtype});
     }
   }
   if (m.moe() && e > 1) {

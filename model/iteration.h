@@ -90,6 +90,10 @@ struct IterationComm {
   std::vector<std::string> assumptions;
 };
 
+// Sequences per step: --global-batch, else the model's documented batch; throws UsageError when
+// neither is known.
+long globalBatchOf(const ModelSpec& model, const TrainingOptions& o);
+
 // Throws UsageError for layouts that do not fit the model (heads % tp, layers % pp, batch %
 // (dp · micro-batch), ep | dp, ep <= experts, ...).
 IterationComm iterationCommunication(const ModelSpec& model, const Layout& layout,

@@ -185,6 +185,17 @@ std::string gb(double bytes) {
 
 }  // namespace
 
+std::string StepPlan::mostExposedGroup() const {
+  std::string most = "-";
+  double worst = 0;
+  for (const auto& [group, e] : exposed)
+    if (e.exposedMs > worst) {
+      worst = e.exposedMs;
+      most = group;
+    }
+  return most;
+}
+
 StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOptions& options,
                   const CalibrationSet& calibration) {
   const TrainingOptions& o = options.training;
@@ -236,7 +247,8 @@ StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOption
   plan.bubbleMs = (pp - 1) / v * plan.perMicroBatchMs;
   // Gradient reduction overlaps the last micro-batch's backward pass; what it cannot cover is
   // exposed, and never less than the last bucket (it starts when the backward ends).
-  const double window = c.backwardS * 1e3;
+  // ZeRO-2 and -3 reduce-scatter in every micro-batch's backward pass, each hidden behind its own.
+  const double window = c.backwardS * 1e3 * (o.zero >= 2 ? m : 1);
   const double reductionExposed = reducingMs > 0 ? std::max(lastBucketMs, reducingMs - window) : 0;
   for (const auto& [group, g] : comm.groups) {
     GroupExposure& e = plan.exposed[group];
@@ -269,9 +281,8 @@ StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOption
   // training type (read the master, write the copy).
   const double shardedParams = mem.params / (o.zero >= 1 ? layout.dp : 1);
   const double gs = static_cast<double>(elementSize(o.gradDtype));
-  const double optBytes =
-      shardedParams * (2 * kOptimizerBytesPerParam + 4 * gs + 4 +
-                       static_cast<double>(elementSize(o.dtype)));
+  const double optBytes = shardedParams * (2 * kOptimizerBytesPerParam + 4 * gs + 4 +
+                                           static_cast<double>(elementSize(o.dtype)));
   plan.optimizerMs = optBytes / options.gpu.hbmBandwidth * 1e3;
   plan.stepMs =
       plan.computeMs + criticalMs + plan.bubbleMs + dataParallelExposed + plan.optimizerMs;
@@ -288,11 +299,8 @@ StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOption
     worst = plan.bubbleMs;
     plan.bottleneck = "bubble";
   }
-  for (const auto& [group, e] : plan.exposed)
-    if (e.exposedMs > worst) {
-      worst = e.exposedMs;
-      plan.bottleneck = group;
-    }
+  const std::string most = plan.mostExposedGroup();
+  if (most != "-" && plan.exposed.at(most).exposedMs > worst) plan.bottleneck = most;
   auto& a = plan.assumptions;
   a = comm.assumptions;
   a.erase(std::remove(a.begin(), a.end(),

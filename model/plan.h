@@ -74,6 +74,8 @@ struct StepPlan {
   double tokensPerSecond = 0, mfu = 0, hfu = 0;
   std::string bottleneck;  // compute, bubble, or the group that exposes the most
   std::vector<std::string> assumptions;
+  // The group that exposes the most communication, or "-" when none exposes any.
+  std::string mostExposedGroup() const;
   nlohmann::json toJson() const;
 };
 

@@ -11,6 +11,7 @@ Each input is read by its "kind":
   step_cost     the projected step per group, stacked by collective kind
   plan          one layout's step (compute, bubble, each group's exposed communication, optimizer)
                 and its memory per GPU against the GPU's
+  plan_search   the best step per fabric against the GPU count, and the best layouts' breakdowns
 Usage: plot.py [--out-dir DIR] [--format png,svg] REPORT...
 Prints the path of every figure written."""
 import argparse
@@ -300,6 +301,53 @@ def plot_plan(path, p, w):
     w.save(fig, f"{stem}-plan")
 
 
+def step_parts(best):
+    step = best["step"]
+    parts = [("compute", step["compute_ms"]), ("pipeline bubble", step["bubble_ms"])]
+    parts += [(f"{g} exposed", e["exposed_ms"]) for g, e in sorted(best["exposed"].items())]
+    parts.append(("optimizer", step["optimizer_ms"]))
+    return parts
+
+
+def plot_plan_search(path, r, w):
+    stem = os.path.splitext(os.path.basename(path))[0]
+    names = [f["fabric"] for f in r["fabrics"]]
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for i, name in enumerate(names):
+        pts = [(c["gpus"], c["fabrics"][i]["ranked"][0]["step_ms"] / 1e3) for c in r["counts"]
+               if c["fabrics"][i]["ranked"]]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
+            for g, t in pts:
+                ax.annotate(f"{t:.2f} s", (g, t), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("GPUs")
+    ax.set_ylabel("best layout's step (s)")
+    ax.set_title(f"{r['model']['name']} on {r['gpu']['name']}: the best layout per GPU count", fontsize=10)
+    ax.legend(title="fabric")
+    w.save(fig, f"{stem}-best")
+    bars = [(f"{c['gpus']} GPUs\n{f['fabric']}", f["best"]) for c in r["counts"] for f in c["fabrics"]
+            if f["best"]]
+    if not bars:
+        return
+    labels = sorted({label for _, b in bars for label, _ in step_parts(b)},
+                    key=lambda l: (l != "compute", l != "pipeline bubble", l == "optimizer", l))
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(bars)), 5))
+    bottoms = [0.0] * len(bars)
+    for label in labels:
+        vals = [dict(step_parts(b)).get(label, 0.0) / 1e3 for _, b in bars]
+        ax.bar([n for n, _ in bars], vals, 0.6, bottom=bottoms, label=label)
+        bottoms = [x + v for x, v in zip(bottoms, vals)]
+    for i, (_, b) in enumerate(bars):
+        lay = b["layout"]
+        ax.annotate(f"tp={lay['tp']} pp={lay['pp']} dp={lay['dp']}", (i, bottoms[i]), ha="center",
+                    va="bottom", fontsize=7)
+    ax.set_ylabel("seconds per training step")
+    ax.set_title("the best layouts' steps", fontsize=10)
+    ax.legend(fontsize=8)
+    w.save(fig, f"{stem}-breakdown")
+
+
 def plot_pairs(path, pm, w):
     stem = os.path.splitext(os.path.basename(path))[0]
     pairs = [p for p in pm["pairs"] if p.get("check") != "fail"]
@@ -383,6 +431,8 @@ def main():
             plot_step(path, r, w)
         elif kind == "plan":
             plot_plan(path, r, w)
+        elif kind == "plan_search":
+            plot_plan_search(path, r, w)
         else:
             die(f"hockney plot: {path}: no figure for reports of kind {kind!r}")
     if len(results) > 2:

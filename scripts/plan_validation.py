@@ -63,6 +63,47 @@ def needed_efficiency(cmd, measured):
     return (lo + hi) / 2
 
 
+def search(args, calibration, out_dir):
+    """Part 2's check: the published layout, or one within 5% of it, ranks first."""
+    print("| model | GPUs | recompute | published layout | its rank | its step s | best layout | "
+          "best step s | published / best | first within 5% | flagged levels |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in ROWS:
+        model, gpus, tp, pp, v, batch, mb = row[:7]
+        for mode in ("full", "sp+selective"):
+            out = os.path.join(out_dir, f"search-{model}-{mode.replace('+', '-')}.json")
+            cmd = [args.hockney, "plan", "--model", model, "--gpus", str(gpus), "--gpu-type",
+                   "a100-80gb", "--gpus-per-node", "8", "--global-batch", str(batch), "--seq-len",
+                   "2048", "--dtype", "float16", "--out", out]
+            cmd += ["--recompute", "full"] if mode == "full" else ["--recompute", "selective",
+                                                                   "--sequence-parallel"]
+            for c in calibration:
+                cmd += ["--calibration", c]
+            run = subprocess.run(cmd, capture_output=True, text=True)
+            if run.returncode != 0:
+                sys.exit(f"plan_validation: {' '.join(cmd)} failed ({run.returncode}):\n{run.stderr}")
+            with open(out) as f:
+                ranked = json.load(f)["counts"][0]["fabrics"][0]["ranked"]
+            published = [i for i, r in enumerate(ranked)
+                         if (r["tp"], r["pp"], r["dp"], r["interleave"], r["micro_batch"], r["zero"],
+                             r["sequence_parallel"])
+                         == (tp, pp, gpus // (tp * pp), v, mb, 0, mode != "full")]
+            best = ranked[0]
+            if published:
+                i = published[0]
+                pub = ranked[i]
+                ratio = pub["step_ms"] / best["step_ms"]
+                print(f"| {model} | {gpus} | {mode} | tp={tp},pp={pp},v={v},mb={mb} | {i + 1} of "
+                      f"{len(ranked)} | {pub['step_ms'] / 1e3:.2f} | {best['layout']} | "
+                      f"{best['step_ms'] / 1e3:.2f} | {ratio:.3f} | "
+                      f"{'yes' if ratio <= 1.05 else 'no'} | "
+                      f"{'best' if best['priced_with_other_levels'] else '-'} |")
+            else:
+                print(f"| {model} | {gpus} | {mode} | tp={tp},pp={pp},v={v},mb={mb} | not "
+                      f"enumerated or does not fit | - | {best['layout']} | "
+                      f"{best['step_ms'] / 1e3:.2f} | - | - | - |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hockney", default="build/hockney")
@@ -70,6 +111,9 @@ def main():
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--out-dir")
     ap.add_argument("--check", nargs=2, type=float, metavar=("MAX_ROW", "MAX_MEAN"))
+    ap.add_argument("--search", action="store_true",
+                    help="instead: search every layout of each row (GPUs, batch and recomputation "
+                         "fixed) and say where the published layout ranks")
     ap.add_argument("--needed-efficiency", action="store_true",
                     help="also find, per row, the GEMM efficiency (--compute-efficiency) at which "
                          "the prediction meets the measurement: a diagnosis of the miss, never "
@@ -78,6 +122,11 @@ def main():
     calibration = args.calibration or ["ref:a100-node"]
     out_dir = args.out_dir or tempfile.mkdtemp(prefix="plan-validation-")
     os.makedirs(out_dir, exist_ok=True)
+    if args.search:
+        search(args, calibration, out_dir)
+        if not args.out_dir:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        return
     results = []
     for row in ROWS:
         for mode, measured in (("full", row[7]), ("sp+selective", row[8])):

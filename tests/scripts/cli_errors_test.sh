@@ -128,6 +128,13 @@ expect_error "--recompute must be none, selective or full" "${plan[@]}" --layout
 expect_error "not divisible by pp·interleave" "${plan[@]}" --layout tp=8,pp=16,dp=8 --recompute full --interleave 5
 expect_error "--compute-efficiency: must be a fraction in (0, 1], not 1.5" "${plan[@]}" --layout tp=8,pp=16,dp=8 --recompute full --compute-efficiency 1.5
 expect_error "unknown model 'gpt-9'" plan --calibration ref:a100-node --model gpt-9 --gpu-type h100 --layout tp=8
+# The search (--gpus): one mode at a time, fabrics named, and a request nothing fits.
+expect_error "give --layout (one layout) or --gpus N[,N...] (search every layout), not both" "${plan[@]}" --layout tp=8,pp=16,dp=8 --gpus 64
+expect_error "not neither" plan --calibration ref:a100-node --model gpt3-175b --gpu-type h100
+expect_error "--gpus takes GPU counts separated by commas, not '64,x'" "${plan[@]}" --gpus 64,x
+expect_error "--fabric takes NAME=CALIBRATION" plan --model gpt3-175b --gpu-type h100 --gpus 64 --fabric ref:a100-node
+expect_error "--fabric a is named twice" plan --model gpt3-175b --gpu-type h100 --gpus 64 --fabric a=ref:a100-node --fabric a=ref:h100-ndr-ib
+expect_error "no layout of GPT-3 175B fits 8 GPUs of 40 GB (A100-SXM4-40GB): the smallest needs" plan --calibration ref:a100-node --model gpt3-175b --gpu-type a100-40gb --gpus 8 --global-batch 64
 expect_error "--capacity-factor: must be positive, not -1" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --capacity-factor -1
 expect_error "--global-batch: must be positive, not 0" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --global-batch 0
 expect_error "--seq-len: must be positive, not -5" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --seq-len -5

@@ -48,6 +48,13 @@ if "$hockney" plan --model gpt3-175b --layout tp=8,pp=8,dp=1 --gpu-type a100-80g
 else
   echo "FAIL: plan for the plot: $(cat "$out/err")"; failures=$((failures + 1))
 fi
+if "$hockney" plan --model gpt3-175b --gpus 64,128 --gpu-type h100 --fabric ndr=ref:h100-ndr-ib \
+    --fabric a3=ref:h100-gcp-a3mega --global-batch 128 --recompute selective \
+    --out "$out/search.json" >/dev/null 2>"$out/err"; then
+  expect_figures "search-best search-breakdown" "$out/search.json"
+else
+  echo "FAIL: plan for the plot: $(cat "$out/err")"; failures=$((failures + 1))
+fi
 # Bad input: named, non-zero, no figure.
 echo '{"kind": "mystery"}' >"$out/odd.json"
 echo 'not json' >"$out/bad.json"

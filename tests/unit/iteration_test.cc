@@ -88,7 +88,8 @@ TEST(StepComm, BucketsKeepEveryItemsBytesAndCountTheCalls) {
   double gather = 0;
   for (const CommItem& i : plan.items)
     if (i.group == "DP" && i.pattern == "allgather") gather += i.stepBytes();
-  EXPECT_EQ(gather, 2 * 174563733504.0 / 128 * 2);
+  // ZeRO-3 gathers the weights again in every micro-batch's forward and backward: 2 x 192.
+  EXPECT_EQ(gather, 2 * 192 * 174563733504.0 / 128 * 2);
   o.bucketBytes = -1;
   EXPECT_THROW(iterationCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o),
                UsageError);
@@ -107,8 +108,13 @@ TEST(StepComm, SequenceParallelRecomputeAndZero3) {
   o.bucketBytes = 0;  // whole vectors
   plan = iterationCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
   EXPECT_EQ(item(plan, "DP", "reduce_scatter").bytes, 174563733504.0 / 128 * 4);
-  EXPECT_EQ(item(plan, "DP", "allgather").count, 2);                         // forward and backward
+  EXPECT_EQ(item(plan, "DP", "reduce_scatter").count, 192);  // every micro-batch's backward
+  EXPECT_EQ(item(plan, "DP", "allgather").count, 2 * 192);   // every forward and backward
   EXPECT_EQ(item(plan, "DP", "allgather").bytes, 174563733504.0 / 128 * 2);  // bf16 parameters
+  o.zero = 1;                                                                // once per step
+  plan = iterationCommunication(findModel("GPT-3 175B"), parseLayout("tp=8,pp=16,dp=8"), o);
+  EXPECT_EQ(item(plan, "DP", "reduce_scatter").count, 1);
+  EXPECT_EQ(item(plan, "DP", "allgather").count, 1);
 }
 
 TEST(StepComm, SwitchC_AllToAlls) {
