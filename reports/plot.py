@@ -319,8 +319,13 @@ def plot_plan_search(path, r, w):
         if pts:
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
             for g, t in pts:
-                ax.annotate(f"{t:.2f} s", (g, t), textcoords="offset points", xytext=(4, 4), fontsize=8)
+                ax.annotate(f"{t:.2f} s", (g, t), textcoords="offset points",
+                            xytext=(6, 4 - 12 * i), fontsize=8, color=ax.lines[-1].get_color())
     ax.set_xscale("log", base=2)
+    counts = [c["gpus"] for c in r["counts"]]
+    ax.set_xticks(counts)
+    ax.set_xticklabels([str(c) for c in counts])
+    ax.minorticks_off()
     ax.set_xlabel("GPUs")
     ax.set_ylabel("best layout's step (s)")
     ax.set_title(f"{r['model']['name']} on {r['gpu']['name']}: the best layout per GPU count", fontsize=10)
