@@ -1,5 +1,6 @@
 // What every subcommand shares: provenance of the command line, who prints, MPI sessions, and
 // the rule that no command writes over one of its inputs.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -84,6 +85,7 @@ CLI::Validator positive() {
         } catch (const std::exception&) {
           return std::string("must be a number, not " + text);
         }
+        if (!std::isfinite(v)) return std::string("must be a finite number, not " + text);
         return v > 0 ? std::string() : std::string("must be positive, not " + text);
       },
       "> 0");

@@ -32,7 +32,7 @@ CompareCommand::CompareCommand(CLI::App& app) {
 }
 
 int CompareCommand::execute() {
-  checkOutIsNotAnInput(out_, {a_, b_});
+  checkOutIsNotAnInput(out_, {a_, b_, model_});
   std::optional<CompareProjection> projection;
   ModelSpec model;
   if (!model_.empty()) {

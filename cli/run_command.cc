@@ -144,7 +144,7 @@ int RunCommand::executePairs(int argc, char** argv) {
   const bool sized =
       sub_->count("--min-bytes") + sub_->count("--max-bytes") + sub_->count("--sizes") > 0;
   if (sized) {
-    const auto sizes = sizes_.empty()
+    const auto sizes = sub_->count("--sizes") == 0
                            ? std::vector<size_t>{parseSize(minBytes_), parseSize(maxBytes_)}
                            : parseSizeList(sizes_);
     HOCKNEY_USAGE_CHECK(!sizes.empty(), "no message sizes");
@@ -187,8 +187,9 @@ int RunCommand::execute(int argc, char** argv) {
   s.type = parseDataType(dtype_);
   s.op = parseReduceOp(op_);
   s.check = check_ == 1;
-  s.sizes = sizes_.empty() ? geometricSizes(parseSize(minBytes_), parseSize(maxBytes_), factor_)
-                           : parseSizeList(sizes_);
+  s.sizes = sub_->count("--sizes") == 0
+                ? geometricSizes(parseSize(minBytes_), parseSize(maxBytes_), factor_)
+                : parseSizeList(sizes_);
   if (!chunk_.empty()) {
     s.chunkBytes = parseSize(chunk_);
     HOCKNEY_USAGE_CHECK(s.chunkBytes > 0, "--chunk-bytes must be > 0");

@@ -18,8 +18,14 @@ void checkRoutingOptions(const PatternOptions& o, int p) {
   HOCKNEY_USAGE_CHECK(o.experts >= 0, "--experts must be positive, not {}", o.experts);
   HOCKNEY_USAGE_CHECK(o.topK >= 1, "--top-k must be at least 1, not {}", o.topK);
   HOCKNEY_USAGE_CHECK(o.topK <= experts, "--top-k {} is more than the {} experts", o.topK, experts);
-  HOCKNEY_USAGE_CHECK(o.capacityFactor > 0, "--capacity-factor must be > 0, not {}",
-                      o.capacityFactor);
+  HOCKNEY_USAGE_CHECK(o.capacityFactor > 0 && std::isfinite(o.capacityFactor),
+                      "--capacity-factor must be a finite number > 0, not {}", o.capacityFactor);
+  // An expert's capacity is factor · tokens · k / experts: at factor = experts it already takes
+  // every token, so more means nothing.
+  HOCKNEY_USAGE_CHECK(o.capacityFactor <= experts,
+                      "--capacity-factor {} is more than the {} experts (at {} an expert already "
+                      "takes every token)",
+                      o.capacityFactor, experts, experts);
   HOCKNEY_USAGE_CHECK(o.zipfS >= 0, "--skew zipf:S needs S >= 0, not {}", o.zipfS);
   HOCKNEY_USAGE_CHECK(o.hidden >= 1, "--hidden must be at least 1, not {}", o.hidden);
 }

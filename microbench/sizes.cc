@@ -39,8 +39,19 @@ size_t parseSize(std::string_view text) {
 }
 
 std::vector<size_t> parseSizeList(std::string_view text) {
+  HOCKNEY_USAGE_CHECK(!text.empty(),
+                      "--sizes is empty; give sizes separated by commas (4,1004,64K)");
   std::vector<size_t> sizes;
-  for (const std::string& part : splitCommas(text)) sizes.push_back(parseSize(part));
+  std::vector<std::string> spelled;
+  for (const std::string& part : splitCommas(text)) {
+    const size_t s = parseSize(part);
+    // One size twice would be two rows of one point: compare would pair them, fit count it twice.
+    for (size_t i = 0; i < sizes.size(); ++i)
+      HOCKNEY_USAGE_CHECK(sizes[i] != s, "--sizes names {} bytes twice ({} and {})", s, spelled[i],
+                          part);
+    sizes.push_back(s);
+    spelled.push_back(part);
+  }
   return sizes;
 }
 

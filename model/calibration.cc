@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -10,6 +11,7 @@
 #include <set>
 
 #include "collectives/core/error.h"
+#include "collectives/registry.h"
 #include "model/compose.h"
 #include "model/fit.h"
 #include "model/vendor.h"
@@ -193,11 +195,16 @@ Calibration fitCalibration(const std::vector<CalibrationInput>& inputs, const Ca
   Calibration cal;
   cal.createdAt = utcNow();
   cal.commandLine = o.commandLine;
+  const std::vector<std::string> known = patternNames();
   for (const CalibrationInput& in : inputs) {
     cal.sources.push_back(in.source);
     cal.reductionKernels.insert(cal.reductionKernels.end(), in.kernels.begin(), in.kernels.end());
     const std::vector<ResultRow>& rows = in.rows;
     for (const ResultRow& r : rows) {
+      // A row of a pattern hockney does not know fits nothing it can price.
+      HOCKNEY_USAGE_CHECK(std::find(known.begin(), known.end(), r.pattern) != known.end(),
+                          "{}: a row's pattern '{}' is not one hockney knows ({})", in.path,
+                          r.pattern, fmt::join(known, ", "));
       if (r.check == "fail") {
         warnings.push_back(fmt::format("{}: skipped {}/{} at {} B: it failed validation", in.path,
                                        r.pattern, r.algorithm, r.bytes));

@@ -219,6 +219,11 @@ IterationComm iterationCommunication(const ModelSpec& m, const Layout& l,
     }
   }
   if (m.moe() && e > 1) {
+    HOCKNEY_USAGE_CHECK(
+        std::isfinite(o.capacityFactor) && o.capacityFactor > 0 && o.capacityFactor <= m.experts,
+        "--capacity-factor {} must be in (0, {}] for {} ({} experts: at {} an "
+        "expert already takes every token)",
+        o.capacityFactor, m.experts, m.name, m.experts, m.experts);
     const double moeLayersPerStage = static_cast<double>(m.moeLayers()) / p;
     const double a2a = m.topK * o.capacityFactor * o.microBatch * plan.seqLen * m.dModel * eps;
     plan.items.push_back({"EP", "alltoall", "MoE dispatch and combine per MoE layer", e, a2a,

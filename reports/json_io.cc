@@ -12,10 +12,25 @@
 
 namespace hockney {
 
-nlohmann::json readJsonFile(const std::string& path, std::string_view what) {
+namespace {
+
+// Only regular files are read: a directory is an error, and a FIFO or device would block or never
+// end (a FIFO with no writer hangs the open).
+void checkRegularFile(const std::string& path, std::string_view what) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return;  // the open below names the error
+  if (std::filesystem::is_directory(status))
     throw UsageError(fmt::format("cannot read {} {}: it is a directory", what, path));
+  if (!std::filesystem::is_regular_file(status))
+    throw UsageError(fmt::format("cannot read {} {}: not a regular file (a FIFO, socket or device)",
+                                 what, path));
+}
+
+}  // namespace
+
+nlohmann::json readJsonFile(const std::string& path, std::string_view what) {
+  checkRegularFile(path, what);
   std::ifstream in(path);
   if (!in) throw UsageError(fmt::format("cannot read {} {}: {}", what, path, std::strerror(errno)));
   try {
@@ -26,9 +41,7 @@ nlohmann::json readJsonFile(const std::string& path, std::string_view what) {
 }
 
 std::string readTextFile(const std::string& path, std::string_view what) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw UsageError(fmt::format("cannot read {} {}: it is a directory", what, path));
+  checkRegularFile(path, what);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UsageError(fmt::format("cannot read {} {}: {}", what, path, std::strerror(errno)));
   std::ostringstream text;

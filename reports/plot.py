@@ -69,12 +69,51 @@ class Writer:
         self.out_dir, self.formats, self.written = out_dir, formats, []
 
     def save(self, fig, stem):
-        os.makedirs(self.out_dir, exist_ok=True)
-        for fmt in self.formats:
-            path = os.path.join(self.out_dir, f"{stem}.{fmt}")
-            fig.savefig(path, dpi=130, bbox_inches="tight")
-            self.written.append(path)
+        try:
+            os.makedirs(self.out_dir, exist_ok=True)
+            for fmt in self.formats:
+                path = os.path.join(self.out_dir, f"{stem}.{fmt}")
+                fig.savefig(path, dpi=130, bbox_inches="tight")
+                self.written.append(path)
+        except OSError as e:
+            die(f"hockney plot: cannot write figures to {self.out_dir}: {e.strerror or e}")
         plt.close(fig)
+
+
+# What each kind must hold for its figures: (key, type) at the top level, and the keys every row
+# of its list has. A report missing one is named, not a traceback.
+REQUIRED = {
+    "results": ([("results", list)], ("results", ["pattern", "algorithm", "bytes", "time_us",
+                                                  "busbw_gbps"])),
+    "calibration": ([("fits", list)], ("fits", ["pattern", "algorithm"])),
+    "comparison": ([], None),
+    "pair_matrix": ([("pairs", list)], ("pairs", ["a", "b", "bandwidth_gbps", "latency_us"])),
+    "step_cost": ([("groups", dict), ("total_ms", (int, float))], None),
+    "plan": ([("step", dict), ("memory", dict), ("gpu", dict), ("exposed", dict),
+              ("layout", dict), ("model", dict), ("options", dict)], None),
+    "plan_search": ([("counts", list), ("fabrics", list), ("model", dict), ("gpu", dict)], None),
+}
+
+
+def check_shape(path, report):
+    kind = report["kind"]
+    if kind not in REQUIRED:
+        return
+    fields, rows = REQUIRED[kind]
+    for key, typ in fields:
+        if not isinstance(report.get(key), typ):
+            die(f"hockney plot: {path}: a {kind} report needs {key!r} "
+                f"({'missing' if key not in report else 'of the wrong type'})")
+    if rows:
+        key, needed = rows
+        for i, row in enumerate(report[key]):
+            if not isinstance(row, dict):
+                die(f"hockney plot: {path}: {key}[{i}] is not an object")
+            missing = [k for k in needed if k not in row]
+            if missing:
+                die(f"hockney plot: {path}: {key}[{i}] has no {', '.join(missing)}")
+    if kind == "results" and not report["results"]:
+        die(f"hockney plot: {path}: the results report has no rows: nothing to draw")
 
 
 def title_of(report, path):
@@ -415,10 +454,23 @@ def main():
             die(f"hockney plot: cannot read {path}: {e.strerror}")
         except ValueError as e:
             die(f"hockney plot: {path} is not JSON: {e}")
+        except RecursionError:
+            die(f"hockney plot: {path}: its JSON is nested too deeply to be a hockney report")
         if not isinstance(report, dict) or "kind" not in report:
             die(f"hockney plot: {path} is not a hockney report (no \"kind\")")
+        check_shape(path, report)
         loaded.append((path, report))
     w = Writer(o.out_dir or os.path.dirname(os.path.abspath(o.reports[0])), formats)
+    try:
+        draw(loaded, w)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        # A field of the wrong shape deeper than check_shape looks: named, exit 2.
+        die(f"hockney plot: a report is malformed ({type(e).__name__}: {e})")
+    for p in w.written:
+        print(p)
+
+
+def draw(loaded, w):
     results = [(p, r) for p, r in loaded if r["kind"] == "results"]
     if results:
         plot_results(results, w)
@@ -443,8 +495,6 @@ def main():
     if len(results) > 2:
         print(f"note: {len(results)} results reports: each plotted alone (two are drawn side by side)",
               file=sys.stderr)
-    for p in w.written:
-        print(p)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ failures=0
 expect_error() {  # expect_error "message fragment" args...
   local want=$1
   shift
-  "$hockney" "$@" --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"
+  timeout 120 "$hockney" "$@" --out "$dir/out.json" >"$dir/stdout" 2>"$dir/stderr"  # a hang is a failure
   local rc=$?
   if [ "$rc" -ne 2 ]; then
     echo "FAIL: exit $rc (not 2, bad input) for: $*"; failures=$((failures + 1))
@@ -135,6 +135,24 @@ expect_error "--gpus takes GPU counts separated by commas, not '64,x'" "${plan[@
 expect_error "--fabric takes NAME=CALIBRATION" plan --model gpt3-175b --gpu-type h100 --gpus 64 --fabric ref:a100-node
 expect_error "--fabric a is named twice" plan --model gpt3-175b --gpu-type h100 --gpus 64 --fabric a=ref:a100-node --fabric a=ref:h100-ndr-ib
 expect_error "no layout of GPT-3 175B fits 8 GPUs of 40 GB (A100-SXM4-40GB): the smallest needs" plan --calibration ref:a100-node --model gpt3-175b --gpu-type a100-40gb --gpus 8 --global-batch 64
+# Nonsense that used to be accepted (issue 28): an infinite or meaningless capacity factor, one
+# size twice or none, a pattern hockney does not know, one report fitted twice, a FIFO, and an
+# --out that is the model file.
+expect_error "--capacity-factor: must be a finite number, not inf" project --calibration ref:h100-ndr-ib --model switch-c --layout tp=1,pp=1,dp=64,ep=64 --capacity-factor inf
+expect_error "--capacity-factor 1e+300 must be in (0, 2048] for Switch-C" project --calibration ref:h100-ndr-ib --model switch-c --layout tp=1,pp=1,dp=64,ep=64 --global-batch 2048 --capacity-factor 1e300
+expect_error "--capacity-factor: must be a finite number, not inf" run -p alltoall --routing topk --capacity-factor inf --sizes 4K
+expect_error "--capacity-factor 100 is more than the 4 experts" run -p alltoall --routing topk --experts 4 --top-k 1 --capacity-factor 100 --sizes 4K
+expect_error "--sizes names 8 bytes twice (8 and 8)" run --sizes 8,8
+expect_error "--sizes names 1024 bytes twice (1K and 1024)" run --sizes 1K,1024
+expect_error "--sizes is empty" run --sizes ''
+sed 's/"pattern": "allreduce"/"pattern": "bogus"/' "$fixtures/plot/fast/results.json" >"$dir/bogus.json"
+expect_error "a row's pattern 'bogus' is not one hockney knows" fit "$dir/bogus.json"
+expect_error "is given twice" fit "$fixtures/plot/fast/results.json" "$fixtures/plot/fast/results.json"
+mkfifo "$dir/fifo.json"
+expect_error "not a regular file (a FIFO, socket or device)" fit "$dir/fifo.json"
+expect_error "--out $dir/out.json is one of the inputs" project --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8
+expect_error "--out $dir/out.json is one of the inputs" plan --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8 --gpu-type h100
+expect_error "--out $dir/out.json is one of the inputs" compare ref:h100-ndr-ib ref:h100-gcp-a3mega --model "$dir/out.json" --layout tp=8,pp=16,dp=8
 expect_error "--capacity-factor: must be positive, not -1" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --capacity-factor -1
 expect_error "--global-batch: must be positive, not 0" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --global-batch 0
 expect_error "--seq-len: must be positive, not -5" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --seq-len -5

@@ -55,18 +55,35 @@ if "$hockney" plan --model gpt3-175b --gpus 64,128 --gpu-type h100 --fabric ndr=
 else
   echo "FAIL: plan for the plot: $(cat "$out/err")"; failures=$((failures + 1))
 fi
-# Bad input: named, non-zero, no figure.
+# Bad input: named, exit 2 (no traceback), no figure.
 echo '{"kind": "mystery"}' >"$out/odd.json"
 echo 'not json' >"$out/bad.json"
-for args in "$out/missing.json" "$out/bad.json" "$out/odd.json" "--format gif $fixtures/pairs.json"; do
+echo '{"kind": "results", "schema_version": 1}' >"$out/norows.json"
+echo '{"kind": "results", "results": []}' >"$out/empty.json"
+echo '{"kind": "results", "results": [{"pattern": "allreduce"}]}' >"$out/onlypattern.json"
+echo '{"kind": "calibration", "fits": "many"}' >"$out/fitsstring.json"
+/usr/bin/python3 -c 'print("[" * 2000000 + "]" * 2000000)' >"$out/deep.json"
+for args in "$out/missing.json" "$out/bad.json" "$out/odd.json" "--format gif $fixtures/pairs.json" \
+    "$out/norows.json" "$out/empty.json" "$out/onlypattern.json" "$out/fitsstring.json" \
+    "$out/deep.json"; do
   # shellcheck disable=SC2086 # the words of each case
-  if "$hockney" plot --out-dir "$out/none" $args >/dev/null 2>"$out/err"; then
-    echo "FAIL: plot $args succeeded"; failures=$((failures + 1))
+  "$hockney" plot --out-dir "$out/none" $args >/dev/null 2>"$out/err"
+  rc=$?
+  if [ "$rc" -ne 2 ] || grep -q Traceback "$out/err"; then
+    echo "FAIL: plot $args: exit $rc (want 2, a sentence): $(tail -n1 "$out/err")"; failures=$((failures + 1))
   elif [ -e "$out/none" ] && [ -n "$(ls "$out/none")" ]; then
     echo "FAIL: plot $args wrote figures"; failures=$((failures + 1))
   else
-    echo "ok: plot $args -> $(head -n1 "$out/err")"
+    echo "ok: plot $args -> $(head -n1 "$out/err" | cut -c1-160)"
   fi
 done
+# A folder it cannot write: exit 2 naming it.
+"$hockney" plot --out-dir /proc/hockney-plot "$fixtures/pairs.json" >/dev/null 2>"$out/err"
+rc=$?
+if [ "$rc" -ne 2 ] || ! grep -q "cannot write figures to /proc/hockney-plot" "$out/err"; then
+  echo "FAIL: plot --out-dir /proc/...: exit $rc: $(tail -n1 "$out/err")"; failures=$((failures + 1))
+else
+  echo "ok: plot --out-dir /proc/hockney-plot -> $(head -n1 "$out/err")"
+fi
 [ "$failures" = 0 ] && echo "plot: all checks passed"
 exit $((failures > 0))
