@@ -461,13 +461,18 @@ def main():
         check_shape(path, report)
         loaded.append((path, report))
     w = Writer(o.out_dir or os.path.dirname(os.path.abspath(o.reports[0])), formats)
-    try:
-        draw(loaded, w)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
-        # A field of the wrong shape deeper than check_shape looks: named, exit 2.
-        die(f"hockney plot: a report is malformed ({type(e).__name__}: {e})")
+    draw_checked(loaded, w)
     for p in w.written:
         print(p)
+
+
+def draw_checked(loaded, w):
+    """draw(), with a field of the wrong shape deeper than check_shape looks named: exit 2."""
+    try:
+        draw(loaded, w)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError,
+            OverflowError) as e:
+        die(f"hockney plot: a report is malformed ({type(e).__name__}: {e})")
 
 
 def draw(loaded, w):

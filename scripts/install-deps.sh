@@ -12,6 +12,7 @@ packages=(
   iproute2 util-linux  # the netns tier: ip netns, tc tbf, unshare (tests/cluster/)
   slurmctld slurmd slurm-client munge  # the slurm tier: a real SLURM on this machine (tests/slurm/)
   python3-matplotlib  # hockney plot (reports/plot.py)
+  python3-hypothesis  # property-based tests of plot's reader (ctest fuzz.plot_reader)
 )
 missing=()
 for p in "${packages[@]}"; do
