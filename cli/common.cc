@@ -194,7 +194,7 @@ void finishStepReport(const std::vector<std::string>& notes,
   for (const auto& n : notes) fmt::print("# note: {}\n", n);
   for (const auto& a : assumptions) fmt::print("# assumes: {}\n", a);
   if (out.empty()) return;
-  writeFileAtomically(out, report.dump(2) + "\n");
+  writeFileAtomically(out, reportText(report));
   fmt::print("# written to {}\n", out);
 }
 

@@ -98,7 +98,7 @@ int CompareCommand::execute() {
     }
   }
   if (!out_.empty()) {
-    writeFileAtomically(out_, c.toJson().dump(2) + "\n");
+    writeFileAtomically(out_, reportText(c.toJson()));
     fmt::print("# written to {}\n", out_);
   }
   return 0;

@@ -60,7 +60,7 @@ int FabricsCommand::execute() {
     fmt::print("{}", formatFitTable(Calibration::fromJson(f.calibration, "ref:" + f.name)));
   }
   if (!out_.empty()) {
-    writeFileAtomically(out_, chosen.front()->calibration.dump(2) + "\n");
+    writeFileAtomically(out_, reportText(chosen.front()->calibration));
     fmt::print("# calibration of {} written to {}\n", chosen.front()->name, out_);
   }
   return 0;

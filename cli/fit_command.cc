@@ -50,7 +50,7 @@ int FitCommand::execute(int argc, char** argv) {
   const Calibration cal = fitCalibration(inputs, o, warnings);
   for (const auto& w : warnings) std::fprintf(stderr, "hockney fit: warning: %s\n", w.c_str());
   fmt::print("{}", formatFitTable(cal));
-  writeFileAtomically(out_, cal.toJson().dump(2) + "\n");
+  writeFileAtomically(out_, reportText(cal.toJson()));
   fmt::print("# {} fits, {} skipped; calibration written to {}\n", cal.fits.size(),
              cal.skipped.size(), out_);
   return 0;

@@ -1,7 +1,10 @@
 #include <fmt/format.h>
 
+#include <string>
+
 #include "cli/commands.h"
 #include "collectives/core/error.h"
+#include "collectives/core/split.h"
 #include "hockney_git_commit.h"
 #include "reports/import.h"
 #include "reports/json_io.h"
@@ -23,7 +26,13 @@ ImportCommand::ImportCommand(CLI::App& app) {
   sub_->add_option("--ranks", ranks_,
                    "ranks the logs ran on (nccl-tests: from its device lines; osu: required "
                    "except osu_latency, 2)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            const auto v = wholeNumber(text);
+            return v && *v >= 1 ? std::string()
+                                : "must be a whole number of ranks, at least 1, not " + text;
+          },
+          "RANKS"));
   sub_->add_option("--level", level_,
                    "the link level the rows crossed (default: from nccl-tests' device lines: node "
                    "when every rank is on one host, network otherwise; not recorded without them)")
@@ -49,7 +58,7 @@ int ImportCommand::execute(int argc, char** argv) {
     for (const std::string& n : l.notes) fmt::print("# note: {}\n", n);
     rows += l.rows.size();
   }
-  writeFileAtomically(out_, report.dump(2) + "\n");
+  writeFileAtomically(out_, reportText(report));
   const ImportedLog& first = logs[0];
   std::string where = fmt::format("{} ranks", first.ranks);
   if (first.ranksPerHost > 0)

@@ -17,18 +17,12 @@ namespace {
 std::vector<int> parseGpuCounts(const std::string& text) {
   std::vector<int> out;
   for (const std::string& part : splitCommas(text)) {
-    size_t used = 0;
-    long v = 0;
-    try {
-      v = std::stol(part, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    HOCKNEY_USAGE_CHECK(used == part.size() && !part.empty(),
-                        "--gpus takes GPU counts separated by commas, not '{}'", text);
-    HOCKNEY_USAGE_CHECK(v >= 1 && v <= kMaxLayoutGpus, "--gpus {} is out of range (1..{})", v,
+    const auto v = wholeNumber(part);
+    HOCKNEY_USAGE_CHECK(v.has_value(), "--gpus takes GPU counts separated by commas, not '{}'",
+                        text);
+    HOCKNEY_USAGE_CHECK(*v >= 1 && *v <= kMaxLayoutGpus, "--gpus {} is out of range (1..{})", *v,
                         kMaxLayoutGpus);
-    out.push_back(static_cast<int>(v));
+    out.push_back(static_cast<int>(*v));
   }
   HOCKNEY_USAGE_CHECK(!out.empty(), "--gpus names no GPU count");
   return out;
@@ -138,7 +132,7 @@ int PlanCommand::search(const StepArgs::Resolved& r, const PlanOptions& options)
   if (!out_.empty()) {
     nlohmann::json j = report.toJson();
     j["top"] = top_;
-    writeFileAtomically(out_, j.dump(2) + "\n");
+    writeFileAtomically(out_, reportText(j));
     fmt::print("# written to {}\n", out_);
   }
   return 0;

@@ -97,7 +97,7 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
                     {"resume", job.resume},
                     {"timer", findBackend(job.backend).timer}};
   const json report = makeResultsReport(o.provenance, config, rows, o.notes);
-  writeFileAtomically(resultsPath(job), report.dump(2) + "\n");
+  writeFileAtomically(resultsPath(job), reportText(report));
   checkpoint.remove();
   fmt::print("# {} points ({} failed validation) written to {}\n", rows.size(), failed,
              resultsPath(job));
@@ -124,7 +124,7 @@ int writeCalibration(const CalibrateJob& job, CalibrationOutcome o, const Checkp
                                 o.referenceRanks};
     if (!drift.empty())
       for (CalibratedFit& f : cal.fits) f.qualityWarnings.push_back(driftShort);
-    writeFileAtomically(calibrationPath(job), cal.toJson().dump(2) + "\n");
+    writeFileAtomically(calibrationPath(job), reportText(cal.toJson()));
     fmt::print("{}", formatFitTable(cal));
     for (const auto& w : warnings)  // poor fits are marked in the table already
       if (w.find(": poor fit: ") == std::string::npos) fmt::print("# warning: {}\n", w);

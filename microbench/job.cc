@@ -178,7 +178,7 @@ int runTopo(const std::string& out, const std::string& commandLine) {
           {"mpi", {{"library_version", mpiLibraryVersion()}}},
           {"slurm", slurmJson()},
           {"topology", toJson(topology)}};
-      writeFileAtomically(out, report.dump(2) + "\n");
+      writeFileAtomically(out, reportText(report));
       std::printf("# wrote %s\n", out.c_str());
     }
   }

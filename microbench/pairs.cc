@@ -340,7 +340,7 @@ int runPairs(const PairsOptions& o) {
     const json summary = toJson(analysis);
     report["levels"] = summary["levels"];
     report["outliers"] = summary["outliers"];
-    writeFileAtomically(out, report.dump(2) + "\n");
+    writeFileAtomically(out, reportText(report));
     std::printf("# %zu pairs, %zu failed; wrote %s\n", rows.size(), failed, out.c_str());
     code = failed > 0 ? kExitCheckFailed : kExitOk;
   }

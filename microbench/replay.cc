@@ -360,7 +360,7 @@ int runReplay(const ModelSpec& model, const Layout& layout, const TrainingOption
         {"assumptions", comm.assumptions},
         {"calibration", cal.sources}};
     if (!o.out.empty()) {
-      writeFileAtomically(o.out, report.dump(2) + "\n");
+      writeFileAtomically(o.out, reportText(report));
       fmt::print("# written to {}\n", o.out);
     }
   }

@@ -374,7 +374,7 @@ int runBenchmark(const RunOptions& options) {
     prov = finishedProvenance(prov.startedAt, options.commandLine, *topology);
     prov.devices = devices;
     json report = makeResultsReport(prov, configJson(options, cases), rows, notes);
-    writeFileAtomically(out, report.dump(2) + "\n");
+    writeFileAtomically(out, reportText(report));
     checkpoint.remove();
     table.footer(rows.size(), failed, out);
     exitCode = failed > 0 ? kExitCheckFailed : kExitOk;

@@ -66,6 +66,9 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
                         title);
   }
   log.pattern = decidePattern(fromTitle, o, path, what);
+  HOCKNEY_USAGE_CHECK(!findPattern(log.pattern).facts.pointToPoint || o.ranks == 0 || o.ranks == 2,
+                      "{}: {} is a test between 2 ranks; --ranks {} does not describe it", path,
+                      log.pattern, o.ranks);
   log.ranks = decideRanks(
       0,
       {o.pattern, o.ranks > 0 ? o.ranks : (findPattern(log.pattern).facts.pointToPoint ? 2 : 0),
@@ -109,6 +112,10 @@ ImportedLog importOsu(const std::string& path, const std::string& text, const Im
                            : dtype == "float32" || dtype == "int32" ? 4
                            : dtype == "int8" || dtype == "uint8"    ? 1
                                                                     : 2;
+    HOCKNEY_USAGE_CHECK(bytes % element == 0,
+                        "{}:{}: size {} B is not a whole number of {} elements ({} B each): a "
+                        "truncated or altered log, or the wrong --dtype?",
+                        path, d.line, bytes, dtype, element);
     ResultRow row =
         importedRow("mpi", log.pattern, log.ranks, bytes, bytes / element, dtype, "sum", avg);
     if (full) {

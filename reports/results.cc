@@ -248,6 +248,10 @@ json makeResultsReport(const Provenance& prov, const json& config,
               {"results", rows}};
 }
 
+std::string reportText(const nlohmann::json& report) {
+  return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 void writeFileAtomically(const std::string& path, const std::string& contents) {
   namespace fs = std::filesystem;
   fs::path target(path);
@@ -356,7 +360,7 @@ std::vector<ResultRow> Checkpoint::load(const json& identity,
 void Checkpoint::append(const ResultRow& row) const {
   std::FILE* f = std::fopen(path_.c_str(), "a");
   HOCKNEY_CHECK(f != nullptr, "cannot append to checkpoint {}", path_);
-  std::string line = json(row).dump() + "\n";
+  std::string line = json(row).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   bool ok = std::fwrite(line.data(), 1, line.size(), f) == line.size();
   ok = std::fflush(f) == 0 && ok;
   ok = ::fsync(::fileno(f)) == 0 && ok;
@@ -368,7 +372,8 @@ void Checkpoint::create(const json& identity) const {
   std::filesystem::path p(path_);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
   std::ofstream out(path_, std::ios::trunc);
-  out << json{{"checkpoint_of", identity}}.dump() << "\n";
+  out << json{{"checkpoint_of", identity}}.dump(-1, ' ', false, json::error_handler_t::replace)
+      << "\n";
   out.flush();
   HOCKNEY_CHECK(out.good(), "cannot create checkpoint {}", path_);
 }

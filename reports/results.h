@@ -97,6 +97,9 @@ nlohmann::json sourceRecord(const std::string& path, const Provenance& prov, siz
 // Writes path atomically: a temporary file beside it, then rename. Throws Error on failure and
 // leaves an existing file untouched.
 void writeFileAtomically(const std::string& path, const std::string& contents);
+// A report as written: indented JSON and a newline. Paths and command lines are bytes, not
+// always UTF-8: a byte JSON cannot hold is written as U+FFFD instead of failing the write.
+std::string reportText(const nlohmann::json& report);
 
 // The checkpoint: a first line naming the run it belongs to ({"checkpoint_of": identity}), then
 // one JSON row per line, flushed after each. The identity holds whatever changes what a row

@@ -1,6 +1,8 @@
 #pragma once
 // Comma-separated option values ("ring,tree", "4,1004,64K", "tp,pp,dp"): every piece, empty
 // ones included, so that the caller's check names a doubled or trailing comma.
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,19 @@ inline std::vector<std::string> splitCommas(std::string_view text) {
     start = comma + 1;
   }
   return parts;
+}
+
+// The whole decimal number `text` spells, all of it ("64", not "64x" or ""), or nullopt.
+inline std::optional<long> wholeNumber(const std::string& text) {
+  size_t used = 0;
+  long v = 0;
+  try {
+    v = std::stol(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size()) return std::nullopt;
+  return v;
 }
 
 }  // namespace hockney

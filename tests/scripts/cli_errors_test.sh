@@ -153,6 +153,12 @@ expect_error "not a regular file (a FIFO, socket or device)" fit "$dir/fifo.json
 expect_error "--out $dir/out.json is one of the inputs" project --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8
 expect_error "--out $dir/out.json is one of the inputs" plan --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8 --gpu-type h100
 expect_error "--out $dir/out.json is one of the inputs" compare ref:h100-ndr-ib ref:h100-gcp-a3mega --model "$dir/out.json" --layout tp=8,pp=16,dp=8
+# OSU logs: an edited row that is no whole number of elements, --ranks for a two-rank test,
+# --ranks 0 said plainly.
+sed 's/^4 /7 /' "$fixtures/import/osu-7.5-allreduce-int.txt" >"$dir/osu-7.txt"
+expect_error "size 7 B is not a whole number of int32 elements (4 B each)" import osu "$dir/osu-7.txt" --ranks 4
+expect_error "sendrecv is a test between 2 ranks; --ranks 5 does not describe it" import osu "$fixtures/import/osu-5.6-latency.txt" --ranks 5
+expect_error "--ranks: must be a whole number of ranks, at least 1, not 0" import osu "$fixtures/import/osu-5.6-latency.txt" --ranks 0
 expect_error "--capacity-factor: must be positive, not -1" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --capacity-factor -1
 expect_error "--global-batch: must be positive, not 0" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --global-batch 0
 expect_error "--seq-len: must be positive, not -5" project --calibration "$dir/cal.json" --model gpt3-175b --layout tp=8,pp=16,dp=8 --seq-len -5
