@@ -112,26 +112,23 @@ int PlanCommand::search(const StepArgs::Resolved& r, const PlanOptions& options)
             "be trusted; give the fabric that level (--fabric NAME=NODE.json,NETWORK.json)\n",
             f.fabric);
     }
-    for (size_t i = 1; i < c.fabrics.size(); ++i) {
-      const RankedLayout& a = c.fabrics.front().ranked.front();
-      const RankedLayout& b = c.fabrics[i].ranked.front();
-      const double ratio = a.plan.stepMs / b.plan.stepMs;
+    for (const FabricComparison& f : compareFabrics(c)) {
+      const double ratio = f.aOverB();
       fmt::print(
           "# {} GPUs: fabric {}'s best layout is {:.2f}x {} than {}'s ({:.3f} s against "
           "{:.3f} s); {}\n",
-          c.gpus, c.fabrics[i].fabric, ratio >= 1 ? ratio : 1 / ratio,
-          ratio >= 1 ? "faster" : "slower", c.fabrics.front().fabric, b.plan.stepMs / 1e3,
-          a.plan.stepMs / 1e3,
-          a.candidate.label() == b.candidate.label()
-              ? "the best layout is the same"
-              : fmt::format("with {} the best layout changes from {} to {}", c.fabrics[i].fabric,
-                            a.candidate.label(), b.candidate.label()));
+          c.gpus, f.b, ratio >= 1 ? ratio : 1 / ratio, ratio >= 1 ? "faster" : "slower", f.a,
+          f.bestB->plan.stepMs / 1e3, f.bestA->plan.stepMs / 1e3,
+          f.bestLayoutChanges()
+              ? fmt::format("with {} the best layout changes from {} to {}", f.b,
+                            f.bestA->candidate.label(), f.bestB->candidate.label())
+              : "the best layout is the same");
     }
   }
   fmt::print("# searched in {:.2f} s\n", report.seconds);
   if (!out_.empty()) {
     nlohmann::json j = report.toJson();
-    j["top"] = top_;
+    j["top"] = top_;  // what the table printed; the report holds every ranked layout
     writeFileAtomically(out_, reportText(j));
     fmt::print("# written to {}\n", out_);
   }

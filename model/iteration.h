@@ -73,6 +73,9 @@ struct CommItem {
   bool pipelined() const { return microbatches > 0; }
   // Data-parallel items (DP, EDP): what --bucket splits.
   bool dataParallel() const { return group == "DP" || group == "EDP"; }
+  // Gradients reduced (or weights gathered) once the backward pass has them, off the
+  // micro-batches' critical path: the data-parallel groups and the tied embeddings.
+  bool afterBackward() const { return dataParallel() || group == "EMB"; }
   // Calls of the item in one step, summed over buckets: bytes * count.
   double stepBytes() const { return bytes * count; }
 };

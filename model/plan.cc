@@ -225,56 +225,53 @@ StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOption
   const MicroBatchCompute& c = plan.perMicroBatch;
 
   // Per micro-batch on the critical path: its compute, and the tensor-, expert- and
-  // pipeline-parallel calls it makes (blocking in Megatron-LM: none overlaps compute).
-  double criticalMs = 0;
-  double lastBucketMs = 0, reducingMs = 0, gatherMs = 0;
+  // pipeline-parallel calls it makes (blocking in Megatron-LM: none overlaps compute). The
+  // reductions after the backward pass are overlapped with it; the gathers are not.
+  struct Share {
+    double critical = 0, reducing = 0, gathering = 0;
+  };
+  std::map<std::string, Share> shares;  // by group
+  Share all;
+  double lastBucketMs = 0;
   for (const PricedItem& i : comm.items) {
     const double ms = i.stepSeconds() * 1e3;
-    if (i.item.dataParallel() || i.item.group == "EMB") {
-      if (findPattern(i.item.pattern).facts.reduces) {
-        reducingMs += ms;
-        lastBucketMs = std::max(lastBucketMs, i.call.seconds * 1e3);
-      } else {
-        gatherMs += ms;
-      }
+    Share& s = shares[i.item.group];
+    if (!i.item.afterBackward()) {
+      s.critical += ms;
+      all.critical += ms;
+    } else if (findPattern(i.item.pattern).facts.reduces) {
+      s.reducing += ms;
+      all.reducing += ms;
+      lastBucketMs = std::max(lastBucketMs, i.call.seconds * 1e3);
     } else {
-      criticalMs += ms;
+      s.gathering += ms;
+      all.gathering += ms;
     }
   }
-  plan.perMicroBatchMs = c.seconds() * 1e3 + criticalMs / m;
+  plan.perMicroBatchMs = c.seconds() * 1e3 + all.critical / m;
   const double pp = layout.pp, v = o.interleave;
   plan.computeMs = m * c.seconds() * 1e3;
   plan.bubbleMs = (pp - 1) / v * plan.perMicroBatchMs;
-  // Gradient reduction overlaps the last micro-batch's backward pass; what it cannot cover is
-  // exposed, and never less than the last bucket (it starts when the backward ends).
-  // ZeRO-2 and -3 reduce-scatter in every micro-batch's backward pass, each hidden behind its own.
+  // Gradient reduction overlaps the last micro-batch's backward pass (ZeRO-2 and -3: every
+  // micro-batch's, each hiding its own reduce-scatter); what it cannot cover is exposed, and never
+  // less than the last bucket (it starts when the backward ends). Shared out over the groups by
+  // their part of the reduction.
   const double window = c.backwardS * 1e3 * (o.zero >= 2 ? m : 1);
-  const double reductionExposed = reducingMs > 0 ? std::max(lastBucketMs, reducingMs - window) : 0;
+  const double reductionExposed =
+      all.reducing > 0 ? std::max(lastBucketMs, all.reducing - window) : 0;
   for (const auto& [group, g] : comm.groups) {
+    const Share& s = shares[group];
     GroupExposure& e = plan.exposed[group];
     e.totalMs = g.timeMs;
-    if (group == "DP" || group == "EDP" || group == "EMB") {
-      // Shared out over the data-parallel groups by their share of the reduction.
-      double groupReducing = 0, groupGather = 0;
-      for (const PricedItem& i : comm.items)
-        if (i.item.group == group)
-          (findPattern(i.item.pattern).facts.reduces ? groupReducing : groupGather) +=
-              i.stepSeconds() * 1e3;
-      e.exposedMs =
-          (reducingMs > 0 ? reductionExposed * groupReducing / reducingMs : 0) + groupGather;
-      e.how = groupGather > 0
-                  ? "reduction overlapped with the last micro-batch's backward pass; the "
-                    "parameter all-gather after the optimizer step exposed"
-                  : "overlapped with the last micro-batch's backward pass, the rest and at least "
-                    "the last bucket exposed";
-    } else {
-      // On the critical path, with the bubble's share of it in bubbleMs.
-      e.exposedMs = g.timeMs;
-      e.how = "on the critical path of every micro-batch (blocking calls)";
-    }
+    e.exposedMs = s.critical + s.gathering +
+                  (all.reducing > 0 ? reductionExposed * s.reducing / all.reducing : 0);
+    e.how = s.critical > 0    ? "on the critical path of every micro-batch (blocking calls)"
+            : s.gathering > 0 ? "reduction overlapped with the backward pass; the parameter "
+                                "all-gathers exposed"
+                              : "overlapped with the backward pass, the rest and at least the "
+                                "last bucket exposed";
   }
-  const double dataParallelExposed = reductionExposed + gatherMs;
-  plan.exposedCommMs = criticalMs + dataParallelExposed;
+  plan.exposedCommMs = all.critical + all.gathering + reductionExposed;
   // The optimizer step of a mixed-precision trainer (Megatron-LM's): the gradients unscaled and
   // checked for overflow (read, write), their norm for clipping (read), Adam (reads the gradient,
   // reads and writes the fp32 master weight and both moments), and the weights copied back to the
@@ -284,8 +281,7 @@ StepPlan planStep(const ModelSpec& model, const Layout& layout, const PlanOption
   const double optBytes = shardedParams * (2 * kOptimizerBytesPerParam + 4 * gs + 4 +
                                            static_cast<double>(elementSize(o.dtype)));
   plan.optimizerMs = optBytes / options.gpu.hbmBandwidth * 1e3;
-  plan.stepMs =
-      plan.computeMs + criticalMs + plan.bubbleMs + dataParallelExposed + plan.optimizerMs;
+  plan.stepMs = plan.computeMs + plan.bubbleMs + plan.exposedCommMs + plan.optimizerMs;
   plan.flops = flopsPerStep(model, o, comm.globalBatch, comm.seqLen);
   const double seconds = plan.stepMs / 1e3;
   const double gpus = layout.gpus();

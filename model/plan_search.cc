@@ -189,6 +189,18 @@ bool pricedWithOtherLevels(const StepPlan& plan) {
   return false;
 }
 
+std::vector<FabricComparison> compareFabrics(const GpuCountSearch& count) {
+  std::vector<FabricComparison> out;
+  if (count.fabrics.empty() || count.fabrics.front().ranked.empty()) return out;
+  const FabricRanking& a = count.fabrics.front();
+  for (size_t i = 1; i < count.fabrics.size(); ++i) {
+    const FabricRanking& b = count.fabrics[i];
+    if (!b.ranked.empty())
+      out.push_back({a.fabric, b.fabric, &a.ranked.front(), &b.ranked.front()});
+  }
+  return out;
+}
+
 namespace {
 
 json rowJson(const RankedLayout& r) {
@@ -231,19 +243,13 @@ json SearchReport::toJson() const {
            {"best", f.ranked.empty() ? json(nullptr) : f.ranked.front().plan.toJson()}});
     }
     json ratios = json::array();
-    for (size_t i = 1; i < c.fabrics.size(); ++i) {
-      const FabricRanking& a = c.fabrics.front();
-      const FabricRanking& b = c.fabrics[i];
-      if (a.ranked.empty() || b.ranked.empty()) continue;
-      const RankedLayout& ba = a.ranked.front();
-      const RankedLayout& bb = b.ranked.front();
-      ratios.push_back({{"a", a.fabric},
-                        {"b", b.fabric},
-                        {"a_over_b", ba.plan.stepMs / bb.plan.stepMs},
-                        {"best_a", ba.candidate.label()},
-                        {"best_b", bb.candidate.label()},
-                        {"best_layout_changes", ba.candidate.label() != bb.candidate.label()}});
-    }
+    for (const FabricComparison& f : compareFabrics(c))
+      ratios.push_back({{"a", f.a},
+                        {"b", f.b},
+                        {"a_over_b", f.aOverB()},
+                        {"best_a", f.bestA->candidate.label()},
+                        {"best_b", f.bestB->candidate.label()},
+                        {"best_layout_changes", f.bestLayoutChanges()}});
     counts_.push_back({{"gpus", c.gpus},
                        {"enumerated", c.enumerated},
                        {"pruned_by_memory", c.prunedByMemory},
@@ -263,7 +269,6 @@ json SearchReport::toJson() const {
                {{"max_micro_batch", fixed.maxMicroBatch},
                 {"max_interleave", fixed.maxInterleave},
                 {"allow_cross_node_tp", fixed.allowCrossNodeTp}}},
-              {"top", top},
               {"search_seconds", seconds},
               {"counts", counts_}};
 }

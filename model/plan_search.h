@@ -59,6 +59,17 @@ struct GpuCountSearch {
   std::vector<FabricRanking> fabrics;  // in the order given
 };
 
+// Each fabric's best layout against the first fabric's, at one GPU count (fabrics with no
+// layout that fits left out).
+struct FabricComparison {
+  std::string a, b;           // fabric names: a is the first given
+  const RankedLayout* bestA;  // the fastest layout on each
+  const RankedLayout* bestB;
+  double aOverB() const { return bestA->plan.stepMs / bestB->plan.stepMs; }
+  bool bestLayoutChanges() const { return bestA->candidate.label() != bestB->candidate.label(); }
+};
+std::vector<FabricComparison> compareFabrics(const GpuCountSearch& count);
+
 struct NamedCalibration {
   std::string name;
   CalibrationSet calibration;
@@ -73,7 +84,6 @@ struct SearchReport {
   std::vector<nlohmann::json> fabricSources;
   double seconds = 0;  // the search's own wall time
   std::string createdAt;
-  int top = 10;
   nlohmann::json toJson() const;
 };
 

@@ -12,8 +12,11 @@ import sys
 import tempfile
 from contextlib import redirect_stderr
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+# Hypothesis caches (its character map) under a directory of its own, not the one it runs in.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
+                      os.path.join(tempfile.gettempdir(), "hockney-hypothesis"))
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 spec = importlib.util.spec_from_file_location("plot", sys.argv[1])
 plot = importlib.util.module_from_spec(spec)
@@ -37,7 +40,9 @@ reports = st.builds(lambda kind, body: {**body, "kind": kind}, st.sampled_from(K
                     st.dictionaries(st.sampled_from(KEYS), values, max_size=8))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# No example database: the test writes nothing into the directory it runs in.
+@settings(max_examples=EXAMPLES, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
 @given(reports)
 def test_any_report_draws_or_is_refused(report):
     with tempfile.TemporaryDirectory() as out:

@@ -17,8 +17,8 @@ TEST(Sizes, ParsesPlainAndSuffixedSizes) {
 }
 
 TEST(Sizes, RejectsWhatIsNotASize) {
-  for (const char* bad : {"", "x", "-4", "12Q", "1.5M", "4,,8", "99999999999999999999G", "8,8",
-                          "1K,1024"})
+  for (const char* bad :
+       {"", "x", "-4", "12Q", "1.5M", "4,,8", "99999999999999999999G", "8,8", "1K,1024"})
     EXPECT_THROW(parseSizeList(bad), UsageError) << bad;
 }
 
