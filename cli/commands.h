@@ -95,6 +95,22 @@ class FitCommand {
   bool noBreak_ = false;
 };
 
+class TuneCommand {
+ public:
+  explicit TuneCommand(CLI::App& app);
+  bool chosen() const { return sub_->parsed(); }
+  int execute(int argc, char** argv);
+
+ private:
+  CLI::App* sub_;
+  std::vector<std::string> inputs_;
+  std::vector<std::string> tuned_;
+  std::string format_;
+  std::string out_;
+  std::string json_;
+  double tolerance_ = 0.05;
+};
+
 class ModelsCommand {
  public:
   explicit ModelsCommand(CLI::App& app);
@@ -234,6 +250,8 @@ CLI::Validator positive();
 
 // Throws UsageError when --out names a directory or one of the command's input files.
 void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs);
+// Throws UsageError when one file is given twice (by any two names): a report counts once.
+void checkEachInputOnce(const std::vector<std::string>& inputs);
 
 // Throws UsageError unless `level` is empty (no override) or a link level (topology.h).
 void checkLevelOverride(const std::string& level);

@@ -198,6 +198,16 @@ void finishStepReport(const std::vector<std::string>& notes,
   fmt::print("# written to {}\n", out);
 }
 
+void checkEachInputOnce(const std::vector<std::string>& inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      std::error_code ec;
+      HOCKNEY_USAGE_CHECK(!std::filesystem::equivalent(inputs[i], inputs[j], ec),
+                          "{} is given twice (as {} and {}): each report counts once", inputs[i],
+                          inputs[j], inputs[i]);
+    }
+}
+
 void checkOutIsNotAnInput(const std::string& out, const std::vector<std::string>& inputs) {
   if (out.empty()) return;
   namespace fs = std::filesystem;

@@ -30,14 +30,7 @@ int FitCommand::execute(int argc, char** argv) {
   HOCKNEY_USAGE_CHECK(folds_ == 0 || folds_ >= 2,
                       "--folds must be 0 (leave one size out) or at least 2, not {}", folds_);
   checkOutIsNotAnInput(out_, inputs_);
-  // The same report twice would count every row twice.
-  for (size_t i = 0; i < inputs_.size(); ++i)
-    for (size_t j = 0; j < i; ++j) {
-      std::error_code ec;
-      HOCKNEY_USAGE_CHECK(!std::filesystem::equivalent(inputs_[i], inputs_[j], ec),
-                          "{} is given twice (as {} and {}): each report is fitted once",
-                          inputs_[i], inputs_[j], inputs_[i]);
-    }
+  checkEachInputOnce(inputs_);  // the same report twice would count every row twice
   checkLevelOverride(level_);
   std::vector<CalibrationInput> inputs;
   for (const auto& path : inputs_) inputs.push_back(readResultsReport(path));

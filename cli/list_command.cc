@@ -11,7 +11,7 @@ ListCommand::ListCommand(CLI::App& app) {
 }
 
 int ListCommand::execute() {
-  fmt::print("{}", describePatterns());
+  fmt::print("{}", describePatterns(/*variants=*/true));
   return 0;
 }
 

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   hockney::CalibrateCommand calibrate(app);
   hockney::ImportCommand import(app);
   hockney::FitCommand fit(app);
+  hockney::TuneCommand tune(app);
   hockney::ModelsCommand models(app);
   hockney::FabricsCommand fabrics(app);
   hockney::ProjectCommand project(app);
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     if (calibrate.chosen()) return calibrate.execute(argc, argv);
     if (import.chosen()) return import.execute(argc, argv);
     if (fit.chosen()) return fit.execute(argc, argv);
+    if (tune.chosen()) return tune.execute(argc, argv);
     if (models.chosen()) return models.execute();
     if (fabrics.chosen()) return fabrics.execute();
     if (project.chosen()) return project.execute();

@@ -5,6 +5,7 @@
 #include "collectives/core/error.h"
 #include "collectives/core/split.h"
 #include "collectives/transport/mpi.h"
+#include "microbench/backend.h"
 #include "microbench/pairs.h"
 #include "microbench/sizes.h"
 
@@ -225,6 +226,10 @@ int RunCommand::execute(int argc, char** argv) {
                                     std::stol(injectHang_.substr(colon + 1))};
   }
   options_.commandLine = commandLineOf(argc, argv);
+  // Forcing a vendor variant needs a setting the library reads only at start.
+  if (std::any_of(options_.algorithms.begin(), options_.algorithms.end(),
+                  [](const std::string& a) { return variantName(a).has_value(); }))
+    if (const Backend& b = findBackend(options_.backend); b.prepareVariants) b.prepareVariants();
   validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
 
   return runUnderMpi(

@@ -26,6 +26,11 @@ VendorRun findCall(VendorCalls calls, std::string_view call) {
   return nullptr;
 }
 
+std::optional<std::string> variantName(std::string_view algorithm) {
+  if (!algorithm.starts_with(kVariantPrefix)) return std::nullopt;
+  return std::string(algorithm.substr(kVariantPrefix.size()));
+}
+
 const Backend& findBackend(std::string_view name) {
   for (const Backend* b : backends()) {
     if (b->name != name) continue;

@@ -8,6 +8,7 @@
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
 #include "microbench/backend.h"
+#include "microbench/backend_mpi_tuned.h"
 #include "microbench/cases.h"
 
 #include <typeinfo>
@@ -97,7 +98,11 @@ const Backend& mpiBackend() {
                                     "sample; max over ranks",
                                 .absence = nullptr,
                                 .bind = bind,
-                                .open = nullptr};
+                                .open = nullptr,
+                                .prepareVariants = prepareMpiVariants,
+                                .variants = mpiVariants,
+                                .forceVariant = forceMpiVariant,
+                                .tuning = mpiTuningState};
   return kBackend;
 }
 

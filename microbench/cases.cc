@@ -122,6 +122,7 @@ std::vector<BenchCase> casesFor(std::string_view pattern, std::string_view backe
     c.algorithm = "vendor";
     c.summary = std::string(v->summary);
     c.vendorRun = backend.bind(v->call);
+    c.vendorCall = v->call;
     HOCKNEY_CHECK(c.vendorRun != nullptr, "the {} backend cannot make the call {} ({}/vendor)",
                   backend.name, v->call, pattern);
     h.describe(c);
@@ -152,12 +153,66 @@ void checkPatternOptions(std::string_view pattern, const PatternOptions& o, int 
   if (const PatternHarness& h = harnessFor(pattern); h.checkOptions) h.checkOptions(o, p);
 }
 
+namespace {
+
+// The cases of "vendor:NAME" (or "vendor:all": the library's choice and every variant).
+std::vector<BenchCase> variantCases(const std::vector<BenchCase>& all, std::string_view pattern,
+                                    const std::string& name, std::string_view backendName) {
+  auto vendor = std::find_if(all.begin(), all.end(), [](const BenchCase& c) { return c.vendor(); });
+  HOCKNEY_USAGE_CHECK(vendor != all.end(),
+                      "{}/vendor:{}: the {} backend's library has no collective for {}", pattern,
+                      name, backendName, pattern);
+  HOCKNEY_USAGE_CHECK(!name.empty(), "{}/vendor: name a variant after 'vendor:' (or vendor:all)",
+                      pattern);
+  const Backend& backend = findBackend(backendName);
+  HOCKNEY_USAGE_CHECK(backend.variants != nullptr,
+                      "{}/vendor:{}: the {} backend offers no variants of {}", pattern, name,
+                      backendName, vendor->vendorCall);
+  const VendorVariants offered = backend.variants(vendor->vendorCall, 0);
+  HOCKNEY_USAGE_CHECK(!offered.variants.empty(), "{}/vendor:{}: {}", pattern, name, offered.why);
+  std::vector<BenchCase> out;
+  auto add = [&](const VendorVariant& v) {
+    BenchCase c = *vendor;
+    c.algorithm = fmt::format("{}{}", kVariantPrefix, v.name);
+    c.summary = fmt::format("{} with {}'s {} forced ({})", vendor->vendorCall, offered.library,
+                            v.name, v.control);
+    c.variant = v;
+    out.push_back(std::move(c));
+  };
+  if (name == "all") {
+    out.push_back(*vendor);
+    for (const VendorVariant& v : offered.variants) add(v);
+    return out;
+  }
+  for (const VendorVariant& v : offered.variants)
+    if (v.name == name) {
+      add(v);
+      return out;
+    }
+  std::vector<std::string> names;
+  for (const VendorVariant& v : offered.variants) names.push_back(v.name);
+  throw UsageError(fmt::format("{}/vendor:{}: {} offers no such algorithm of {} (it offers: {})",
+                               pattern, name, offered.library, vendor->vendorCall,
+                               fmt::join(names, ", ")));
+}
+
+}  // namespace
+
 std::vector<BenchCase> selectCases(std::string_view pattern, const std::vector<std::string>& names,
                                    std::string_view backend) {
   std::vector<BenchCase> all = casesFor(pattern, backend);
   if (names.empty() || (names.size() == 1 && names[0] == "all")) return all;
   std::vector<BenchCase> chosen;
+  auto add = [&](BenchCase c) {
+    if (std::none_of(chosen.begin(), chosen.end(),
+                     [&](const BenchCase& x) { return x.algorithm == c.algorithm; }))
+      chosen.push_back(std::move(c));
+  };
   for (const std::string& n : names) {
+    if (const std::optional<std::string> variant = variantName(n)) {
+      for (BenchCase& c : variantCases(all, pattern, *variant, backend)) add(std::move(c));
+      continue;
+    }
     auto it =
         std::find_if(all.begin(), all.end(), [&](const BenchCase& c) { return c.algorithm == n; });
     if (it == all.end()) {
@@ -166,12 +221,12 @@ std::vector<BenchCase> selectCases(std::string_view pattern, const std::vector<s
                           backend, pattern);
       std::vector<std::string> known;
       for (const auto& c : all) known.push_back(c.algorithm);
-      throw UsageError(fmt::format("unknown {} algorithm '{}' (available: {}, or all)", pattern, n,
-                                   fmt::join(known, ", ")));
+      throw UsageError(
+          fmt::format("unknown {} algorithm '{}' (available: {}, or all; "
+                      "vendor:NAME forces one of the library's own)",
+                      pattern, n, fmt::join(known, ", ")));
     }
-    if (std::none_of(chosen.begin(), chosen.end(),
-                     [&](const BenchCase& c) { return c.algorithm == n; }))
-      chosen.push_back(*it);
+    add(*it);
   }
   return chosen;
 }
@@ -184,15 +239,28 @@ std::vector<std::string_view> patternFlags(std::string_view pattern) {
   return flags;
 }
 
-std::string describePatterns() {
+std::string describePatterns(bool variants) {
   std::string out;
   for (const Pattern& pattern : patterns()) {
     out += fmt::format("{}  ({})\n", pattern.name, pattern.summary);
     for (const Algorithm& a : pattern.algorithms)
       out += fmt::format("  {:<20} {}\n", a.name, a.summary);
     // Vendor collectives are the libraries' calls, not algorithms of ours: one per backend.
-    for (const VendorCall& v : pattern.facts.vendors)
+    for (const VendorCall& v : pattern.facts.vendors) {
       out += fmt::format("  {:<20} {} (--backend {})\n", "vendor", v.summary, v.backend);
+      const Backend* backend = nullptr;
+      for (const Backend* b : backends())
+        if (b->name == v.backend) backend = b;
+      if (!variants || backend == nullptr || backend->variants == nullptr ||
+          (backend->absence && !backend->absence().empty()))
+        continue;
+      const VendorVariants offered = backend->variants(v.call, 0);
+      for (const VendorVariant& x : offered.variants)
+        out += fmt::format("    {:<26} {} ({})\n", fmt::format("{}{}", kVariantPrefix, x.name),
+                           offered.library, x.control);
+      if (offered.variants.empty())
+        out += fmt::format("    (no vendor:NAME variants: {})\n", offered.why);
+    }
   }
   return out;
 }

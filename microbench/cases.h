@@ -80,6 +80,11 @@ struct BenchCase {
   std::function<nlohmann::json(const CaseShape&, const void* state)> details;
   // Vendor cases only: the library's collective, bound by the backend.
   VendorRun vendorRun = nullptr;
+  std::string_view vendorCall;  // its name in the registry ("MPI_Allreduce")
+  // A vendor variant (vendor:NAME): the library's algorithm forced, and the transport it runs on
+  // (the job's ranks on a communicator made with it forced; set by the runner, collectively).
+  std::optional<VendorVariant> variant;
+  std::shared_ptr<Transport> transport;
 
   // From the registry, the same for own and vendor cases of a pattern where they apply.
   size_t inputBytes(const CaseShape& s, const void* state, int rank) const;
@@ -135,7 +140,9 @@ const PatternHarness& harnessFor(std::string_view pattern);
 // collective where the registry names one. Throws UsageError for an unknown pattern or backend.
 std::vector<BenchCase> casesFor(std::string_view pattern, std::string_view backend = "mpi");
 // The cases named (or all for "all"); throws UsageError naming an unknown algorithm and listing
-// the pattern's algorithms.
+// the pattern's algorithms. "vendor:NAME" is the library's collective with its algorithm NAME
+// forced, "vendor:all" the library's own choice and every algorithm it offers (read from the
+// library: Backend::variants); one it does not offer is refused with the reason.
 std::vector<BenchCase> selectCases(std::string_view pattern, const std::vector<std::string>& names,
                                    std::string_view backend = "mpi");
 
@@ -150,8 +157,9 @@ std::vector<BenchCase> runnableCases(std::vector<BenchCase> cases, const Pattern
 // --servers 0, --top-k above the experts, ...).
 void checkPatternOptions(std::string_view pattern, const PatternOptions& options, int p);
 
-// Every pattern with its algorithms and vendor calls per backend: what `hockney list` prints.
-std::string describePatterns();
+// Every pattern with its algorithms and vendor calls per backend: what `hockney list` prints,
+// with the variants the MPI library here offers when `variants`.
+std::string describePatterns(bool variants = false);
 
 // The all-to-all state's routing layout, for the vendor all-to-all(v) calls (cases/alltoall.cc).
 const AlltoallvLayout& alltoallLayoutOf(const void* alltoallState);

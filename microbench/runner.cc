@@ -291,6 +291,34 @@ int runBenchmark(const RunOptions& options) {
   }
   if (stopOnProblem(world, problem)) return kExitUsage;
 
+  // Vendor variants: each on a communicator of the same ranks made with its algorithm forced.
+  if (measured != nullptr) {
+    const Backend& backend = findBackend(options.backend);
+    int localRank = 0, localRanks = 0;
+    for (int m : members)
+      if (topology->ranks[m].host == topology->ranks[rank].host) {
+        if (m < rank) ++localRank;
+        ++localRanks;
+      }
+    for (BenchCase& c : cases) {
+      if (!c.variant) continue;
+      try {
+        HOCKNEY_USAGE_CHECK(backend.forceVariant != nullptr,
+                            "{}/{}: the {} backend cannot force its library's algorithms",
+                            c.pattern, c.algorithm, backend.name);
+        const VendorVariants offered = backend.variants(c.vendorCall, ranks);
+        HOCKNEY_USAGE_CHECK(!offered.variants.empty(), "{}/{}: {}", c.pattern, c.algorithm,
+                            offered.why);
+        c.transport = backend.forceVariant(*scoped, *measured, c.vendorCall, *c.variant, localRank,
+                                           localRanks);
+      } catch (const UsageError& e) {
+        problem = e.what();
+      }
+      if (!problem.empty()) break;
+    }
+  }
+  if (stopOnProblem(world, firstProblem(world, problem))) return kExitUsage;
+
   // Points already measured, by key, on every rank.
   std::string keys;
   for (const auto& r : previous) keys += r.key() + "\n";
@@ -373,6 +401,7 @@ int runBenchmark(const RunOptions& options) {
     }
     prov = finishedProvenance(prov.startedAt, options.commandLine, *topology);
     prov.devices = devices;
+    if (const Backend& b = findBackend(options.backend); b.tuning) prov.tuning = b.tuning();
     json report = makeResultsReport(prov, configJson(options, cases), rows, notes);
     writeFileAtomically(out, reportText(report));
     checkpoint.remove();

@@ -406,7 +406,13 @@ std::vector<ResultRow> runSweep(Transport& t, const std::vector<BenchCase>& case
         continue;
       }
       if (hooks.onStart) hooks.onStart(done, total, c, bytes);
-      ResultRow row = measurePoint(t, c, bytes, config, watchdog);
+      // A vendor variant runs on its own communicator (the same ranks, its algorithm forced).
+      ResultRow row = measurePoint(c.transport ? *c.transport : t, c, bytes, config, watchdog);
+      if (c.variant)
+        row.details["variant"] = {{"name", c.variant->name},
+                                  {"id", c.variant->id},
+                                  {"control", c.variant->control},
+                                  {"rule", c.variant->rule}};
       if (hooks.onRow) hooks.onRow(row);
       rows.push_back(std::move(row));
       ++done;

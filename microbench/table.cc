@@ -24,10 +24,10 @@ void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
                formatBytes(c.rotateBytes), outPath);
   fmt::print(out_, "# malloc: {}\n", allocatorSettings().summary());
   fmt::print(out_,
-             "#\n# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",
+             "#\n# {:>12} {:>11} {:>8} {:>5} {:<26} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}  {}\n",
              "size(B)", "count", "type", "redop", "algorithm", "time(us)", "min(us)", "p95(us)",
              "algbw", "busbw", "check", "flags");
-  fmt::print(out_, "# {:>12} {:>11} {:>8} {:>5} {:<19} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}\n",
+  fmt::print(out_, "# {:>12} {:>11} {:>8} {:>5} {:<26} {:>10} {:>10} {:>10} {:>8} {:>8} {:>5}\n",
              "", "(elements)", "", "", "", "median", "", "", "(GB/s)", "(GB/s)", "");
   std::fflush(out_);
 }
@@ -56,7 +56,7 @@ void Table::row(const ResultRow& r, bool resumed) {
   for (const auto& f : r.flags) flags += (flags.empty() ? "" : ",") + f;
   if (resumed) flags += (flags.empty() ? "" : ",") + std::string("resumed");
   fmt::print(out_,
-             "  {:>12} {:>11} {:>8} {:>5} {:<19} {:>10.2f} {:>10.2f} {:>10.2f} {:>8.3f} {:>8.3f} "
+             "  {:>12} {:>11} {:>8} {:>5} {:<26} {:>10.2f} {:>10.2f} {:>10.2f} {:>8.3f} {:>8.3f} "
              "{:>5}  {}\n",
              r.bytes, r.count, r.dtype, r.op, r.algorithm, r.timeUs.median, r.timeUs.min,
              r.timeUs.p95, r.algbwGbps, r.busbwGbps, r.check, flags);

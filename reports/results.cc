@@ -229,13 +229,15 @@ json makeResultsReport(const Provenance& prov, const json& config,
   for (size_t r = 0; r < prov.hostOfRank.size(); ++r)
     placement.push_back({{"rank", r}, {"host", prov.hostOfRank[r]}});
   const std::vector<std::string> hosts = hostsOf(prov);
+  json mpi = {{"library_version", prov.mpiLibrary}};
+  if (prov.tuning.is_object()) mpi["tuning"] = prov.tuning;
   return json{{"schema_version", kResultsSchemaVersion},
               {"kind", "results"},
               {"tool", toolJson(prov)},
               {"command_line", prov.commandLine},
               {"started_at", prov.startedAt},
               {"finished_at", prov.finishedAt},
-              {"mpi", {{"library_version", prov.mpiLibrary}}},
+              {"mpi", mpi},
               {"ranks", prov.ranks},
               {"hosts", hosts},
               {"placement", placement},

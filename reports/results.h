@@ -85,6 +85,7 @@ struct Provenance {
   nlohmann::json topology;              // the job's Topology (topology/topology.h), or null
   nlohmann::json devices;               // a device backend's GPUs, versions, environment, or null
   nlohmann::json allocator;             // what the process's malloc was told (allocator.h), or null
+  nlohmann::json tuning;  // the MPI library's collective tuning in force (Backend::tuning), or null
 };
 
 nlohmann::json makeResultsReport(const Provenance& prov, const nlohmann::json& config,

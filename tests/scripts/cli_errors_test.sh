@@ -153,6 +153,16 @@ expect_error "not a regular file (a FIFO, socket or device)" fit "$dir/fifo.json
 expect_error "--out $dir/out.json is one of the inputs" project --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8
 expect_error "--out $dir/out.json is one of the inputs" plan --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8 --gpu-type h100
 expect_error "--out $dir/out.json is one of the inputs" compare ref:h100-ndr-ib ref:h100-gcp-a3mega --model "$dir/out.json" --layout tp=8,pp=16,dp=8
+# tune: what it cannot tune is said, nothing is written.
+expect_error "tune needs --format ompi-rules or nccl-tuner" tune "$fixtures/plot/fast/results.json"
+expect_error "no mpi vendor variants in $fixtures/plot/fast/results.json: measure with --backend mpi --algo vendor:all" tune "$fixtures/plot/fast/results.json" --format ompi-rules
+expect_error "is given twice" tune "$fixtures/plot/fast/results.json" "$fixtures/plot/fast/results.json" --format ompi-rules
+expect_error "--format: ompi not in {ompi-rules,nccl-tuner}" tune "$fixtures/plot/fast/results.json" --format ompi
+expect_error "is not a results report" tune "$fixtures/plot/fast/calibration.json" --format ompi-rules
+expect_error "unknown allreduce algorithm 'vendorring'" run --algo vendorring --sizes 8
+expect_error "allreduce/vendor: name a variant after 'vendor:'" run --algo vendor: --sizes 8
+expect_error "sendrecv/vendor:ring: the mpi backend's library has no collective for sendrecv" run -p sendrecv --algo vendor:ring --sizes 8
+expect_error "offers no such algorithm of MPI_Allreduce (it offers: basic_linear" run --algo vendor:warp --sizes 8
 # OSU logs: an edited row that is no whole number of elements, --ranks for a two-rank test,
 # --ranks 0 said plainly.
 sed 's/^4 /7 /' "$fixtures/import/osu-7.5-allreduce-int.txt" >"$dir/osu-7.txt"
