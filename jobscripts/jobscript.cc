@@ -132,8 +132,15 @@ void validateJobscript(const JobscriptOptions& o) {
                       "no measurement: give the hockney subcommand and its arguments after --, "
                       "e.g. -- run --pattern allreduce -b 8 -e 64M");
   const std::string& sub = o.command.front();
-  HOCKNEY_USAGE_CHECK(sub == "run" || sub == kPairMatrix || sub == "calibrate",
-                      "the measurement must be run, pairs or calibrate, not {}", shellQuote(sub));
+  HOCKNEY_USAGE_CHECK(sub == "run" || sub == kPairMatrix || sub == "calibrate" || sub == "tune",
+                      "the measurement must be run, pairs, calibrate or tune, not {}",
+                      shellQuote(sub));
+  if (sub == "tune")
+    for (const std::string& a : o.command)
+      HOCKNEY_USAGE_CHECK(a != "--algo" && a != "-a" && a.rfind("--algo=", 0) != 0,
+                          "{}: tune measures the library's own choice and every variant it "
+                          "offers (--algo vendor:all)",
+                          shellQuote(a));
   for (const std::string& a : o.command)
     HOCKNEY_USAGE_CHECK(a != "--out" && a.rfind("--out=", 0) != 0 && a != "--resume",
                         "{}: the jobscript chooses --out (one folder per variant and node count "
@@ -166,7 +173,8 @@ std::string generateJobscript(const JobscriptOptions& o, const std::string& gene
   const std::string& sub = o.command.front();
   std::vector<std::string> args(o.command.begin() + 1, o.command.end());
   if (sub == kPairMatrix) args.insert(args.begin(), {"--pattern", std::string(kPairMatrix)});
-  const std::string hockneySub = sub == kPairMatrix ? "run" : sub;
+  if (sub == "tune") args.insert(args.begin(), {"--algo", "vendor:all"});
+  const std::string hockneySub = sub == kPairMatrix || sub == "tune" ? "run" : sub;
   const Output out = outputOf(sub);
   const int most = *std::max_element(o.nodes.begin(), o.nodes.end());
   std::vector<Variant> variants = o.variants;
@@ -249,6 +257,25 @@ std::string generateJobscript(const JobscriptOptions& o, const std::string& gene
     }
   }
   if (sub == kPairMatrix) return s + "echo \"hockney: done; pair matrices in $OUT\"\n";
+  if (sub == "tune") {
+    // Every node count's communicator size in one file per variant, beside its reports.
+    const bool nccl = hasBackendNccl(o.command);
+    const std::string format = nccl ? "nccl-tuner" : "ompi-rules";
+    const std::string file = nccl ? "nccl_tuner.conf" : "rules.conf";
+    s += "\n# The tuning file of each variant from its reports: no MPI, on the batch node.\n";
+    for (const Variant& v : variants) {
+      const std::string dir = fmt::format("\"$OUT\"/{}", shellQuote(v.name));
+      std::string reports;
+      for (int k : o.nodes) reports += fmt::format(" {}/n{}/results.json", dir, k);
+      s += fmt::format("\"$HOCKNEY\" tune{} --format {} --out {}/{} --json {}/tune.json\n",
+                       reports, format, dir, file, dir);
+    }
+    return s + fmt::format(
+                   "echo \"hockney: done; reports and {} in $OUT/<variant>/ (use: {})\"\n", file,
+                   nccl ? "NCCL_TUNER_CONFIG_FILE=FILE with NCCL's example tuner plugin"
+                        : "mpirun --mca coll_tuned_use_dynamic_rules 1 --mca "
+                          "coll_tuned_dynamic_rules_filename FILE");
+  }
 
   // Fits (calibrate fitted already), then every variant against the first, per node count, and
   // the model's step under each.

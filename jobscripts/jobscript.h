@@ -1,5 +1,5 @@
 #pragma once
-// `hockney jobscript`: SLURM batch scripts that run a hockney measurement (run, pairs or
+// `hockney jobscript`: SLURM batch scripts that run a hockney measurement (run, pairs, tune or
 // calibrate) on one or more node counts, once per interconnect variant (its environment), then
 // fit every variant and compare them. Every user value reaches the script shell-quoted; values
 // that must sit on #SBATCH lines (parsed by sbatch, not bash) are limited to characters sbatch
@@ -28,7 +28,7 @@ struct JobscriptOptions {
   std::string outputDir = "hockney-results";  // results, one folder per variant and node count
   std::string launcher = "srun";              // srun (--mpi=pmix) | mpirun
   std::string hockney;                        // the binary on the compute nodes
-  std::vector<std::string> command;           // run ... | pairs ... | calibrate ...
+  std::vector<std::string> command;           // run ... | pairs ... | calibrate ... | tune ...
   std::vector<Variant> variants;              // empty: one run, named "default"
   std::string model;                          // with calibrate: project this model ...
   std::string layout;                         // ... at this layout (tp=..,pp=..,dp=..)

@@ -27,3 +27,8 @@ gen interconnect-comparison --nodes 2 --ntasks-per-node 8 --exclusive --time 01:
 gen calibration-projection --nodes 2 --ntasks-per-node 8 --gpus-per-node 8 --exclusive \
   --time 01:00:00 --job-name hockney-calibrate --variant nvlink --variant nvlink-off:NCCL_P2P_DISABLE=1 \
   --model gpt3-175b --layout tp=8,pp=16,dp=8 -- calibrate --backend nccl --budget 900
+# Open MPI's own all-reduce algorithms forced one by one on 1, 2 and 4 nodes,
+# and the coll/tuned rules file written from them (mpirun --mca coll_tuned_use_dynamic_rules 1
+# --mca coll_tuned_dynamic_rules_filename hockney-results/default/rules.conf ...).
+gen vendor-tuning --nodes 1,2,4 --ntasks-per-node 8 --exclusive --time 01:00:00 \
+  --job-name hockney-tune -- tune --pattern allreduce -b 8 -e 256M

@@ -152,6 +152,20 @@ resumed = [c for c in launches if "--resume" in c["argv"]]
 if len(launches) != 3 or len(resumed) != 1 or "--nodes=1" not in resumed[0]["argv"]:
     failures.append(f"resubmission: expected 3 launches, 1 resumed (slow n1): {launches}")
 
+# -- tune: each step measures every variant of the library, then one tuning file per variant of
+# the interconnect from all its node counts' reports, beside them.
+r, script = generate(base + ["--nodes", "1,2", "--", "tune", "-p", "allreduce"])
+text = script.read_text() if script.exists() else ""
+want_run = "run '--algo' 'vendor:all' '-p' 'allreduce'"
+want_tune = ("tune \"$OUT\"/'default'/n1/results.json \"$OUT\"/'default'/n2/results.json "
+             "--format ompi-rules --out \"$OUT\"/'default'/rules.conf")
+if r.returncode != 0 or want_run not in text or want_tune not in text:
+    failures.append(f"-- tune: rc {r.returncode}; script lacks the variant run or the tune line: {text[-600:]}")
+r, script = generate(base + ["--gpus-per-node", "1", "--", "tune", "--backend", "nccl"])
+text = script.read_text() if script.exists() else ""
+if r.returncode != 0 or "--format nccl-tuner --out \"$OUT\"/'default'/nccl_tuner.conf" not in text:
+    failures.append(f"-- tune --backend nccl: rc {r.returncode}; no NCCL config line: {text[-400:]}")
+
 # Impossible combinations: clear errors.
 for args, want in [
     (["--nodes", "0", "--", "run"], "--nodes 0"),
@@ -160,7 +174,8 @@ for args, want in [
     (["--variant", "a:XV=1", "--variant", "a:XV=2", "--", "run"], "given twice"),
     (["--", "run", "--out", "x"], "the jobscript chooses --out"),
     ([], "no measurement"),
-    (["--", "fit", "x.json"], "must be run, pairs or calibrate"),
+    (["--", "fit", "x.json"], "must be run, pairs, calibrate or tune"),
+    (["--", "tune", "--algo", "ring"], "tune measures the library's own choice and every variant"),
     (["--ntasks-per-node", "8", "--gpus-per-node", "4", "--", "run", "--backend", "nccl"],
      "one rank per GPU"),
     (["--model", "gpt3-175b", "--", "calibrate"], "--model and --layout go together"),
