@@ -51,10 +51,22 @@ int TuneCommand::execute(int argc, char** argv) {
     const TuneCheck check = checkTuned(inputs, tuned, tolerance_);
     fmt::print("{}", formatTuneCheck(check));
     if (!json_.empty()) writeFileAtomically(json_, reportText(check.toJson()));
-    size_t failed = 0;
-    for (const TuneCheckRow& r : check.rows) failed += r.pass ? 0 : 1;
-    fmt::print("# {} sizes, {} slower than the best variant beyond tolerance and noise\n",
+    size_t failed = 0, switched = 0, switchedPass = 0, kept = 0;
+    for (const TuneCheckRow& r : check.rows) {
+      failed += r.pass ? 0 : 1;
+      if (r.fileSays && !r.fileSays->empty()) {
+        ++switched;
+        switchedPass += r.pass ? 1 : 0;
+      } else if (r.fileSays) {
+        ++kept;
+      }
+    }
+    fmt::print("# {} sizes, {} slower than the best variant beyond tolerance and noise",
                check.rows.size(), failed);
+    if (switched + kept > 0)
+      fmt::print("; the file switches {} ({} of them pass) and keeps the library's choice at {}",
+                 switched, switchedPass, kept);
+    fmt::print("\n");
     return check.pass() ? kExitOk : kExitCheckFailed;
   }
   HOCKNEY_USAGE_CHECK(!format_.empty(), "tune needs --format ompi-rules or nccl-tuner");

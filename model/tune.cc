@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -378,6 +379,34 @@ json pointJson(const TunePoint& p) {
   return {{"median_us", p.medianUs}, {"noise_us", p.noiseUs}, {"reports", p.reports}};
 }
 
+// What the rules file the tuned reports name says for a point: read where it can be.
+std::optional<std::string> fileSays(
+    const std::vector<TuneInput>& tuned, const SeriesKey& key,
+    const std::map<std::string, std::map<size_t, std::vector<const ResultRow*>>>&,
+    const std::map<std::string, json>& rules, size_t bytes) {
+  std::string collective;
+  for (const auto& [algorithm, rule] : rules)
+    if (rule.value("library", "") == "ompi") collective = rule.value("collective", "");
+  if (collective.empty()) return std::nullopt;
+  for (const TuneInput& in : tuned) {
+    const std::string path = rulesInForce(in);
+    if (path.empty()) continue;
+    std::string text;
+    try {
+      text = readTextFile(path, "rules file");
+    } catch (const UsageError&) {
+      return std::nullopt;  // moved or on another machine: said as unknown
+    }
+    const std::optional<long> alg =
+        ompiRuleFor(text, path, ompiCollectiveId(collective), key.ranks, bytes);
+    if (!alg || *alg == 0) return std::string();
+    for (const auto& [algorithm, rule] : rules)
+      if (rule.value("algorithm", -1L) == *alg) return algorithm;
+    return fmt::format("algorithm {}", *alg);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 TuneInput readTuneInput(const std::string& path) {
@@ -501,6 +530,59 @@ bool TuneCheck::pass() const {
          std::all_of(rows.begin(), rows.end(), [](const TuneCheckRow& r) { return r.pass; });
 }
 
+std::optional<long> ompiRuleFor(const std::string& text, const std::string& where, int collective,
+                                int commSize, size_t bytes) {
+  // The numbers of the file, comments (from '#' to the end of the line) left out, as Open MPI's
+  // reader skips them.
+  std::vector<long long> n;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      continue;
+    }
+    if (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '-') {
+      size_t used = 0;
+      try {
+        n.push_back(std::stoll(text.substr(i, 24), &used));
+      } catch (const std::exception&) {
+        throw UsageError(fmt::format("{} is not an Open MPI rules file (a number is cut)", where));
+      }
+      i += std::max<size_t>(used, 1);
+      continue;
+    }
+    ++i;
+  }
+  size_t at = 0;
+  auto next = [&]() {
+    HOCKNEY_USAGE_CHECK(at < n.size(), "{} is not an Open MPI rules file (it ends early)", where);
+    return n[at++];
+  };
+  std::optional<long> found;
+  const long long collectives = next();
+  for (long long c = 0; c < collectives; ++c) {
+    const long long id = next();
+    const long long sizes = next();
+    std::optional<long> chosen;
+    bool first = true;
+    for (long long k = 0; k < sizes; ++k) {
+      const long long size = next();
+      const long long rules = next();
+      std::optional<long> alg;
+      for (long long r = 0; r < rules; ++r) {
+        const long long from = next(), a = next();
+        next();  // faninout
+        next();  // segsize
+        if (!alg || from <= static_cast<long long>(bytes)) alg = static_cast<long>(a);
+      }
+      if (first || size <= commSize) chosen = alg.value_or(0);
+      first = false;
+    }
+    if (id == collective) found = chosen.value_or(0);
+  }
+  return found;
+}
+
 TuneCheck checkTuned(const std::vector<TuneInput>& reference, const std::vector<TuneInput>& tuned,
                      double tolerance) {
   HOCKNEY_USAGE_CHECK(tolerance >= 0 && tolerance < 1, "--tolerance must be in [0, 1), not {}",
@@ -554,6 +636,7 @@ TuneCheck checkTuned(const std::vector<TuneInput>& reference, const std::vector<
                         row.call, row.ranks, bytes));
         continue;
       }
+      row.fileSays = fileSays(tuned, key, refSeries->second, ref.seriesRules[key], bytes);
       row.bestUs = best->medianUs;
       row.bestNoiseUs = best->noiseUs;
       row.pass = row.tunedUs <= row.bestUs * (1 + tolerance) ||
@@ -581,6 +664,9 @@ json TuneCheck::toJson() const {
          {"best_us", r.bestUs},
          {"best_noise_us", r.bestNoiseUs},
          {"tuned_over_best", r.tunedUs / r.bestUs},
+         {"file_says", !r.fileSays           ? json(nullptr)
+                       : r.fileSays->empty() ? json("vendor")
+                                             : json(*r.fileSays)},
          {"pass", r.pass}});
   return {{"schema_version", 1}, {"kind", "tune_check"}, {"tolerance", tolerance},
           {"pass", pass()},      {"rows", list},         {"notes", notes}};
@@ -590,17 +676,20 @@ std::string formatTuneCheck(const TuneCheck& c) {
   std::string out =
       fmt::format("# tuned library against the best variant (within {:.0f}% or both rows' noise)\n",
                   c.tolerance * 100);
-  out += fmt::format("# {:<16} {:>5} {:>12} {:>12} {:>12} {:>9} {:>12} {:<26} {:>9} {}\n", "call",
-                     "ranks", "size(B)", "untuned(us)", "tuned(us)", "change", "best(us)", "best",
-                     "tuned/best", "check");
+  out += fmt::format("# {:<16} {:>5} {:>12} {:>12} {:>12} {:>9} {:>12} {:<26} {:>9} {:<5} {}\n",
+                     "call", "ranks", "size(B)", "untuned(us)", "tuned(us)", "change", "best(us)",
+                     "best", "tuned/best", "check", "the file says");
   for (const TuneCheckRow& r : c.rows)
     out += fmt::format(
-        "  {:<16} {:>5} {:>12} {:>12} {:>12.2f} {:>9} {:>12.2f} {:<26} {:>9.3f} {}\n", r.call,
+        "  {:<16} {:>5} {:>12} {:>12} {:>12.2f} {:>9} {:>12.2f} {:<26} {:>9.3f} {:<5} {}\n", r.call,
         r.ranks, r.bytes, r.libraryUs > 0 ? fmt::format("{:.2f}", r.libraryUs) : std::string("-"),
         r.tunedUs,
         r.libraryUs > 0 ? fmt::format("{:+.1f}%", 100 * (r.tunedUs / r.libraryUs - 1))
                         : std::string("-"),
-        r.bestUs, r.best, r.tunedUs / r.bestUs, r.pass ? "pass" : "FAIL");
+        r.bestUs, r.best, r.tunedUs / r.bestUs, r.pass ? "pass" : "FAIL",
+        !r.fileSays           ? std::string("-")
+        : r.fileSays->empty() ? std::string("library's own choice")
+                              : *r.fileSays);
   for (const std::string& n : c.notes) out += "# note: " + n + "\n";
   return out;
 }

@@ -100,6 +100,9 @@ struct TuneCheckRow {
   double libraryUs = 0;  // untuned
   double bestUs = 0, bestNoiseUs = 0;
   std::string best;  // "vendor" or vendor:NAME
+  // What the rules file in force said for this size, read from the file the tuned report names
+  // (Open MPI): "" for the library's own choice, the variant's name, or nullopt where unknown.
+  std::optional<std::string> fileSays;
   bool pass = false;
 };
 struct TuneCheck {
@@ -111,6 +114,14 @@ struct TuneCheck {
 };
 TuneCheck checkTuned(const std::vector<TuneInput>& reference, const std::vector<TuneInput>& tuned,
                      double tolerance);
+
+// The algorithm an Open MPI classic rules file names for a collective id, communicator size and
+// message size, as coll/tuned looks it up (the largest communicator size not above the
+// communicator's, else the first; the last message rule not above the size); 0 for the
+// library's own choice; nullopt where the file has no rule for the collective. Throws
+// UsageError naming `where` for a file that is not one.
+std::optional<long> ompiRuleFor(const std::string& text, const std::string& where, int collective,
+                                int commSize, size_t bytes);
 std::string formatTuneCheck(const TuneCheck& check);
 
 }  // namespace hockney

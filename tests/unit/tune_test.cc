@@ -226,6 +226,23 @@ TEST(Tune, WritesNcclExampleTunerLines) {
   EXPECT_EQ(lines[1], "allreduce,32768,67108864,ring,simple,-1,1,8");
 }
 
+TEST(Tune, ReadsBackTheRulesAsOpenMpiLooksThemUp) {
+  const TuneResult r =
+      tune({report("a.json", sweep()), report("b.json", sweep(), 4)}, "ompi-rules", "");
+  // allreduce is collective 2; ring (4) from 262144 B to 16 MiB on 2 and 4 ranks.
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 2, 2, 65536), 0);
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 2, 2, 262144), 4);
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 2, 4, 16u << 20), 4);
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 2, 4, (16u << 20) + 1), 0);
+  // Communicator sizes never measured fall on the keep-the-default entries around them.
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 2, 3, 1 << 20), 0);
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 2, 64, 1 << 20), 0);
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 2, 1, 1 << 20), 0);
+  EXPECT_EQ(ompiRuleFor(r.text, "r", 7, 2, 1 << 20), std::nullopt);  // no bcast rules
+  expectError([] { ompiRuleFor("1 2 3", "cut.conf", 2, 2, 8); },
+              "cut.conf is not an Open MPI rules file");
+}
+
 TEST(Tune, CheckComparesTheTunedLibraryWithTheBestVariant) {
   const TuneInput ref = report("v.json", sweep());
   // Tuned: at 1M as fast as ring; at 16M 20% slower than ring, beyond 5% and the noise.
