@@ -25,9 +25,6 @@ class RunCommand {
   explicit RunCommand(CLI::App& app);
   bool chosen() const { return sub_->parsed(); }
   int execute(int argc, char** argv);
-  // Check the options as execute does, then stop before MPI starts (jobscript: a measurement's
-  // arguments are refused when the script is written, not after the job has queued).
-  void checkOnly() { checkOnly_ = true; }
 
  private:
   int executePairs(int argc, char** argv);
@@ -48,7 +45,6 @@ class RunCommand {
   std::string schedule_;
   long pairsSample_ = 0;
   std::string malloc_ = "pinned";
-  bool checkOnly_ = false;
 };
 
 class CalibrateCommand {
@@ -56,7 +52,6 @@ class CalibrateCommand {
   explicit CalibrateCommand(CLI::App& app);
   bool chosen() const { return sub_->parsed(); }
   int execute(int argc, char** argv);
-  void checkOnly() { checkOnly_ = true; }  // as RunCommand::checkOnly
 
  private:
   CLI::App* sub_;
@@ -66,7 +61,6 @@ class CalibrateCommand {
   std::string patterns_ = "allreduce,reduce_scatter,allgather,sendrecv,alltoall,pipeline";
   std::string dtypes_ = "float32,bfloat16";
   std::string malloc_ = "pinned";
-  bool checkOnly_ = false;
 };
 
 class ImportCommand {

@@ -1,8 +1,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <filesystem>
-
 #include "cli/commands.h"
 #include "collectives/core/error.h"
 #include "model/compare.h"
@@ -35,11 +33,6 @@ CompareCommand::CompareCommand(CLI::App& app) {
 
 int CompareCommand::execute() {
   checkOutIsNotAnInput(out_, {a_, b_, model_});
-  std::error_code ec;
-  HOCKNEY_USAGE_CHECK(a_ != b_ && !std::filesystem::equivalent(a_, b_, ec),
-                      "compare {} with itself: every point would tie, or name a faster side "
-                      "from noise; give two reports",
-                      a_);
   std::optional<CompareProjection> projection;
   ModelSpec model;
   if (!model_.empty()) {

@@ -9,7 +9,6 @@
 #include "cli/commands.h"
 #include "collectives/core/error.h"
 #include "collectives/core/split.h"
-#include "collectives/registry.h"
 #include "jobscripts/jobscript.h"
 #include "reports/results.h"
 
@@ -18,8 +17,7 @@ namespace hockney {
 JobscriptCommand::JobscriptCommand(CLI::App& app) {
   sub_ = app.add_subcommand(
       "jobscript",
-      "Write a SLURM batch script that runs a measurement (run, pairs, calibrate or tune; after "
-      "--) on "
+      "Write a SLURM batch script that runs a measurement (run, pairs, calibrate or tune; after --) on "
       "one or more node counts, once per interconnect variant, then fits and compares them");
   auto& o = options_;
   sub_->add_option("--nodes", nodes_,
@@ -54,49 +52,9 @@ JobscriptCommand::JobscriptCommand(CLI::App& app) {
                    "Path of hockney on the compute nodes (default: this binary)");
   sub_->add_option("--out", out_, "Write the script here (default: standard output)");
   sub_->add_option("command", o.command,
-                   "After --: run|pairs|calibrate|tune and its arguments (without --out; tune: "
-                   "run's options, the variants measured and the library's tuning file written "
-                   "beside the reports)")
+                   "After --: run|pairs|calibrate|tune and its arguments (without --out; tune: run's options, the variants measured and the library's tuning file written beside the reports)")
       ->take_all();
 }
-
-namespace {
-
-// The measurement's arguments parsed and checked by the run or calibrate command itself, up to
-// where it would start MPI: an unknown option, pattern or size is refused before a script is
-// written and queued. What only the cluster's MPI library knows (the variants tune measures)
-// is left to the job.
-void checkMeasurement(const std::vector<std::string>& command) {
-  std::vector<std::string> words{"hockney"};
-  const std::string& sub = command.front();
-  words.push_back(sub == "calibrate" ? "calibrate" : "run");
-  if (sub == kPairMatrix) words.insert(words.end(), {"--pattern", std::string(kPairMatrix)});
-  if (sub == "tune") words.insert(words.end(), {"--algo", "vendor"});
-  words.insert(words.end(), command.begin() + 1, command.end());
-  CLI::App app{"hockney"};
-  app.require_subcommand(1);
-  RunCommand run(app);
-  CalibrateCommand calibrate(app);
-  run.checkOnly();
-  calibrate.checkOnly();
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  const int argc = static_cast<int>(argv.size());
-  char** args = argv.data();
-  try {
-    app.parse(argc, args);
-  } catch (const CLI::ParseError& e) {
-    throw UsageError(fmt::format("the measurement after --: {}", e.what()));
-  }
-  try {
-    if (run.chosen()) run.execute(argc, args);
-    if (calibrate.chosen()) calibrate.execute(argc, args);
-  } catch (const UsageError& e) {
-    throw UsageError(fmt::format("the measurement after --: {}", e.what()));
-  }
-}
-
-}  // namespace
 
 int JobscriptCommand::execute(int argc, char** argv) {
   options_.nodes.clear();
@@ -133,8 +91,6 @@ int JobscriptCommand::execute(int argc, char** argv) {
     words.push_back(argv[i]);
   }
   const std::string line = commandLineOf(static_cast<int>(words.size()), words.data());
-  validateJobscript(options_);
-  checkMeasurement(options_.command);  // its arguments as run/calibrate would take them, now
   const std::string script = generateJobscript(options_, "hockney " + line);
   if (out_.empty()) {
     std::fputs(script.c_str(), stdout);

@@ -162,7 +162,6 @@ int RunCommand::executePairs(int argc, char** argv) {
   o.timeoutSeconds = options_.timeoutSeconds;
   o.commandLine = commandLineOf(argc, argv);
   validatePairsOptions(o);
-  if (checkOnly_) return kExitOk;
   return runUnderMpi(
       argc, argv, [&] { return runPairs(o); }, malloc_);
 }
@@ -232,7 +231,6 @@ int RunCommand::execute(int argc, char** argv) {
                   [](const std::string& a) { return variantName(a).has_value(); }))
     if (const Backend& b = findBackend(options_.backend); b.prepareVariants) b.prepareVariants();
   validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
-  if (checkOnly_) return kExitOk;
 
   return runUnderMpi(
       argc, argv, [&] { return runBenchmark(options_); }, malloc_);

@@ -153,7 +153,6 @@ expect_error "not a regular file (a FIFO, socket or device)" fit "$dir/fifo.json
 expect_error "--out $dir/out.json is one of the inputs" project --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8
 expect_error "--out $dir/out.json is one of the inputs" plan --calibration ref:h100-ndr-ib --model "$dir/out.json" --layout tp=8,pp=16,dp=8 --gpu-type h100
 expect_error "--out $dir/out.json is one of the inputs" compare ref:h100-ndr-ib ref:h100-gcp-a3mega --model "$dir/out.json" --layout tp=8,pp=16,dp=8
-expect_error "with itself" compare "$fixtures/plot/fast/results.json" "$fixtures/plot/fast/results.json"
 # tune: what it cannot tune is said, nothing is written.
 expect_error "tune needs --format ompi-rules or nccl-tuner" tune "$fixtures/plot/fast/results.json"
 expect_error "no mpi vendor variants in $fixtures/plot/fast/results.json: measure with --backend mpi --algo vendor:all" tune "$fixtures/plot/fast/results.json" --format ompi-rules
