@@ -17,7 +17,8 @@ namespace hockney {
 JobscriptCommand::JobscriptCommand(CLI::App& app) {
   sub_ = app.add_subcommand(
       "jobscript",
-      "Write a SLURM batch script that runs a measurement (run, pairs, calibrate or tune; after --) on "
+      "Write a SLURM batch script that runs a measurement (run, pairs, calibrate or tune; after "
+      "--) on "
       "one or more node counts, once per interconnect variant, then fits and compares them");
   auto& o = options_;
   sub_->add_option("--nodes", nodes_,
@@ -52,7 +53,9 @@ JobscriptCommand::JobscriptCommand(CLI::App& app) {
                    "Path of hockney on the compute nodes (default: this binary)");
   sub_->add_option("--out", out_, "Write the script here (default: standard output)");
   sub_->add_option("command", o.command,
-                   "After --: run|pairs|calibrate|tune and its arguments (without --out; tune: run's options, the variants measured and the library's tuning file written beside the reports)")
+                   "After --: run|pairs|calibrate|tune and its arguments (without --out; tune: "
+                   "run's options, the variants measured and the library's tuning file written "
+                   "beside the reports)")
       ->take_all();
 }
 

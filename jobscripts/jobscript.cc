@@ -267,14 +267,14 @@ std::string generateJobscript(const JobscriptOptions& o, const std::string& gene
       const std::string dir = fmt::format("\"$OUT\"/{}", shellQuote(v.name));
       std::string reports;
       for (int k : o.nodes) reports += fmt::format(" {}/n{}/results.json", dir, k);
-      s += fmt::format("\"$HOCKNEY\" tune{} --format {} --out {}/{} --json {}/tune.json\n",
-                       reports, format, dir, file, dir);
+      s += fmt::format("\"$HOCKNEY\" tune{} --format {} --out {}/{} --json {}/tune.json\n", reports,
+                       format, dir, file, dir);
     }
-    return s + fmt::format(
-                   "echo \"hockney: done; reports and {} in $OUT/<variant>/ (use: {})\"\n", file,
-                   nccl ? "NCCL_TUNER_CONFIG_FILE=FILE with NCCL's example tuner plugin"
-                        : "mpirun --mca coll_tuned_use_dynamic_rules 1 --mca "
-                          "coll_tuned_dynamic_rules_filename FILE");
+    return s + fmt::format("echo \"hockney: done; reports and {} in $OUT/<variant>/ (use: {})\"\n",
+                           file,
+                           nccl ? "NCCL_TUNER_CONFIG_FILE=FILE with NCCL's example tuner plugin"
+                                : "mpirun --mca coll_tuned_use_dynamic_rules 1 --mca "
+                                  "coll_tuned_dynamic_rules_filename FILE");
   }
 
   // Fits (calibrate fitted already), then every variant against the first, per node count, and
