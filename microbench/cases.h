@@ -39,6 +39,10 @@ struct CaseShape : CallShape {
   size_t requestedBytes = 0;  // what the sweep asked for
   size_t bytes = 0;           // what the row reports (pattern-specific rounding) = count × size
   const PatternOptions* opts = nullptr;  // the same object as CallShape::params
+  // The job's memory per rank (0: not bounded): prepare() checks what it would build against it
+  // before building it (the MoE router's tables and routed bytes).
+  size_t memoryPerRank = 0;
+  std::string memoryWhere;
   void setOptions(const PatternOptions* o) {
     opts = o;
     params = o;

@@ -23,6 +23,12 @@ struct RoutingResult {
 // e mod p. Deterministic for a seed, the same on every rank.
 RoutingResult routeTokens(const PatternOptions& o, int p, size_t bytes, DataType type);
 
+// What routeTokens allocates on p ranks, whatever the size (its experts and the p x p matrix).
+size_t routerBytes(const PatternOptions& o, int p);
+// The most one rank can send after routing `bytes` of tokens: every token to k experts, each
+// expert taking at most its capacity (SIZE_MAX when it does not fit).
+size_t routedBytesBound(const PatternOptions& o, int p, size_t bytes, DataType type);
+
 // Throws UsageError for options no router can satisfy on p ranks.
 void checkRoutingOptions(const PatternOptions& o, int p);
 

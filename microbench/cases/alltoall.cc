@@ -7,6 +7,7 @@
 #include <array>
 #include <numeric>
 
+#include "collectives/core/error.h"
 #include "microbench/block_data.h"
 #include "microbench/cases.h"
 #include "microbench/moe_routing.h"
@@ -29,6 +30,24 @@ const AlltoallState& stateOf(const void* s) {
 }
 
 std::shared_ptr<const void> prepareAlltoall(CaseShape& s, int rank) {
+  if (s.memoryPerRank > 0 && s.opts->routing != "uniform") {
+    // What routing builds and what it may send, checked before routing: 1e9 experts or
+    // --top-k 1e6 were allocated (or drawn) until the job ran out of memory or time.
+    const size_t router = routerBytes(*s.opts, s.ranks);
+    const size_t routed = routedBytesBound(*s.opts, s.ranks, s.bytes, s.type);
+    // sent and, at most as much again, received
+    const double need = static_cast<double>(router) + 2 * static_cast<double>(routed);
+    HOCKNEY_USAGE_CHECK(
+        need <= static_cast<double>(s.memoryPerRank),
+        "alltoall --routing topk at {} bytes needs up to {:.3g} GB per rank ({:.3g} "
+        "GB for the router's {} experts, {:.3g} GB sent and as much received with --top-k {}); {} "
+        "{:.3g} "
+        "GB available per rank: choose fewer experts, a smaller --top-k or smaller "
+        "sizes",
+        s.bytes, need / 1e9, static_cast<double>(router) / 1e9,
+        s.opts->experts > 0 ? s.opts->experts : s.ranks, static_cast<double>(routed) / 1e9,
+        s.opts->topK, s.memoryWhere, static_cast<double>(s.memoryPerRank) / 1e9);
+  }
   auto st = std::make_shared<AlltoallState>();
   st->routing = routeTokens(*s.opts, s.ranks, s.bytes, s.type);
   st->layout = alltoallvLayout(st->routing.bytes, rank);

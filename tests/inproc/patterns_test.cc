@@ -13,6 +13,7 @@
 #include "collectives/transport/inproc.h"
 #include "microbench/cases.h"
 #include "microbench/host_buffer.h"
+#include "microbench/moe_routing.h"
 #include "microbench/sweep.h"
 #include "microbench/validation.h"
 
@@ -197,6 +198,33 @@ TEST(Patterns, TopKRoutingIsSkewedAndCapacityLimited) {
   nlohmann::json f = pairwise.details(shape, flat.get());
   EXPECT_EQ(f["dropped_tokens"], 0);
   EXPECT_LT(f["imbalance"].get<double>(), d["imbalance"].get<double>());
+}
+
+// Every token to every expert under a steep skew: the draw of k distinct experts ends (drawing
+// again until k distinct came up never did) and sends each expert exactly one copy per token.
+TEST(Patterns, TopKRoutingDrawsDistinctExpertsWhateverTheSkew) {
+  PatternOptions o;
+  o.routing = "topk";
+  o.experts = 64;
+  o.topK = 64;
+  o.hidden = 1;
+  o.capacityFactor = 64;
+  o.zipfS = 200;  // the weights of experts past the 35th underflow to 0
+  const RoutingResult r = routeTokens(o, 4, 100 * 4, DataType::kFloat32);
+  EXPECT_EQ(r.tokensPerRank, 100u);
+  EXPECT_EQ(r.droppedTokens, 0u);
+  for (const auto& row : r.bytes)
+    for (size_t b : row) EXPECT_EQ(b, 100u * 16 * 4);  // 16 experts per rank, 4-byte tokens
+  // k = 1 follows the Zipf popularity: the hottest expert takes about 1/H(8, 1) of the tokens.
+  o.topK = 1;
+  o.experts = 8;
+  o.zipfS = 1;
+  o.capacityFactor = 8;
+  const RoutingResult z = routeTokens(o, 8, 20000 * 4, DataType::kFloat32);
+  size_t hottest = 0;
+  for (size_t dst = 0; dst < 8; ++dst) hottest = std::max(hottest, z.bytes[0][dst] / 4);
+  const double harmonic = 1 + 1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5 + 1.0 / 6 + 1.0 / 7 + 1.0 / 8;
+  EXPECT_NEAR(static_cast<double>(hottest) / 20000, 1 / harmonic, 0.02);
 }
 
 }  // namespace
