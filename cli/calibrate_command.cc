@@ -69,6 +69,7 @@ int CalibrateCommand::execute(int argc, char** argv) {
   job_.patterns = splitCommas(patterns_);
   job_.commandLine = commandLineOf(argc, argv);
   validateCalibrateJob(job_);  // bad input fails here, before MPI starts or files are touched
+  if (checkOnly_) return kExitOk;
   return runUnderMpi(
       argc, argv, [&] { return runCalibrateJob(job_); }, malloc_);
 }

@@ -9,7 +9,9 @@
 #include "cli/commands.h"
 #include "collectives/core/error.h"
 #include "collectives/core/split.h"
+#include "collectives/registry.h"
 #include "jobscripts/jobscript.h"
+#include "microbench/backend.h"
 #include "reports/results.h"
 
 namespace hockney {
@@ -59,6 +61,48 @@ JobscriptCommand::JobscriptCommand(CLI::App& app) {
       ->take_all();
 }
 
+namespace {
+
+// The measurement's arguments parsed and checked by the run or calibrate command itself, up to
+// where it would start MPI: an unknown option, pattern or size is refused before a script is
+// written and queued. What only the cluster's MPI library knows (the variants tune measures)
+// is left to the job, and so is everything after the options' own checks when the backend the
+// measurement names is not in this binary (a login node's build without NCCL writing a script
+// for GPU nodes whose hockney has it).
+void checkMeasurement(const std::vector<std::string>& command) {
+  std::vector<std::string> words{"hockney"};
+  const std::string& sub = command.front();
+  words.push_back(sub == "calibrate" ? "calibrate" : "run");
+  if (sub == kPairMatrix) words.insert(words.end(), {"--pattern", std::string(kPairMatrix)});
+  if (sub == "tune") words.insert(words.end(), {"--algo", "vendor"});
+  words.insert(words.end(), command.begin() + 1, command.end());
+  CLI::App app{"hockney"};
+  app.require_subcommand(1);
+  RunCommand run(app);
+  CalibrateCommand calibrate(app);
+  run.checkOnly();
+  calibrate.checkOnly();
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  const int argc = static_cast<int>(argv.size());
+  char** args = argv.data();
+  try {
+    app.parse(argc, args);
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(fmt::format("the measurement after --: {}", e.what()));
+  }
+  const std::string& backend = run.chosen() ? run.backend() : calibrate.backend();
+  if (!backendBuilt(backend)) return;
+  try {
+    if (run.chosen()) run.execute(argc, args);
+    if (calibrate.chosen()) calibrate.execute(argc, args);
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("the measurement after --: {}", e.what()));
+  }
+}
+
+}  // namespace
+
 int JobscriptCommand::execute(int argc, char** argv) {
   options_.nodes.clear();
   for (const std::string& n : splitCommas(nodes_)) {
@@ -94,6 +138,8 @@ int JobscriptCommand::execute(int argc, char** argv) {
     words.push_back(argv[i]);
   }
   const std::string line = commandLineOf(static_cast<int>(words.size()), words.data());
+  validateJobscript(options_);
+  checkMeasurement(options_.command);  // its arguments as run/calibrate would take them, now
   const std::string script = generateJobscript(options_, "hockney " + line);
   if (out_.empty()) {
     std::fputs(script.c_str(), stdout);

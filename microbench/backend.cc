@@ -42,4 +42,10 @@ const Backend& findBackend(std::string_view name) {
       fmt::format("--backend must be one of {}, not '{}'", fmt::join(backendNames(), ", "), name));
 }
 
+bool backendBuilt(std::string_view name) {
+  for (const Backend* b : backends())
+    if (b->name == name) return !b->absence || b->absence().empty();
+  return false;
+}
+
 }  // namespace hockney

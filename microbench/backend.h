@@ -85,6 +85,8 @@ std::vector<std::string> backendNames();
 // Throws UsageError for a name that is no backend (listing them) or one this binary lacks
 // (saying why and how to get it).
 const Backend& findBackend(std::string_view name);
+// Whether this binary can run the backend of that name (false for an unknown name too).
+bool backendBuilt(std::string_view name);
 
 // The registrations (one file each).
 const Backend& mpiBackend();

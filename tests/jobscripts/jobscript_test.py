@@ -176,6 +176,11 @@ for args, want in [
     ([], "no measurement"),
     (["--", "fit", "x.json"], "must be run, pairs, calibrate or tune"),
     (["--", "tune", "--algo", "ring"], "tune measures the library's own choice and every variant"),
+    # The measurement's arguments are checked by run/calibrate themselves, before writing.
+    (["--", "run", "-p", "frobnicate"], "the measurement after --: unknown pattern 'frobnicate'"),
+    (["--", "run", "--no-such-option"], "the measurement after --: The following argument was not expected: --no-such-option"),
+    (["--", "calibrate", "--budget", "-5"], "the measurement after --: --budget: must be positive, not -5"),
+    (["--", "run", "--sizes", "1e99"], "the measurement after --: bad size '1e99'"),
     (["--ntasks-per-node", "8", "--gpus-per-node", "4", "--", "run", "--backend", "nccl"],
      "one rank per GPU"),
     (["--model", "gpt3-175b", "--", "calibrate"], "--model and --layout go together"),
