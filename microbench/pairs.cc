@@ -140,6 +140,12 @@ void validatePairsOptions(const PairsOptions& o) {
   HOCKNEY_USAGE_CHECK(o.sample >= 0, "--pairs-sample must be >= 0 (0 = every pair), not {}",
                       o.sample);
   HOCKNEY_USAGE_CHECK(o.timeoutSeconds > 0, "--timeout must be > 0 seconds");
+  HOCKNEY_USAGE_CHECK(o.repeats >= 1 && o.repeats <= 1000,
+                      "--pairs-repeats must be 1..1000, not {}", o.repeats);
+  HOCKNEY_USAGE_CHECK(o.latencyIterations >= 5,
+                      "--pattern pairs takes the median of at least 5 latency samples per pair "
+                      "and repeat: -n {} is fewer",
+                      o.latencyIterations);
   const size_t memory = hostMemoryBytes();
   HOCKNEY_USAGE_CHECK(memory == 0 || o.bandwidthBytes <= memory / 4,
                       "pairs: {} bytes is more than this host can hold for a message",
@@ -245,55 +251,20 @@ int runPairs(const PairsOptions& o) {
   HostBuffer small(o.latencyBytes), large(o.bandwidthBytes);
   Watchdog watchdog(std::chrono::duration<double>(o.timeoutSeconds), t.progress(), rank,
                     abortJobOnStall);
-  std::vector<PairRow> rows =
-      gatherRows(t, measureRounds(t, topology, rounds, o, watchdog, small, large));
-
-  // A link flagged once may have met a busy moment: measure the flagged links again and keep the
-  // better of the two, so only a link that is slow both times is named. So are the pairs behind
-  // a host's verdict where it rests on one or two pairs (the in-host pair of a 2-rank host).
-  std::string again;
-  if (rank == 0) {
-    const PairAnalysis first = analysePairs(rows);
-    for (const LinkOutlier& l : first.links) again += fmt::format("{} {}\n", l.a, l.b);
-    for (const HostOutlier& h : first.hosts)
-      if (h.pairs <= 2)
-        for (const PairRow& r : rows)
-          if (r.level == h.level && (r.hostA == h.host || r.hostB == h.host))
-            again += fmt::format("{} {}\n", r.a, r.b);
-  }
-  again = agree(t, again);
-  std::vector<RankPair> recheck;
-  for (size_t at = 0; at < again.size();) {
-    const size_t end = again.find('\n', at);
-    int a = 0, b = 0;
-    std::sscanf(again.substr(at, end - at).c_str(), "%d %d", &a, &b);
-    if (std::find(recheck.begin(), recheck.end(), RankPair{a, b}) == recheck.end())
-      recheck.emplace_back(a, b);
-    at = end + 1;
-  }
-  size_t confirmed = 0;
-  if (!recheck.empty()) {
-    const auto second =
-        gatherRows(t, measureRounds(t, topology, scheduleRounds(recheck, topology.nodeOfRank()), o,
-                                    watchdog, small, large));
-    for (const PairRow& s : second)
-      for (PairRow& r : rows)
-        if (r.a == s.a && r.b == s.b) {
-          r.latencyUs = std::min(r.latencyUs, s.latencyUs);
-          r.bandwidthGBps = std::max(r.bandwidthGBps, s.bandwidthGBps);
-          if (s.check == "fail" && r.check == "pass") {
-            r.check = "fail";
-            r.checkDetail = s.checkDetail;
-          }
-        }
-    if (rank == 0) {
-      const PairAnalysis after = analysePairs(rows);
-      confirmed = after.links.size() + after.hosts.size();
+  // The whole matrix `repeats` times, every pair in each: a verdict must hold in most of them
+  // (one busy moment on a healthy link named it when each pair was judged once or twice).
+  std::vector<std::vector<PairRow>> repeats;
+  for (int rep = 0; rep < o.repeats; ++rep) {
+    repeats.push_back(gatherRows(t, measureRounds(t, topology, rounds, o, watchdog, small, large)));
+    if (rank == 0 && o.repeats > 1) {
+      std::printf("# repeat %d of %d done\n", rep + 1, o.repeats);
+      std::fflush(stdout);
     }
   }
   int64_t code = kExitOk;
   if (rank == 0) {
-    const PairAnalysis analysis = analysePairs(rows);
+    const std::vector<PairRow> rows = combineRepeats(repeats);
+    const PairAnalysis analysis = analysePairRepeats(repeats, rows);
     size_t failed = 0;
     if (rows.size() <= 64) {
       std::printf("# %4s %4s %-12s %-12s %-8s %12s %14s %10s %6s\n", "a", "b", "host_a", "host_b",
@@ -304,11 +275,11 @@ int runPairs(const PairsOptions& o) {
                     r.latencyUs, r.bandwidthGBps, r.bandwidthGBps * 8e3, r.check.c_str());
     }
     std::vector<std::string> notes;
-    if (!recheck.empty())
-      notes.push_back(fmt::format(
-          "{} pair(s) behind a flagged link or a host judged on one or two pairs were measured "
-          "again (the better of two kept); {} link(s) and host(s) still flagged",
-          recheck.size(), confirmed));
+    notes.push_back(fmt::format(
+        "the matrix was measured {} time(s); per pair the median over them; a host or link is "
+        "named only where it was far off in more than half of them (its confidence: the "
+        "fraction)",
+        o.repeats));
     for (const PairRow& r : rows)
       if (r.check == "fail") {
         ++failed;
@@ -331,7 +302,7 @@ int runPairs(const PairsOptions& o) {
                         {"pairs_total", total},
                         {"pairs_measured", pairs.size()},
                         {"rounds", rounds.size()},
-                        {"remeasured_pairs", recheck.size()},
+                        {"repeats", o.repeats},
                         {"sample_seed", o.seed},
                         {"timer",
                          "steady_clock on the lower rank; one-way = round trip / 2; "

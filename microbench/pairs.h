@@ -20,6 +20,7 @@ struct PairsOptions {
   long bandwidthIterations = 3;
   long warmup = 2;  // per pair and message size
   long sample = 0;  // 0: every pair; else this many pairs, drawn with `seed`
+  int repeats = 5;  // the whole matrix this many times; verdicts must hold in most
   unsigned seed = 1;
   bool check = true;
   std::string out;  // empty: results/pairs-<ranks>ranks-<UTC time>.json

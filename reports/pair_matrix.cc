@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,11 @@ double mad(const std::vector<double>& v, double m) {
   std::vector<double> d;
   for (double x : v) d.push_back(std::fabs(x - m));
   return 1.4826 * median(d);
+}
+
+std::string heldIn(int held, int repeats) {
+  return fmt::format("; held in {} of {} repeats (confidence {:.2f})", held, repeats,
+                     static_cast<double>(held) / repeats);
 }
 
 double margin(double m, double spread, double floor) {
@@ -112,7 +118,9 @@ PairAnalysis analysePairs(const std::vector<PairRow>& rows) {
           byHost ? std::min(scoreBw[r->hostA], scoreBw[r->hostB]) : s.medianBandwidthGBps;
       const double expectLat =
           byHost ? std::max(scoreLat[r->hostA], scoreLat[r->hostB]) : s.medianLatencyUs;
-      const double sb = byHost ? 0 : s.madBandwidthGBps, sl = byHost ? 0 : s.madLatencyUs;
+      // The level's own spread counts as well, with hosts to compare against: a link is far
+      // off only beyond what the level's pairs scatter anyway.
+      const double sb = s.madBandwidthGBps, sl = s.madLatencyUs;
       if (r->bandwidthGBps < expectBw - margin(expectBw, sb, kBandwidthFloor))
         out.links.push_back(
             {r->a, r->b, r->hostA, r->hostB, level, "bandwidth", r->bandwidthGBps, expectBw});
@@ -121,6 +129,65 @@ PairAnalysis analysePairs(const std::vector<PairRow>& rows) {
             {r->a, r->b, r->hostA, r->hostB, level, "latency", r->latencyUs, expectLat});
     }
   }
+  return out;
+}
+
+std::vector<PairRow> combineRepeats(const std::vector<std::vector<PairRow>>& repeats) {
+  std::map<std::pair<int, int>, std::vector<const PairRow*>> byPair;
+  for (const auto& rows : repeats)
+    for (const PairRow& r : rows) byPair[{r.a, r.b}].push_back(&r);
+  std::vector<PairRow> out;
+  for (const auto& [key, seen] : byPair) {
+    PairRow c = *seen.front();
+    std::vector<double> lat, bw;
+    for (const PairRow* r : seen) {
+      lat.push_back(r->latencyUs);
+      bw.push_back(r->bandwidthGBps);
+      if (r->check == "fail" && c.check == "pass") {
+        c.check = "fail";
+        c.checkDetail = r->checkDetail;
+      }
+    }
+    c.latencyUs = median(lat);
+    c.bandwidthGBps = median(bw);
+    out.push_back(c);
+  }
+  return out;
+}
+
+PairAnalysis analysePairRepeats(const std::vector<std::vector<PairRow>>& repeats,
+                                const std::vector<PairRow>& combined) {
+  PairAnalysis out = analysePairs(combined);
+  const int n = static_cast<int>(repeats.size());
+  std::map<std::tuple<std::string, LinkLevel, std::string>, std::vector<HostOutlier>> hosts;
+  std::map<std::tuple<int, int, LinkLevel, std::string>, std::vector<LinkOutlier>> links;
+  for (const auto& rows : repeats) {
+    const PairAnalysis one = analysePairs(rows);
+    for (const HostOutlier& h : one.hosts) hosts[{h.host, h.level, h.metric}].push_back(h);
+    for (const LinkOutlier& l : one.links) links[{l.a, l.b, l.level, l.metric}].push_back(l);
+  }
+  out.hosts.clear();
+  out.links.clear();
+  // A verdict is kept when it held in more than half the repeats; its figures are the medians
+  // of the repeats in which it held.
+  auto keep = [n](const auto& groups, auto& kept, auto reference) {
+    for (const auto& [key, seen] : groups) {
+      if (2 * static_cast<int>(seen.size()) <= n) continue;
+      auto verdict = seen.front();
+      std::vector<double> values, references;
+      for (const auto& x : seen) {
+        values.push_back(x.value);
+        references.push_back(x.*reference);
+      }
+      verdict.value = median(values);
+      verdict.*reference = median(references);
+      verdict.heldIn = static_cast<int>(seen.size());
+      verdict.repeats = n;
+      kept.push_back(verdict);
+    }
+  };
+  keep(hosts, out.hosts, &HostOutlier::levelMedian);
+  keep(links, out.links, &LinkOutlier::expected);
   return out;
 }
 
@@ -138,7 +205,10 @@ json toJson(const PairAnalysis& a) {
                      {"metric", h.metric},
                      {"value", h.value},
                      {"hosts_median", h.levelMedian},
-                     {"pairs", h.pairs}});
+                     {"pairs", h.pairs},
+                     {"held_in", h.heldIn},
+                     {"repeats", h.repeats},
+                     {"confidence", h.confidence()}});
   for (const LinkOutlier& l : a.links)
     links.push_back({{"a", l.a},
                      {"b", l.b},
@@ -147,7 +217,10 @@ json toJson(const PairAnalysis& a) {
                      {"level", name(l.level)},
                      {"metric", l.metric},
                      {"value", l.value},
-                     {"expected", l.expected}});
+                     {"expected", l.expected},
+                     {"held_in", l.heldIn},
+                     {"repeats", l.repeats},
+                     {"confidence", l.confidence()}});
   return {{"levels", levels}, {"outliers", {{"hosts", hosts}, {"links", links}}}};
 }
 
@@ -165,15 +238,18 @@ std::string formatPairAnalysis(const PairAnalysis& a) {
     out += h.metric == "bandwidth"
                ? fmt::format(
                      "# SLOW HOST {}: {} bandwidth {:.4f} GB/s ({:.0f} Mbit/s) against a "
-                     "median of {:.4f} GB/s over hosts ({} pairs)\n",
-                     h.host, name(h.level), h.value, h.value * 8e3, h.levelMedian, h.pairs)
+                     "median of {:.4f} GB/s over hosts ({} pairs){}\n",
+                     h.host, name(h.level), h.value, h.value * 8e3, h.levelMedian, h.pairs,
+                     heldIn(h.heldIn, h.repeats))
                : fmt::format(
                      "# SLOW HOST {}: {} latency {:.2f} us against a median of {:.2f} us "
-                     "over hosts ({} pairs)\n",
-                     h.host, name(h.level), h.value, h.levelMedian, h.pairs);
+                     "over hosts ({} pairs){}\n",
+                     h.host, name(h.level), h.value, h.levelMedian, h.pairs,
+                     heldIn(h.heldIn, h.repeats));
   for (const LinkOutlier& l : a.links)
-    out += fmt::format("# SLOW LINK {}({}) - {}({}): {} {} {:.4g}, expected about {:.4g}\n", l.a,
-                       l.hostA, l.b, l.hostB, name(l.level), l.metric, l.value, l.expected);
+    out += fmt::format("# SLOW LINK {}({}) - {}({}): {} {} {:.4g}, expected about {:.4g}{}\n", l.a,
+                       l.hostA, l.b, l.hostB, name(l.level), l.metric, l.value, l.expected,
+                       heldIn(l.heldIn, l.repeats));
   return out;
 }
 

@@ -41,6 +41,8 @@ struct HostOutlier {
   double value = 0;        // the host's median over its pairs of that level
   double levelMedian = 0;  // the median of every host's value
   int pairs = 0;
+  int heldIn = 1, repeats = 1;  // the repeats of the matrix in which the verdict held
+  double confidence() const { return static_cast<double>(heldIn) / repeats; }
 };
 
 struct LinkOutlier {
@@ -49,6 +51,8 @@ struct LinkOutlier {
   LinkLevel level = LinkLevel::kUnrecorded;
   std::string metric;
   double value = 0, expected = 0;  // what its hosts (or its level) lead one to expect
+  int heldIn = 1, repeats = 1;
+  double confidence() const { return static_cast<double>(heldIn) / repeats; }
 };
 
 struct PairAnalysis {
@@ -67,8 +71,19 @@ inline constexpr double kLatencyFloor = 1.0;
 
 // Per level: medians and MADs. Per host and level (three hosts or more): the median of the
 // host's pairs, flagged against the other hosts'. Per pair: flagged when it is far below what
-// its two hosts deliver elsewhere (or, within a host, far off its level).
+// its two hosts deliver elsewhere (or, within a host, far off its level), by more than the
+// level's own spread.
 PairAnalysis analysePairs(const std::vector<PairRow>& rows);
+
+// The matrix measured `repeats.size()` times (every pair in each): each repeat judged on its
+// own, and a verdict kept only where it held in more than half of them, with the fraction as
+// its confidence (value and expectation: medians over the repeats where it held). Levels are
+// summarised over every pair's median across repeats (`combined`). One jittery moment (a
+// 120 us latency on one pair once) no longer names a healthy host or link.
+PairAnalysis analysePairRepeats(const std::vector<std::vector<PairRow>>& repeats,
+                                const std::vector<PairRow>& combined);
+// Per pair, the median latency and bandwidth over the repeats; failed in any: failed.
+std::vector<PairRow> combineRepeats(const std::vector<std::vector<PairRow>>& repeats);
 
 nlohmann::json toJson(const PairAnalysis& a);
 // The readable summary: per level, then the outliers named (or "none").

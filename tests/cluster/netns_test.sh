@@ -2,7 +2,8 @@
 # The netns tier: 4 emulated hosts x 2 ranks (tests/cluster/netns.sh), Open MPI over TCP between
 # them. Checks that
 #   - topo sees 4 hosts and network links;
-#   - the pair matrix reports the configured rates (within 10%) and names the one slow host;
+#   - the pair matrix reports the configured rates (within 10%) and names the one slow host,
+#     with its confidence, and on a uniform fabric names nothing in 5 runs of 5 repeats;
 #   - the hierarchical all-reduce passes validation across hosts, beside ring and vendor;
 #   - fit on a sweep across hosts gives a network-level bandwidth within 10% of the rate, and
 #     checks world rows (two levels at once) against the node and network fits composed;
@@ -72,10 +73,21 @@ for rate, group in ((slow, [p for p in net if "n4" in (p["host_a"], p["host_b"])
     assert 0.9 <= mbit / rate <= 1.1, f"{mbit:.0f} Mbit/s against {rate:.0f} configured"
 hosts = r["outliers"]["hosts"]
 assert [(h["host"], h["metric"]) for h in hosts] == [("n4", "bandwidth")], hosts
+assert hosts[0]["confidence"] > 0.5 and hosts[0]["repeats"] == 5, hosts
 PY
 
 # From here on every link runs at FAST.
 bash "$net" shape 4 "$FAST"
+
+# --- the pair matrix on a uniform fabric names nothing, in 5 runs of 5 repeats (5 of 8 runs
+# named a healthy host or link when each pair was judged once and flagged ones twice)
+for run in 1 2 3 4 5; do
+  run8 run --pattern pairs --pairs-repeats 5 --out "$dir/uniform$run.json" >"$dir/uniform.out" 2>&1 ||
+    { cat "$dir/uniform.out"; fail "pairs on the uniform fabric, run $run"; }
+  grep -q "outliers: none" "$dir/uniform.out" ||
+    { cat "$dir/uniform.out"; fail "run $run of 5 on a uniform fabric named a slow host or link"; }
+done
+echo "ok: the uniform fabric: no host or link named in 5 runs of 5 repeats"
 
 # --- --scope node with one rank per host: a clear error, nothing written
 timeout 120 bash "$net" mpirun --host n1,n2,n3,n4 -np 4 "$hockney" run --scope node \

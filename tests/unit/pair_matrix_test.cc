@@ -84,5 +84,55 @@ TEST(PairMatrix, RowsRoundTripThroughJson) {
   EXPECT_EQ(back.checkDetail, "byte 4");
 }
 
+// One jittery moment (a latency 4x its level's on one pair, in 2 of 5 repeats) named a link
+// when each pair was judged once; over repeats it must hold in most of them to be named.
+TEST(PairMatrix, AVerdictMustHoldInMostRepeats) {
+  std::vector<std::vector<PairRow>> repeats(5, fabric(0.125, "", 0));
+  for (int rep : {1, 3})
+    for (auto& r : repeats[static_cast<size_t>(rep)])
+      if (r.a == 1 && r.b == 5) r.latencyUs = 4 * r.latencyUs;
+  EXPECT_EQ(analysePairs(repeats[1]).links.size(), 1u);  // judged on one repeat: a false alarm
+  const PairAnalysis a = analysePairRepeats(repeats, combineRepeats(repeats));
+  EXPECT_TRUE(a.links.empty());
+  EXPECT_TRUE(a.hosts.empty());
+  // Slow in 3 of 5: named, with confidence 0.6, its value the median where it held.
+  for (int rep : {0, 2, 4})
+    for (auto& r : repeats[static_cast<size_t>(rep)])
+      if (r.hostA == "n2" || r.hostB == "n2")
+        if (r.level == LinkLevel::kNetwork) r.bandwidthGBps = 0.03;
+  const PairAnalysis b = analysePairRepeats(repeats, combineRepeats(repeats));
+  ASSERT_EQ(b.hosts.size(), 1u);
+  EXPECT_EQ(b.hosts[0].host, "n2");
+  EXPECT_EQ(b.hosts[0].heldIn, 3);
+  EXPECT_EQ(b.hosts[0].repeats, 5);
+  EXPECT_DOUBLE_EQ(b.hosts[0].confidence(), 0.6);
+  EXPECT_DOUBLE_EQ(b.hosts[0].value, 0.03);
+  EXPECT_NE(formatPairAnalysis(b).find("held in 3 of 5 repeats (confidence 0.60)"),
+            std::string::npos);
+  EXPECT_EQ(toJson(b)["outliers"]["hosts"][0]["confidence"], 0.6);
+  // The combined rows are per-pair medians: n2's pairs read fast in 2 of 5, slow in 3.
+  for (const PairRow& r : combineRepeats(repeats)) {
+    if (r.level == LinkLevel::kNetwork && (r.hostA == "n2" || r.hostB == "n2")) {
+      EXPECT_DOUBLE_EQ(r.bandwidthGBps, 0.03);
+    }
+  }
+}
+
+// With three hosts or more a link's latency is held against its hosts' with the level's own
+// spread as margin: on a level whose pairs scatter 30-90 us, 130 us is not far off (the old
+// threshold, twice the hosts' 60 us, named it).
+TEST(PairMatrix, LinkThresholdsCountTheLevelsSpread) {
+  auto rows = fabric(0.125, "", 0);
+  int i = 0;
+  for (auto& r : rows)
+    if (r.level == LinkLevel::kNetwork) r.latencyUs = 30.0 * (1 + i++ % 3);
+  for (auto& r : rows)
+    if (r.a == 0 && r.b == 7) r.latencyUs = 130;
+  EXPECT_TRUE(analysePairs(rows).links.empty());
+  for (auto& r : rows)
+    if (r.a == 0 && r.b == 7) r.latencyUs = 400;  // beyond any spread: named
+  ASSERT_EQ(analysePairs(rows).links.size(), 1u);
+}
+
 }  // namespace
 }  // namespace hockney
