@@ -10,6 +10,7 @@
 #include "collectives/transport/mpi.h"
 #include "microbench/allocator.h"
 #include "microbench/backend.h"
+#include "microbench/interrupt.h"
 #include "microbench/sizes.h"
 #include "model/catalog.h"
 #include "reports/results.h"
@@ -43,6 +44,12 @@ int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body,
                 const std::string& mallocMode) {
   settleAllocator(parseMallocMode(mallocMode));
   MpiSession session(&argc, &argv);
+  exitOnInterrupt();
+  // Commands with a checkpoint (run, calibrate) say where it is once it exists.
+  setInterruptLine(session.worldRank() == 0
+                       ? fmt::format(" (exit {}) before anything was written\n",
+                                     static_cast<int>(kExitInterrupted))
+                       : std::string());
   try {
     return body();
   } catch (const UsageError&) {

@@ -23,6 +23,7 @@
 #include "microbench/calibrate_setup.h"
 #include "microbench/cases.h"
 #include "microbench/control.h"
+#include "microbench/interrupt.h"
 #include "microbench/job.h"
 #include "microbench/runner.h"
 #include "microbench/sizes.h"
@@ -111,6 +112,7 @@ int runCalibrateJob(const CalibrateJob& job) {
   if (rank == 0 && problem.empty()) {
     try {
       visits = openCalibrationCheckpoint(job, checkpoint, identity, ranks, notes);
+      setInterruptLine(checkpointInterruptLine(checkpoint.path()));
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -397,6 +399,8 @@ int runCalibrateJob(const CalibrateJob& job) {
     outcome.provenance.devices = devices;
     exitCode =
         writeCalibration(job, std::move(outcome), checkpoint, [&] { return secondsSince(start); });
+    setInterruptLine(fmt::format(" (exit {}) after writing {}\n",
+                                 static_cast<int>(kExitInterrupted), job.outDir));
   }
   int64_t code = exitCode;
   broadcastFromZero(transport, &code, sizeof code);

@@ -34,6 +34,7 @@ enum ExitCode : int {
   kExitWatchdog = 3,     // a collective call stalled and the watchdog ended the job
   kExitInternal = 4,     // an internal or environment failure (allocation, MPI, I/O)
   kExitIncomplete = 5,   // calibrate: a fit rests on too few sizes or was never checked
+  kExitInterrupted = 6,  // SIGTERM or SIGINT ended a measurement; its checkpoint keeps the points
 };
 
 }  // namespace hockney
