@@ -25,6 +25,10 @@ class RunCommand {
   explicit RunCommand(CLI::App& app);
   bool chosen() const { return sub_->parsed(); }
   int execute(int argc, char** argv);
+  // Check the options as execute does, then stop before MPI starts (jobscript: a measurement's
+  // arguments are refused when the script is written, not after the job has queued).
+  void checkOnly() { checkOnly_ = true; }
+  const std::string& backend() const { return options_.backend; }
 
  private:
   int executePairs(int argc, char** argv);
@@ -44,7 +48,9 @@ class RunCommand {
   std::string skew_;
   std::string schedule_;
   long pairsSample_ = 0;
+  int pairsRepeats_ = 5;
   std::string malloc_ = "pinned";
+  bool checkOnly_ = false;
 };
 
 class CalibrateCommand {
@@ -52,6 +58,8 @@ class CalibrateCommand {
   explicit CalibrateCommand(CLI::App& app);
   bool chosen() const { return sub_->parsed(); }
   int execute(int argc, char** argv);
+  void checkOnly() { checkOnly_ = true; }  // as RunCommand::checkOnly
+  const std::string& backend() const { return job_.backend; }
 
  private:
   CLI::App* sub_;
@@ -61,6 +69,7 @@ class CalibrateCommand {
   std::string patterns_ = "allreduce,reduce_scatter,allgather,sendrecv,alltoall,pipeline";
   std::string dtypes_ = "float32,bfloat16";
   std::string malloc_ = "pinned";
+  bool checkOnly_ = false;
 };
 
 class ImportCommand {

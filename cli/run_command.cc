@@ -6,6 +6,7 @@
 #include "collectives/core/split.h"
 #include "collectives/transport/mpi.h"
 #include "microbench/backend.h"
+#include "microbench/control.h"
 #include "microbench/pairs.h"
 #include "microbench/sizes.h"
 
@@ -35,6 +36,10 @@ RunCommand::RunCommand(CLI::App& app) {
   sub_->add_option("--pairs-sample", pairsSample_,
                    "pairs: measure this many pairs, drawn at random (0 = every pair)")
       ->capture_default_str();
+  sub_->add_option("--pairs-repeats", pairsRepeats_,
+                   "pairs: measure the whole matrix this many times; a host or link is named "
+                   "only where it is slow in most of them, with that fraction as its confidence")
+      ->capture_default_str();
   sub_->add_option("-a,--algo", algos_, "Algorithms, comma-separated, or all (see hockney list)")
       ->capture_default_str();
   sub_->add_option("-b,--min-bytes", minBytes_, "Smallest size (bytes; K, M, G suffixes)")
@@ -49,6 +54,12 @@ RunCommand::RunCommand(CLI::App& app) {
       ->capture_default_str();
   sub_->add_option("--batch", s.batch,
                    "Back-to-back calls per timed sample; 0 = enough for 20 us (small messages)")
+      ->capture_default_str();
+  sub_->add_option("--rank-stat", s.rankStat,
+                   "A sample across ranks: max (the slowest rank: a collective ends when its last "
+                   "rank does), avg (the mean of ranks, as OSU and nccl-tests' default report), "
+                   "min, or rank0 (rank 0's own time, as nccl-tests -a 0); recorded in every row")
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kRankStats), std::end(kRankStats))))
       ->capture_default_str();
   sub_->add_option("-w,--warmup", s.warmup, "Untimed warm-up iterations per point")
       ->capture_default_str();
@@ -141,6 +152,9 @@ int RunCommand::executePairs(int argc, char** argv) {
   HOCKNEY_USAGE_CHECK(options_.scope == "world",
                       "--scope {} does not apply to --pattern pairs (it measures every pair)",
                       options_.scope);
+  HOCKNEY_USAGE_CHECK(sub_->count("--rank-stat") == 0,
+                      "--rank-stat does not apply to --pattern pairs (a pair's time is its "
+                      "initiator's round trip)");
   PairsOptions o;
   const bool sized =
       sub_->count("--min-bytes") + sub_->count("--max-bytes") + sub_->count("--sizes") > 0;
@@ -156,12 +170,14 @@ int RunCommand::executePairs(int argc, char** argv) {
   if (s.iterations > 0) o.latencyIterations = o.bandwidthIterations = s.iterations;
   if (sub_->count("--warmup")) o.warmup = s.warmup;
   o.sample = pairsSample_;
+  o.repeats = pairsRepeats_;
   o.seed = s.pattern.seed;
   o.check = check_ == 1;
   o.out = options_.out;
   o.timeoutSeconds = options_.timeoutSeconds;
   o.commandLine = commandLineOf(argc, argv);
   validatePairsOptions(o);
+  if (checkOnly_) return kExitOk;
   return runUnderMpi(
       argc, argv, [&] { return runPairs(o); }, malloc_);
 }
@@ -169,6 +185,8 @@ int RunCommand::executePairs(int argc, char** argv) {
 int RunCommand::execute(int argc, char** argv) {
   if (options_.pattern == kPairMatrix) return executePairs(argc, argv);
   HOCKNEY_USAGE_CHECK(pairsSample_ == 0, "--pairs-sample applies to --pattern pairs only");
+  HOCKNEY_USAGE_CHECK(sub_->count("--pairs-repeats") == 0,
+                      "--pairs-repeats applies to --pattern pairs only");
   // A pattern's options with another pattern would be ignored: name whose they are.
   const std::vector<std::string_view> own = patternFlags(options_.pattern);
   for (const CLI::Option* opt : sub_->get_options()) {
@@ -231,6 +249,7 @@ int RunCommand::execute(int argc, char** argv) {
                   [](const std::string& a) { return variantName(a).has_value(); }))
     if (const Backend& b = findBackend(options_.backend); b.prepareVariants) b.prepareVariants();
   validateRunOptions(options_);  // bad input fails here, before MPI starts or files are touched
+  if (checkOnly_) return kExitOk;
 
   return runUnderMpi(
       argc, argv, [&] { return runBenchmark(options_); }, malloc_);

@@ -66,6 +66,36 @@ void maxOverRanks(Transport& t, std::span<double> values) {
   broadcastFromZero(t, values.data(), bytes);
 }
 
+void combineOverRanks(Transport& t, std::span<double> values, const std::string& stat) {
+  if (stat == "max") return maxOverRanks(t, values);
+  if (stat == "rank0") return broadcastFromZero(t, values.data(), values.size() * sizeof(double));
+  if (stat == "min") {
+    for (double& v : values) v = -v;
+    maxOverRanks(t, values);
+    for (double& v : values) v = -v;
+    return;
+  }
+  HOCKNEY_CHECK(stat == "avg", "unknown rank statistic '{}'", stat);
+  // Every rank's values at rank 0 (gatherToZero's records), averaged there, sent to all.
+  const std::string mine(reinterpret_cast<const char*>(values.data()),
+                         values.size() * sizeof(double));
+  const std::vector<std::string> all = gatherToZero(t, mine);
+  if (t.rank() == 0) {
+    std::vector<double> sum(values.size(), 0.0);
+    for (const std::string& s : all) {
+      HOCKNEY_CHECK(s.size() == mine.size(), "a rank sent {} bytes of samples, not {}", s.size(),
+                    mine.size());
+      for (size_t i = 0; i < values.size(); ++i) {
+        double v = 0;
+        std::memcpy(&v, s.data() + i * sizeof(double), sizeof v);
+        sum[i] += v;
+      }
+    }
+    for (size_t i = 0; i < values.size(); ++i) values[i] = sum[i] / static_cast<double>(all.size());
+  }
+  broadcastFromZero(t, values.data(), values.size() * sizeof(double));
+}
+
 // Up the tree: rank r holds the records of ranks r .. r+2^k-1 (length-prefixed, in rank order)
 // after hearing from its children, and sends them to its parent in one message.
 std::vector<std::string> gatherToZero(Transport& t, const std::string& mine) {

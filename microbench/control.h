@@ -15,6 +15,11 @@ namespace hockney {
 void broadcastFromZero(Transport& t, void* data, size_t bytes);
 // Every rank gets the elementwise maximum.
 void maxOverRanks(Transport& t, std::span<double> values);
+// What a sample is across ranks (--rank-stat): the slowest rank (max, hockney's default: a
+// collective lasts as long as its slowest rank), the mean of ranks (avg, as OSU reports and
+// nccl-tests' default -a 1), the fastest (min) or rank 0's own (rank0). Every rank gets it.
+inline constexpr const char* kRankStats[] = {"max", "avg", "min", "rank0"};
+void combineOverRanks(Transport& t, std::span<double> values, const std::string& stat);
 // Rank 0 gets every rank's string, in rank order; other ranks get an empty vector.
 std::vector<std::string> gatherToZero(Transport& t, const std::string& mine);
 

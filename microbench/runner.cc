@@ -1,6 +1,7 @@
 #include "microbench/runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,11 +13,13 @@
 #include "collectives/core/error.h"
 #include "collectives/transport/mpi.h"
 #include "microbench/control.h"
+#include "microbench/interrupt.h"
 #include "microbench/job.h"
 #include "microbench/sizes.h"
 #include "microbench/table.h"
 #include "microbench/validation.h"
 #include "microbench/watchdog.h"
+#include "reports/json_io.h"
 #include "topology/host.h"
 
 namespace hockney {
@@ -52,6 +55,7 @@ json configJson(const RunOptions& o, const std::vector<BenchCase>& cases) {
               {"op", name(s.op)},
               {"iterations", s.iterations == 0 ? json("auto") : json(s.iterations)},
               {"warmup", s.warmup},
+              {"rank_stat", s.rankStat},
               {"batch", s.batch == 0 ? json("auto") : json(s.batch)},
               {"target_time_s", s.targetSeconds},
               {"check", s.check},
@@ -80,19 +84,49 @@ size_t smallestUnit(const BenchCase& c, int ranks, const SweepConfig& s) {
 // What a checkpoint's rows depend on: resuming under anything else would mix measurements.
 json runIdentity(const RunOptions& o, int ranks) {
   const SweepConfig& s = o.sweep;
-  return json{{"pattern", o.pattern},
-              {"ranks", ranks},
-              {"scope", o.scope},
-              {"backend", o.backend},
-              {"cuda_graph", s.cudaGraph},
-              {"dtype", name(s.type)},
-              {"op", name(s.op)},
-              {"chunk_bytes", s.chunkBytes},
-              {"buffers", s.buffers},
-              {"buffer_sets", s.bufferSets},
-              {"batch", s.batch},
-              {"check", s.check},
-              {"pattern_options", patternJson(s.pattern)}};
+  return json{{"pattern", o.pattern},      {"ranks", ranks},
+              {"scope", o.scope},          {"backend", o.backend},
+              {"cuda_graph", s.cudaGraph}, {"dtype", name(s.type)},
+              {"op", name(s.op)},          {"chunk_bytes", s.chunkBytes},
+              {"buffers", s.buffers},      {"buffer_sets", s.bufferSets},
+              {"batch", s.batch},          {"check", s.check},
+              {"rank_stat", s.rankStat},   {"pattern_options", patternJson(s.pattern)}};
+}
+
+// --resume with no checkpoint but a report at --out: a finished run. Of this run (the fields a
+// checkpoint's identity holds are the same in its config) its rows are kept and only what is
+// missing is measured; of another run, or not a results report at all, it is refused rather
+// than overwritten.
+std::vector<ResultRow> finishedRows(const std::string& out, const std::string& checkpointPath,
+                                    const json& config, const json& identity,
+                                    std::vector<std::string>& notes) {
+  const std::string lead =
+      fmt::format("--resume: there is no checkpoint ({}), and --out {} is ", checkpointPath, out);
+  const std::string keep = "; resuming would overwrite it: choose another --out or remove it";
+  HOCKNEY_USAGE_CHECK(std::filesystem::is_regular_file(out), "{}not a file{}", lead, keep);
+  const json report = readJsonFile(out, "results report");
+  HOCKNEY_USAGE_CHECK(report.is_object() && report.value("kind", json()) == "results" &&
+                          report.contains("config") && report["config"].is_object(),
+                      "{}not a hockney results report{}", lead, keep);
+  const json& theirs = report["config"];
+  std::vector<std::string> differences;
+  for (const auto& [field, value] : identity.items()) {
+    const json mine = field == "ranks" ? value : config.value(field, json());
+    const json found =
+        field == "ranks" ? report.value("ranks", json()) : theirs.value(field, json());
+    if (found != mine)
+      differences.push_back(
+          fmt::format("its {} is {}, this run's is {}", field, found.dump(), mine.dump()));
+  }
+  HOCKNEY_USAGE_CHECK(differences.empty(), "{}a finished report of another run: {}{}", lead,
+                      fmt::join(differences, "; "), keep);
+  std::vector<ResultRow> rows =
+      interpretJson(out, [&] { return report.at("results").get<std::vector<ResultRow>>(); });
+  notes.push_back(fmt::format(
+      "--resume: {} is a finished report of this run; its {} points are kept, only points it "
+      "lacks are measured",
+      out, rows.size()));
+  return rows;
 }
 
 }  // namespace
@@ -280,11 +314,22 @@ int runBenchmark(const RunOptions& options) {
         throw UsageError(fmt::format(
             "{} holds points of an unfinished run; pass --resume to continue it, or remove it",
             checkpoint.path()));
-      if (options.resume && checkpoint.exists())
+      bool fromReport = false;
+      if (options.resume && checkpoint.exists()) {
         previous = checkpoint.load(identity, notes);
-      else if (options.resume)
+      } else if (options.resume && std::filesystem::exists(out)) {
+        previous =
+            finishedRows(out, checkpoint.path(), configJson(options, cases), identity, notes);
+        fromReport = true;
+      } else if (options.resume) {
         notes.push_back("--resume: no checkpoint found, started afresh");
+      }
       if (!checkpoint.exists()) checkpoint.create(identity);
+      // The finished report is replaced only at the end: its rows go into the checkpoint first,
+      // so a job that dies now and is resumed again still has them.
+      if (fromReport)
+        for (const ResultRow& r : previous) checkpoint.append(r);
+      setInterruptLine(checkpointInterruptLine(checkpoint.path()));
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -405,6 +450,8 @@ int runBenchmark(const RunOptions& options) {
     json report = makeResultsReport(prov, configJson(options, cases), rows, notes);
     writeFileAtomically(out, reportText(report));
     checkpoint.remove();
+    setInterruptLine(
+        fmt::format(" (exit {}) after writing {}\n", static_cast<int>(kExitInterrupted), out));
     table.footer(rows.size(), failed, out);
     exitCode = failed > 0 ? kExitCheckFailed : kExitOk;
   }

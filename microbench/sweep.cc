@@ -110,6 +110,8 @@ CaseShape pointShape(const BenchCase& c, size_t requested, int p, const SweepCon
   shape.op = config.op;
   shape.chunkBytes = config.chunkBytes;
   shape.setOptions(&config.pattern);
+  shape.memoryPerRank = config.memoryPerRank;
+  shape.memoryWhere = config.memoryWhere;
   if (static_cast<int>(config.nodeOfRank.size()) == p) shape.nodeOfRank = &config.nodeOfRank;
   return shape;
 }
@@ -307,9 +309,11 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   }
   double faultsPerCall = static_cast<double>(minorPageFaults() - faultsBefore) /
                          static_cast<double>(iterations * batch);
-  maxOverRanks(t, times);  // a sample lasts as long as its slowest rank
+  // By default a sample lasts as long as its slowest rank (--rank-stat: or the mean, fastest,
+  // rank 0); phases the same way; page faults are the most of any rank.
+  combineOverRanks(t, times, config.rankStat);
   maxOverRanks(t, {&faultsPerCall, 1});
-  for (auto& ph : phaseSamples) maxOverRanks(t, ph);
+  for (auto& ph : phaseSamples) combineOverRanks(t, ph, config.rankStat);
 
   ResultRow row;
   row.pattern = c.pattern;
@@ -322,6 +326,7 @@ ResultRow measurePoint(Transport& t, const BenchCase& c, size_t requested,
   row.op = std::string(name(config.op));
   row.iterations = iterations;
   row.warmup = warmup;
+  row.rankStat = config.rankStat;
   Summary s = summarize(times);
   row.timeUs = s.scaled(1e6);
   const double algBytes = static_cast<double>(c.algbwBytes(shape, state.get()));

@@ -40,7 +40,8 @@ struct SweepConfig {
   long batch = 0;                   // calls per timed sample; 0: enough to last minSampleSeconds
   double minSampleSeconds = 20e-6;  // batching keeps barrier skew small against the sample
   long warmup = 5;
-  double targetSeconds = 0.05;  // timed time per point when iterations are automatic
+  std::string rankStat = "max";  // a sample across ranks: max, avg, min or rank0
+  double targetSeconds = 0.05;   // timed time per point when iterations are automatic
   long minIterations = 10;
   long maxIterations = 10000;
   long maxBatch = 1000;

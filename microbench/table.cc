@@ -12,10 +12,10 @@ void Table::header(const std::string& pattern, int ranks, const SweepConfig& c,
   fmt::print(
       out_,
       "# hockney run: pattern {}, {} ranks, {} {}, {} sizes, samples {}, calls per sample {}, "
-      "warm-up {}\n",
+      "warm-up {}, a sample across ranks: {}\n",
       pattern, ranks, name(c.type), name(c.op), c.sizes.size(),
       c.iterations > 0 ? std::to_string(c.iterations) : std::string("auto"),
-      c.batch > 0 ? std::to_string(c.batch) : std::string("auto"), c.warmup);
+      c.batch > 0 ? std::to_string(c.batch) : std::string("auto"), c.warmup, c.rankStat);
   if (c.buffers == "hot")
     fmt::print(out_, "# out-of-place, hot buffers (one input/output pair reused); results to {}\n",
                outPath);

@@ -340,6 +340,8 @@ ResultRow importedRow(const std::string& backend, const std::string& pattern, in
   r.bufferSets = 1;
   r.buffers = "hot";  // both tools reuse one buffer pair
   r.check = "off";
+  // Both tools average over ranks by default (OSU always; nccl-tests unless run with -a 0/2/3).
+  r.rankStat = "avg";
   return r;
 }
 

@@ -65,6 +65,7 @@ void to_json(json& j, const ResultRow& r) {
   if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
   if (!r.details.empty()) j["details"] = r.details;
   if (r.minorFaultsPerCall) j["minor_faults_per_call"] = *r.minorFaultsPerCall;
+  if (r.rankStat) j["rank_stat"] = *r.rankStat;
   if (r.cost)
     j["cost"] = {{"alpha_count", r.cost->alphaCount},
                  {"beta_bytes", r.cost->betaBytes},
@@ -85,6 +86,7 @@ void from_json(const json& j, ResultRow& r) {
   r.iterations = wholeNumber<long>(j, "iterations");
   r.warmup = wholeNumber<long>(j, "warmup");
   r.callsPerSample = wholeNumberOr<long>(j, "calls_per_sample", 1);
+  if (j.contains("rank_stat")) r.rankStat = j.at("rank_stat").get<std::string>();
   const json& t = j.at("time_us");
   r.timeUs =
       TimeStats{t.at("min").get<double>(), t.at("median").get<double>(), t.at("mean").get<double>(),

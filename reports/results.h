@@ -34,6 +34,10 @@ struct ResultRow {
   long iterations = 0;  // timed samples
   long warmup = 0;
   long callsPerSample = 1;  // back-to-back calls timed together; times are per call
+  // A sample across ranks: "max" (the slowest rank, hockney's default), "avg", "min" or "rank0"
+  // (--rank-stat); every row measured or imported says which. None in rows from before the
+  // option (they are "max"), kept absent so landed reports round-trip unchanged.
+  std::optional<std::string> rankStat;
   TimeStats timeUs;
   double algbwGbps = 0;
   double busbwGbps = 0;

@@ -96,6 +96,26 @@ TEST(ControlCollectives, LogarithmicRounds) {
     });
     EXPECT_EQ(max.alphaCount, 2 * lg) << "p=" << p;  // up the tree, then down
     for (double m : maxima) EXPECT_EQ(m, p - 1.0);
+    // --rank-stat: per sample, the slowest, the mean, the fastest or rank 0's, on every rank.
+    for (const std::string stat : {"max", "avg", "min", "rank0"}) {
+      std::vector<std::vector<double>> got(static_cast<size_t>(p));
+      countCost(p, [&](Transport& t) {
+        std::vector<double> v{t.rank() + 1.0, 10.0 * (p - t.rank())};
+        combineOverRanks(t, v, stat);
+        got[static_cast<size_t>(t.rank())] = v;
+      });
+      const double n = p;
+      const std::vector<double> want = stat == "max"   ? std::vector<double>{n, 10 * n}
+                                       : stat == "min" ? std::vector<double>{1, 10}
+                                       : stat == "avg"
+                                           ? std::vector<double>{(n + 1) / 2, 10 * (n + 1) / 2}
+                                           : std::vector<double>{1, 10 * n};
+      for (const auto& g : got) {
+        ASSERT_EQ(g.size(), 2u);
+        EXPECT_DOUBLE_EQ(g[0], want[0]) << stat << " p=" << p;
+        EXPECT_DOUBLE_EQ(g[1], want[1]) << stat << " p=" << p;
+      }
+    }
     std::vector<std::string> gathered;
     const Cost gather = countCost(p, [&](Transport& t) {
       auto all = gatherToZero(t, std::string(static_cast<size_t>(t.rank()), 'x'));

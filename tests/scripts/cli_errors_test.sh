@@ -75,6 +75,11 @@ expect_error "size 0 measures nothing" run --sizes 0
 expect_error "--pattern pairs measures rank pairs: it needs at least 2 ranks, not 1" run --pattern pairs
 expect_error "--pairs-sample applies to --pattern pairs only" run --sizes 8 --pairs-sample 3
 expect_error "--pairs-sample must be >= 0" run --pattern pairs --pairs-sample -1
+expect_error "--pairs-repeats must be 1..1000, not 0" run --pattern pairs --pairs-repeats 0
+expect_error "--pairs-repeats applies to --pattern pairs only" run --sizes 8 --pairs-repeats 3
+expect_error "takes the median of at least 5 latency samples per pair and repeat: -n 3 is fewer" run --pattern pairs -n 3
+expect_error "--rank-stat does not apply to --pattern pairs" run --pattern pairs --rank-stat avg
+expect_error "--rank-stat: median not in {max,avg,min,rank0}" run --sizes 8 --rank-stat median
 expect_error "--scope node does not apply to --pattern pairs" run --pattern pairs --scope node
 expect_error "--scope node runs the pattern among the ranks of each host, but every host holds one rank" run --scope node --sizes 8
 expect_error "--scope leaders runs the pattern among one rank per host, but all 1 ranks are on one host" run --scope leaders --sizes 8
@@ -249,6 +254,10 @@ expect_job_error() {  # expect_job_error NP "message fragment" args...
 expect_job_error 4 "--stages 5 needs at least 5 ranks, not 4" run --pattern pipeline --stages 5 --sizes 64
 expect_job_error 4 "--servers must be at least 1, not 0" run --pattern ps --servers 0 --sizes 64
 expect_job_error 2 "--top-k 3 is more than the 2 experts" run --pattern alltoall --routing topk --top-k 3 --sizes 4096
+# What the MoE router would build or send is bounded by the job's memory before it is built
+# (1e9 experts grew memory until killed; 1e6 experts and --top-k 1e6 drew without end).
+expect_job_error 2 "GB for the router's 1000000000 experts" run --pattern alltoall --routing topk --experts 1000000000 --sizes 4096
+expect_job_error 2 "sent and as much received with --top-k 1000000)" run --pattern alltoall --routing topk --experts 1000000 --top-k 1000000 --sizes 1M
 expect_job_error 2 "alltoall/bruck cannot run here" run --pattern alltoall --algo bruck --routing topk --sizes 4096
 expect_job_error 2 "--peers 0,5 must be two different ranks of 2" run --pattern sendrecv --peers 0,5 --sizes 64
 expect_job_error 6 "size 12 bytes is less than the smallest reduce_scatter unit on 6 ranks" run --pattern reduce_scatter --sizes 12
