@@ -52,8 +52,16 @@ int runUnderMpi(int& argc, char**& argv, const std::function<int()>& body,
                        : std::string());
   try {
     return body();
-  } catch (const UsageError&) {
-    throw;  // the same on every rank: options, rank count and files are
+  } catch (const UsageError& e) {
+    // The same on every rank (options, rank count and files are), and said here, before
+    // MPI_Finalize: once a rank has finalized and exited 2, mpirun stops the others, and rank 0's
+    // message after that was lost (with "interrupted by SIGTERM" in its place).
+    setInterruptLine(std::string());
+    if (session.worldRank() == 0) {
+      std::fprintf(stderr, "hockney: error: %s\n", e.what());
+      std::fflush(stderr);
+    }
+    return kExitUsage;
   } catch (const std::exception& e) {
     // One rank failing must not leave the others waiting for it.
     std::fprintf(stderr, "hockney: internal error on rank %d: %s\n", session.worldRank(), e.what());
