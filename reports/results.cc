@@ -395,4 +395,40 @@ std::string utcNow() {
   return buf;
 }
 
+// --resume with no checkpoint but a report at --out: a finished run. Of this run (the fields a
+// checkpoint's identity holds are the same in its config) its rows are kept and only what is
+// missing is measured; of another run, or not a results report at all, it is refused rather
+// than overwritten.
+std::vector<ResultRow> finishedReportRows(const std::string& out, const std::string& checkpointPath,
+                                          const json& config, const json& identity,
+                                          std::vector<std::string>& notes) {
+  const std::string lead =
+      fmt::format("--resume: there is no checkpoint ({}), and --out {} is ", checkpointPath, out);
+  const std::string keep = "; resuming would overwrite it: choose another --out or remove it";
+  HOCKNEY_USAGE_CHECK(std::filesystem::is_regular_file(out), "{}not a file{}", lead, keep);
+  const json report = readJsonFile(out, "results report");
+  HOCKNEY_USAGE_CHECK(report.is_object() && report.value("kind", json()) == "results" &&
+                          report.contains("config") && report["config"].is_object(),
+                      "{}not a hockney results report{}", lead, keep);
+  const json& theirs = report["config"];
+  std::vector<std::string> differences;
+  for (const auto& [field, value] : identity.items()) {
+    const json mine = field == "ranks" ? value : config.value(field, json());
+    const json found =
+        field == "ranks" ? report.value("ranks", json()) : theirs.value(field, json());
+    if (found != mine)
+      differences.push_back(
+          fmt::format("its {} is {}, this run's is {}", field, found.dump(), mine.dump()));
+  }
+  HOCKNEY_USAGE_CHECK(differences.empty(), "{}a finished report of another run: {}{}", lead,
+                      fmt::join(differences, "; "), keep);
+  std::vector<ResultRow> rows =
+      interpretJson(out, [&] { return report.at("results").get<std::vector<ResultRow>>(); });
+  notes.push_back(fmt::format(
+      "--resume: {} is a finished report of this run; its {} points are kept, only points it "
+      "lacks are measured",
+      out, rows.size()));
+  return rows;
+}
+
 }  // namespace hockney

@@ -130,6 +130,14 @@ class Checkpoint {
   std::string path_;
 };
 
+// --resume with no checkpoint but a report at `out`: the rows of a finished run whose config
+// matches `identity`'s fields (a note says they are kept); UsageError, before anything is
+// overwritten, naming the differing fields of another run's report or a file that is not one.
+std::vector<ResultRow> finishedReportRows(const std::string& out, const std::string& checkpointPath,
+                                          const nlohmann::json& config,
+                                          const nlohmann::json& identity,
+                                          std::vector<std::string>& notes);
+
 std::string utcNow();  // ISO 8601, seconds, "Z"
 
 }  // namespace hockney
