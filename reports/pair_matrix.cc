@@ -45,6 +45,10 @@ void to_json(json& j, const PairRow& r) {
            {"bandwidth_gbps", r.bandwidthGBps},
            {"check", r.check}};
   if (!r.checkDetail.empty()) j["check_detail"] = r.checkDetail;
+  if (!r.latencyUsByRepeat.empty()) {
+    j["latency_us_repeats"] = r.latencyUsByRepeat;
+    j["bandwidth_gbps_repeats"] = r.bandwidthGBpsByRepeat;
+  }
 }
 
 void from_json(const json& j, PairRow& r) {
@@ -62,6 +66,8 @@ void from_json(const json& j, PairRow& r) {
   j.at("bandwidth_gbps").get_to(r.bandwidthGBps);
   j.at("check").get_to(r.check);
   r.checkDetail = j.value("check_detail", std::string());
+  r.latencyUsByRepeat = j.value("latency_us_repeats", std::vector<double>());
+  r.bandwidthGBpsByRepeat = j.value("bandwidth_gbps_repeats", std::vector<double>());
 }
 
 PairAnalysis analysePairs(const std::vector<PairRow>& rows) {
@@ -150,6 +156,10 @@ std::vector<PairRow> combineRepeats(const std::vector<std::vector<PairRow>>& rep
     }
     c.latencyUs = median(lat);
     c.bandwidthGBps = median(bw);
+    if (seen.size() > 1) {
+      c.latencyUsByRepeat = lat;
+      c.bandwidthGBpsByRepeat = bw;
+    }
     out.push_back(c);
   }
   return out;

@@ -22,6 +22,9 @@ struct PairRow {
   double bandwidthGBps = 0;  // large message bytes over its median one-way time, GB/s
   std::string check = "pass";
   std::string checkDetail;
+  // Of a pair combined over repeats of the matrix: each repeat's figure, in the order measured
+  // (empty for a single repeat).
+  std::vector<double> latencyUsByRepeat, bandwidthGBpsByRepeat;
 };
 
 void to_json(nlohmann::json& j, const PairRow& r);

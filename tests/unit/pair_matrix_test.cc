@@ -76,7 +76,11 @@ TEST(PairMatrix, FailedPairsAreLeftOutOfTheStatistics) {
 TEST(PairMatrix, RowsRoundTripThroughJson) {
   PairRow r = fabric(0.125, "", 0)[3];
   r.checkDetail = "byte 4";
+  r.latencyUsByRepeat = {60, 61, 90};
+  r.bandwidthGBpsByRepeat = {0.12, 0.125, 0.13};
   const PairRow back = nlohmann::json(r).get<PairRow>();
+  EXPECT_EQ(back.latencyUsByRepeat, r.latencyUsByRepeat);
+  EXPECT_EQ(back.bandwidthGBpsByRepeat, r.bandwidthGBpsByRepeat);
   EXPECT_EQ(back.a, r.a);
   EXPECT_EQ(back.hostB, r.hostB);
   EXPECT_EQ(back.level, r.level);
@@ -110,10 +114,14 @@ TEST(PairMatrix, AVerdictMustHoldInMostRepeats) {
   EXPECT_NE(formatPairAnalysis(b).find("held in 3 of 5 repeats (confidence 0.60)"),
             std::string::npos);
   EXPECT_EQ(toJson(b)["outliers"]["hosts"][0]["confidence"], 0.6);
-  // The combined rows are per-pair medians: n2's pairs read fast in 2 of 5, slow in 3.
+  // The combined rows are per-pair medians: n2's pairs read fast in 2 of 5, slow in 3; each
+  // repeat's figure is kept, in order.
   for (const PairRow& r : combineRepeats(repeats)) {
+    ASSERT_EQ(r.bandwidthGBpsByRepeat.size(), 5u);
     if (r.level == LinkLevel::kNetwork && (r.hostA == "n2" || r.hostB == "n2")) {
       EXPECT_DOUBLE_EQ(r.bandwidthGBps, 0.03);
+      EXPECT_DOUBLE_EQ(r.bandwidthGBpsByRepeat[1], 0.125);
+      EXPECT_DOUBLE_EQ(r.bandwidthGBpsByRepeat[2], 0.03);
     }
   }
 }
