@@ -243,10 +243,10 @@ FitResult fitPoints(const std::vector<FitPoint>& input, const FitOptions& o) {
       for (size_t b = 0; b < breaks.size(); ++b) {
         const size_t at = static_cast<size_t>(
             std::lower_bound(sizes.begin(), sizes.end(), breaks[b]) - sizes.begin());
-        for (size_t to : {at - 1, at + 1}) {
-          if (to == 0 || to >= sizes.size()) continue;
+        for (size_t neighbour : {at - 1, at + 1}) {
+          if (neighbour == 0 || neighbour >= sizes.size()) continue;
           std::vector<double> trial = breaks;
-          trial[b] = sizes[to];
+          trial[b] = sizes[neighbour];
           if (!std::is_sorted(trial.begin(), trial.end()) ||
               std::adjacent_find(trial.begin(), trial.end()) != trial.end() ||
               !piecesLargeEnough(sizes, trial, need))
