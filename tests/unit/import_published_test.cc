@@ -17,10 +17,10 @@
 namespace hockney {
 namespace {
 
-const std::string kDir = std::string(HOCKNEY_FIXTURES) + "/import/";
+const std::string kPublishedDir = std::string(HOCKNEY_FIXTURES) + "/import/";
 
-ImportedLog nccl(const std::string& file, ImportOptions o = {"allreduce", 0, "", {}}) {
-  return importNcclTests(kDir + file, readTextFile(kDir + file, "log"), o);
+ImportedLog publishedLog(const std::string& file, ImportOptions o = {"allreduce", 0, "", {}}) {
+  return importNcclTests(kPublishedDir + file, readTextFile(kPublishedDir + file, "log"), o);
 }
 
 std::string joined(const std::vector<std::string>& v) {
@@ -30,7 +30,7 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 TEST(ImportPublished, SrunLabelledTwoNodeLog) {
-  const ImportedLog log = nccl("nccl-tests-h100-2node-srun.txt");
+  const ImportedLog log = publishedLog("nccl-tests-h100-2node-srun.txt");
   EXPECT_EQ(log.ranks, 16);
   EXPECT_EQ(log.ranksPerHost, 8);
   EXPECT_EQ(log.device, "NVIDIA H100 80GB HBM3");
@@ -46,12 +46,12 @@ TEST(ImportPublished, SrunLabelledTwoNodeLog) {
       << joined(log.notes);
   // --level overrides what the device lines say.
   const ImportedLog forced =
-      nccl("nccl-tests-h100-2node-srun.txt", {"allreduce", 0, "", LinkLevel::kNode});
+      publishedLog("nccl-tests-h100-2node-srun.txt", {"allreduce", 0, "", LinkLevel::kNode});
   EXPECT_EQ(forced.rows[0].level, LinkLevel::kNode);
 }
 
 TEST(ImportPublished, TagOutputLogWithOtherRanksInterleaved) {
-  const ImportedLog log = nccl("nccl-tests-t4-efa-tag-output.txt");
+  const ImportedLog log = publishedLog("nccl-tests-t4-efa-tag-output.txt");
   EXPECT_EQ(log.ranks, 2);
   EXPECT_EQ(log.ranksPerHost, 1);
   EXPECT_EQ(log.device, "Tesla T4");
@@ -66,7 +66,7 @@ TEST(ImportPublished, TagOutputLogWithOtherRanksInterleaved) {
 }
 
 TEST(ImportPublished, OneNodeLogIsNodeLevelAndInPlaceStaysApart) {
-  const ImportedLog one = nccl("nccl-tests-h100-1node.txt");
+  const ImportedLog one = publishedLog("nccl-tests-h100-1node.txt");
   EXPECT_EQ(one.ranks, 8);
   EXPECT_EQ(one.ranksPerHost, 8);
   EXPECT_EQ(one.level, LinkLevel::kNode);
@@ -80,22 +80,22 @@ TEST(ImportPublished, OneNodeLogIsNodeLevelAndInPlaceStaysApart) {
     EXPECT_EQ(f.ranksPerHost, 8);
     EXPECT_EQ(f.points, 6u);  // six sizes each: in-place rows are not pooled in
   }
-  const ImportedLog a3 = nccl("nccl-tests-h100-2node-a3mega.txt");
+  const ImportedLog a3 = publishedLog("nccl-tests-h100-2node-a3mega.txt");
   EXPECT_EQ(a3.level, LinkLevel::kNetwork);
   EXPECT_EQ(a3.rows.size(), 62u);
 }
 
 TEST(ImportPublished, BadLogsNameTheLine) {
-  expectError([] { nccl("bad/nccl-two-collectives.txt"); },
+  expectError([] { publishedLog("bad/nccl-two-collectives.txt"); },
               "nccl-two-collectives.txt:26: a second collective (all_gather_perf)");
-  expectError([] { nccl("bad/nccl-srun-cut.txt"); },
+  expectError([] { publishedLog("bad/nccl-srun-cut.txt"); },
               "nccl-srun-cut.txt:27: a result row of 12 fields");
   expectError(
       [] {
-        nccl("nccl-tests-h100-2node-srun.txt", {"allreduce", 8, "", {}});
+        publishedLog("nccl-tests-h100-2node-srun.txt", {"allreduce", 8, "", {}});
       },
       "names 16 ranks (its device lines, from line 4), not --ranks 8");
-  const std::string table = readTextFile(kDir + "nccl-tests-h100-1node.txt", "log");
+  const std::string table = readTextFile(kPublishedDir + "nccl-tests-h100-1node.txt", "log");
   expectError(
       [&] {
         importNcclTests("twice.txt", table + table, {"allreduce", 0, "", {}});
@@ -106,7 +106,7 @@ TEST(ImportPublished, BadLogsNameTheLine) {
 // Every launcher's prefix, stacked as job logs stack them, and lines no launcher would write: a
 // megabyte-long line once overflowed the stack of std::regex's matcher (a crash, not an error).
 TEST(ImportPublished, PrefixesOfEveryLauncherAndLongLines) {
-  const std::string table = readTextFile(kDir + "nccl-tests-2.2x-allreduce.txt", "log");
+  const std::string table = readTextFile(kPublishedDir + "nccl-tests-2.2x-allreduce.txt", "log");
   std::string text =
       "2024-05-01T12:00:00.123Z [1,0]<stdout>:# nThread 1 nGpus 1 minBytes 8 maxBytes 16 step: "
       "2(factor) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0\n"
@@ -139,7 +139,7 @@ TEST(ImportPublished, PrefixesOfEveryLauncherAndLongLines) {
 Calibration fitted(const std::vector<std::pair<std::string, ImportOptions>>& logs) {
   std::vector<CalibrationInput> inputs;
   for (const auto& [file, o] : logs) {
-    const ImportedLog l = nccl(file, o);
+    const ImportedLog l = publishedLog(file, o);
     inputs.emplace_back(file, importedReport({l}, "test", "test", "none"));
   }
   std::vector<std::string> warnings;
@@ -232,10 +232,11 @@ TEST(ImportPublished, VendorFitAcrossRankCounts) {
   EXPECT_NE(carried.scalingNote.find("across 2, 4, 6, 8 ranks"), std::string::npos)
       << carried.scalingNote;
   // Without --level a table with no device lines says its level is not recorded.
-  const ImportedLog plain = nccl("vtrain-a100-allreduce-gpu2.csv", {"allreduce", 2, "", {}});
+  const ImportedLog plain =
+      publishedLog("vtrain-a100-allreduce-gpu2.csv", {"allreduce", 2, "", {}});
   EXPECT_EQ(plain.level, LinkLevel::kUnrecorded);
   EXPECT_NE(joined(plain.notes).find("level is not recorded"), std::string::npos);
-  expectError([] { nccl("vtrain-a100-allreduce-gpu2.csv"); }, "pass --ranks");
+  expectError([] { publishedLog("vtrain-a100-allreduce-gpu2.csv"); }, "pass --ranks");
 }
 
 }  // namespace
