@@ -65,12 +65,19 @@ r = json.load(open(sys.argv[1]))
 fast, slow = float(sys.argv[2]), float(sys.argv[3])
 net = [p for p in r["pairs"] if p["level"] == "network"]
 assert len(r["pairs"]) == 28 and len(net) == 24 and all(p["check"] == "pass" for p in r["pairs"])
+# A link's rate is what its best repeat reached. The emulated hosts share this machine's cores,
+# and while the other pair of a round transfers too, a repeat can read a 1000 Mbit/s link at
+# 65-90% (hockney: about 4 repeats in 10). Plain MPI and plain sockets read low the same way when
+# two pairs run at once and never with one pair alone (scripts/bench-netns-pingpong.sh,
+# docs/testing.md), so the median over repeats, which the report shows, gets a looser floor.
 for rate, group in ((slow, [p for p in net if "n4" in (p["host_a"], p["host_b"])]),
                     (fast, [p for p in net if "n4" not in (p["host_a"], p["host_b"])])):
+    best = statistics.median(max(p["bandwidth_gbps_repeats"]) * 8e3 for p in group)
     mbit = statistics.median(p["bandwidth_gbps"] * 8e3 for p in group)
-    print(f"configured {rate:.0f} Mbit/s: median {mbit:.0f} Mbit/s over {len(group)} pairs "
-          f"({mbit / rate:.3f})")
-    assert 0.9 <= mbit / rate <= 1.1, f"{mbit:.0f} Mbit/s against {rate:.0f} configured"
+    print(f"configured {rate:.0f} Mbit/s over {len(group)} pairs: best repeat {best:.0f} Mbit/s "
+          f"({best / rate:.3f}), median of repeats {mbit:.0f} ({mbit / rate:.3f})")
+    assert 0.9 <= best / rate <= 1.1, f"best {best:.0f} Mbit/s against {rate:.0f} configured"
+    assert 0.8 <= mbit / rate <= best / rate, f"median {mbit:.0f} Mbit/s, best {best:.0f}"
 hosts = r["outliers"]["hosts"]
 assert [(h["host"], h["metric"]) for h in hosts] == [("n4", "bandwidth")], hosts
 assert hosts[0]["confidence"] > 0.5 and hosts[0]["repeats"] == 5, hosts
