@@ -159,7 +159,13 @@ Topology gatherTopology(Transport& t) {
   }
   text = agree(t, text);
   if (!text.empty() && text[0] == '!') throw UsageError(text.substr(1));
-  return topologyFromJson(nlohmann::json::parse(text));
+  Topology topology = topologyFromJson(nlohmann::json::parse(text));
+  // Every job says so where its "hosts" are one machine, before it measures anything.
+  if (const std::string note = oneMachineNote(topology); t.rank() == 0 && !note.empty()) {
+    std::printf("%s", note.c_str());
+    std::fflush(stdout);
+  }
+  return topology;
 }
 
 int runTopo(const std::string& out, const std::string& commandLine) {

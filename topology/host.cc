@@ -204,6 +204,8 @@ HostTopology hostOf(hwloc_topology_t topo) {
   }
   h.nics = findNics(topo);
   h.gpus = findGpus(topo);
+  std::ifstream boot("/proc/sys/kernel/random/boot_id");
+  if (!std::getline(boot, h.bootId)) h.bootId.clear();
   unsigned v = hwloc_get_api_version();
   h.hwlocVersion = fmt::format("{}.{}.{}", v >> 16, (v >> 8) & 0xff, v & 0xff);
   return h;
@@ -269,7 +271,8 @@ nlohmann::json toJson(const HostTopology& t) {
           {"numa_memory_bytes", t.numaMemoryBytes},
           {"nics", nics},
           {"gpus", gpus},
-          {"hwloc_api_version", t.hwlocVersion}};
+          {"hwloc_api_version", t.hwlocVersion},
+          {"boot_id", t.bootId}};
 }
 
 HostTopology hostFromJson(const nlohmann::json& j) {
@@ -284,6 +287,7 @@ HostTopology hostFromJson(const nlohmann::json& j) {
     h.pciDevices = j.at("pci_devices").get<int>();
     h.hwlocVersion = j.at("hwloc_api_version").get<std::string>();
     h.numaMemoryBytes = j.value("numa_memory_bytes", std::vector<size_t>{});
+    h.bootId = j.value("boot_id", "");  // reports written before it was recorded lack it
     for (const auto& n : j.value("nics", nlohmann::json::array()))
       h.nics.push_back({n.at("name").get<std::string>(), n.at("kind").get<std::string>(),
                         n.at("speed_mbps").get<long>(), n.value("pci_bus_id", "")});

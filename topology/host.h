@@ -46,6 +46,9 @@ struct HostTopology {
   int pciDevices = 0;
   std::string hwlocVersion;
   std::vector<size_t> numaMemoryBytes;  // local memory per NUMA node, in hwloc's order
+  // The running kernel's boot_id (/proc/sys/kernel/random/boot_id); empty where unreadable.
+  // Two host names with one boot_id are one machine: containers or network namespaces.
+  std::string bootId;
   std::vector<Nic> nics;
   std::vector<Gpu> gpus;
   bool operator==(const HostTopology&) const = default;

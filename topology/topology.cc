@@ -158,6 +158,29 @@ Discovery discoveryFromJson(const nlohmann::json& j) {
   }
 }
 
+std::vector<std::vector<std::string>> hostsOnOneMachine(const Topology& t) {
+  std::vector<std::vector<std::string>> groups;
+  std::map<std::string, size_t> byBoot;
+  for (const HostTopology& h : t.hosts) {
+    if (h.bootId.empty()) continue;
+    auto [it, added] = byBoot.emplace(h.bootId, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(h.hostname);
+  }
+  std::erase_if(groups, [](const auto& g) { return g.size() < 2; });
+  return groups;
+}
+
+std::string oneMachineNote(const Topology& t) {
+  std::string out;
+  for (const auto& g : hostsOnOneMachine(t))
+    out += fmt::format(
+        "# note: hosts {} are one machine (one kernel boot_id): they share its CPUs and memory, "
+        "so a link between them measures that machine, not a network\n",
+        fmt::join(g, ", "));
+  return out;
+}
+
 std::string formatTopology(const Topology& t, int matrixLimit) {
   std::string out = fmt::format("# {} rank(s) on {} host(s); widest link level: {}\n", t.size(),
                                 t.hosts.size(), name(t.widest()));

@@ -55,6 +55,14 @@ Topology topologyFromJson(const nlohmann::json& j);
 nlohmann::json toJson(const Discovery& d);
 Discovery discoveryFromJson(const nlohmann::json& j);
 
+// Host names that are one machine: groups (of two or more, in host order) whose hosts report
+// one kernel boot_id. Emulated hosts (network namespaces, containers) share that machine's CPUs
+// and memory, so their "network" links carry what the machine does, not a fabric's figures.
+std::vector<std::vector<std::string>> hostsOnOneMachine(const Topology& t);
+// One "# note: ..." line per such group; empty when every host is its own machine. Every job
+// prints it when it gathers its topology (gatherTopology).
+std::string oneMachineNote(const Topology& t);
+
 // The readable summary: hosts with packages, NUMA nodes, cores, memory, NICs and GPUs; rank
 // placement; for jobs of at most `matrixLimit` ranks the rank×rank level matrix, else a count of
 // pairs per level.

@@ -52,12 +52,18 @@ assert t["widest_level"] == "network", t["widest_level"]
 assert t["pairs_per_level"] == {"network": 24, "numa": 4}, t["pairs_per_level"]
 assert [r["host"] for r in t["ranks"]] == ["n1", "n1", "n2", "n2", "n3", "n3", "n4", "n4"]
 assert all(any(n["name"] == "eth0" for n in h["nics"]) for h in t["hosts"]), "eth0 not found"
+boots = {h["boot_id"] for h in t["hosts"]}
+assert len(boots) == 1 and "" not in boots, f"namespaces of one machine, boot_ids {boots}"
 PY
+grep -q "^# note: hosts n1, n2, n3, n4 are one machine" "$dir/topo.out" ||
+  fail "topo did not say the emulated hosts are one machine"
 
 # --- the pair matrix: n4's link shaped to SLOW, the others to FAST
 run8 run --pattern pairs --out "$dir/pairs.json" >"$dir/pairs.out" 2>&1 ||
   { cat "$dir/pairs.out"; fail "pairs"; }
 cat "$dir/pairs.out"
+grep -q "^# note: hosts n1, n2, n3, n4 are one machine" "$dir/pairs.out" ||
+  fail "pairs did not say the emulated hosts are one machine"
 validate pair_matrix "$dir/pairs.json" || fail "pair matrix report"
 /usr/bin/python3 - "$dir/pairs.json" "$FAST" "$SLOW" <<'PY' || fail "pair matrix content"
 import json, statistics, sys

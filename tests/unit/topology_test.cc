@@ -116,6 +116,28 @@ TEST(Topology, TwoMachinesWithOneNameAreRefused) {
   }
 }
 
+TEST(Topology, HostNamesSharingOneKernelAreNamedOneMachine) {
+  // n1..n3 report one boot_id (network namespaces of one machine); m has its own, and x has
+  // none (an older report): only n1..n3 are grouped, and the summary says so.
+  std::vector<Discovery> d;
+  for (const char* n : {"n1", "m", "n2", "x", "n3"}) {
+    HostTopology h = host(n);
+    h.bootId = n[0] == 'n' ? "3f2a" : n[0] == 'm' ? "77c0" : "";
+    d.push_back({h, {}});
+  }
+  const Topology t = assembleTopology(d);
+  EXPECT_EQ(hostsOnOneMachine(t), (std::vector<std::vector<std::string>>{{"n1", "n2", "n3"}}));
+  const std::string note = "# note: hosts n1, n2, n3 are one machine (one kernel boot_id)";
+  EXPECT_EQ(oneMachineNote(t).rfind(note, 0), 0u) << oneMachineNote(t);
+  // The boot_id survives a report; a report without it reads as unknown, not as one machine.
+  const Topology back = topologyFromJson(toJson(t));
+  EXPECT_EQ(hostsOnOneMachine(back), hostsOnOneMachine(t));
+  nlohmann::json old = toJson(t);
+  for (auto& h : old["hosts"]) h.erase("boot_id");
+  EXPECT_TRUE(hostsOnOneMachine(topologyFromJson(old)).empty());
+  EXPECT_TRUE(oneMachineNote(twoHosts()).empty());
+}
+
 TEST(Topology, SummaryNamesHostsDevicesPlacementAndMatrix) {
   const std::string s = formatTopology(twoHosts());
   for (const char* want :
