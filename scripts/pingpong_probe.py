@@ -4,6 +4,7 @@ Benchmarks only (scripts/bench-netns-pingpong.sh)."""
 import socket
 import statistics
 import sys
+import time
 
 BYTES = 4 << 20
 
@@ -32,7 +33,6 @@ def main():
         except EOFError:
             return
     host, port, repeats, rate, label = sys.argv[2:7]
-    import time
     sock = socket.create_connection((host, int(port)))
     payload, mbit = bytes(BYTES), []
     for _ in range(int(repeats)):

@@ -83,7 +83,7 @@ for rate, group in ((slow, [p for p in net if "n4" in (p["host_a"], p["host_b"])
     print(f"configured {rate:.0f} Mbit/s over {len(group)} pairs: best repeat {best:.0f} Mbit/s "
           f"({best / rate:.3f}), median of repeats {mbit:.0f} ({mbit / rate:.3f})")
     assert 0.9 <= best / rate <= 1.1, f"best {best:.0f} Mbit/s against {rate:.0f} configured"
-    assert 0.8 <= mbit / rate <= best / rate, f"median {mbit:.0f} Mbit/s, best {best:.0f}"
+    assert mbit / rate >= 0.8, f"median {mbit:.0f} Mbit/s against {rate:.0f} configured"
 hosts = r["outliers"]["hosts"]
 assert [(h["host"], h["metric"]) for h in hosts] == [("n4", "bandwidth")], hosts
 assert hosts[0]["confidence"] > 0.5 and hosts[0]["repeats"] == 5, hosts
